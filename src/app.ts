@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { migrate } from './db/migrate.js';
+import { hasSampleData, seedSampleData } from './db/seed/index.js';
+import { startServer, type RunningServer } from './http/server.js';
+import type { Logger } from './logger.js';
+import { buildApiSchema } from './schema/build.js';
+
+export interface App {
+  server: RunningServer;
+  database: Database;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database, applies migrations, fills an empty embedded database with sample data, builds the
+ * schema (refusing a field without an authorization rule) and starts serving.
+ */
+export async function startApp(config: Config, logger: Logger): Promise<App> {
+  const started = Date.now();
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.PG_POOL_MAX });
+  try {
+    await migrate(database);
+    if (database.kind === 'pglite' && config.SEED_SAMPLE_DATA && !(await hasSampleData(database.db))) {
+      const seedStart = Date.now();
+      const result = await seedSampleData(database.db);
+      logger.info({ counts: result.counts, ms: Date.now() - seedStart }, 'sample data loaded into the empty embedded database');
+    }
+    const schema = await buildApiSchema();
+    const server = await startServer({ config, database, schema, logger });
+    logger.info({ ms: Date.now() - started }, 'started');
+    let stopping: Promise<void> | undefined;
+    return {
+      server,
+      database,
+      stop: () =>
+        (stopping ??= (async () => {
+          await server.stop();
+          await database.close();
+        })()),
+    };
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,31 @@
+import type { Db } from '../db/database.js';
+import { createLoaders, type Loaders } from '../db/loaders.js';
+import { Lang } from '../schema/common/enums.js';
+import type { Viewer } from './viewer.js';
+
+/** What every resolver receives: who asks, in which language, and this request's loaders. */
+export interface Context {
+  viewer: Viewer;
+  lang: Lang;
+  db: Db;
+  loaders: Loaders;
+}
+
+/** The first of en/ru in an Accept-Language header, by the order of preference it gives. */
+export function langFromAcceptLanguage(header: string | undefined): Lang {
+  if (!header) return Lang.EN;
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => /^q=([\d.]+)$/.exec(p.trim())).find(Boolean);
+      return { tag: tag.split('-')[0], q: q ? Number(q[1]) : 1 };
+    })
+    .filter((entry) => entry.tag === 'en' || entry.tag === 'ru')
+    .sort((a, b) => b.q - a.q);
+  return ranked[0]?.tag === 'ru' ? Lang.RU : Lang.EN;
+}
+
+export function createContext(db: Db, viewer: Viewer, acceptLanguage: string | undefined): Context {
+  return { viewer, lang: langFromAcceptLanguage(acceptLanguage), db, loaders: createLoaders(db, viewer) };
+}

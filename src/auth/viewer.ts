@@ -1,0 +1,25 @@
+/** Roles a token may carry (claim `roles`). */
+export const ROLES = ['analyst', 'contributor', 'org-admin', 'auditor', 'network-admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface AnonymousViewer {
+  kind: 'anonymous';
+}
+
+/**
+ * An authenticated person or system of a member organization. The organization's kind and parents come
+ * from the database, never from the token.
+ */
+export interface MemberViewer {
+  kind: 'member';
+  sub: string;
+  organizationId: string;
+  organizationKind: string;
+  /** Organizations this one supports: under TLP:AMBER, a grant to a parent reaches its clients. */
+  parentOrganizationIds: readonly string[];
+  roles: readonly Role[];
+}
+
+export type Viewer = AnonymousViewer | MemberViewer;
+
+export const anonymousViewer: AnonymousViewer = Object.freeze({ kind: 'anonymous' });

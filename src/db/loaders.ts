@@ -1,0 +1,103 @@
+import DataLoader from 'dataloader';
+import type { Viewer } from '../auth/viewer.js';
+import type { Page } from '../schema/common/connection.js';
+import type { Db } from './database.js';
+import { countriesByIso3 } from './queries/countries.js';
+import { indicatorsByCodes, indicatorsOfReports } from './queries/indicators.js';
+import { findObservationPagesByScope, latestObservations, type ObservationPageQuery } from './queries/observations.js';
+import { clientLinks, organizationsByIds, parentLinks } from './queries/organizations.js';
+import { countriesOfReports, findReportPagesByScope, reportsByIds, type ReportQuery, type ReportRecord } from './queries/reports.js';
+import type { CountryRow } from './schema/countries.js';
+import type { IndicatorRow } from './schema/indicators.js';
+import type { ObservationRow } from './schema/observations.js';
+import type { OrganizationRow } from './schema/organizations.js';
+
+function byKey<R>(keys: readonly string[], rows: readonly R[], keyOf: (row: R) => string): (R | null)[] {
+  const index = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((k) => index.get(k) ?? null);
+}
+
+function listsByKey<R, T>(keys: readonly string[], rows: readonly R[], keyOf: (row: R) => string, value: (row: R) => T): T[][] {
+  const index = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const row of rows) index.get(keyOf(row))?.push(value(row));
+  return keys.map((k) => index.get(k) ?? []);
+}
+
+interface ScopedKey<A> {
+  scopeKey: string;
+  args: A;
+}
+
+/**
+ * A loader for nested lists with arguments (a country's reports, first: 5): keys with the same arguments
+ * are fetched together in one statement, whatever the number of parents.
+ */
+function scopedLoader<A, T>(fetch: (keys: string[], args: A) => Promise<Map<string, T>>) {
+  const argsKey = (args: A) => JSON.stringify(args);
+  return new DataLoader<ScopedKey<A>, T, string>(
+    async (requests) => {
+      const byArgs = new Map<string, { args: A; keys: string[] }>();
+      for (const r of requests) {
+        const group = byArgs.get(argsKey(r.args)) ?? { args: r.args, keys: [] };
+        group.keys.push(r.scopeKey);
+        byArgs.set(argsKey(r.args), group);
+      }
+      const results = new Map<string, Map<string, T>>();
+      await Promise.all(
+        [...byArgs].map(async ([k, group]) => results.set(k, await fetch([...new Set(group.keys)], group.args))),
+      );
+      return requests.map((r) => {
+        const value = results.get(argsKey(r.args))?.get(r.scopeKey);
+        return value === undefined ? new Error(`no result for ${r.scopeKey}`) : value;
+      });
+    },
+    { cacheKeyFn: (r) => `${r.scopeKey}|${argsKey(r.args)}` },
+  );
+}
+
+/** Per-request loaders: batching and caching live exactly as long as one request, for one viewer. */
+export function createLoaders(db: Db, viewer: Viewer) {
+  const organization = new DataLoader<string, OrganizationRow | null>(async (ids) =>
+    byKey(ids, await organizationsByIds(db, ids), (r) => r.id),
+  );
+  return {
+    country: new DataLoader<string, CountryRow | null>(async (codes) => byKey(codes, await countriesByIso3(db, codes), (r) => r.iso3)),
+    organization,
+    organizationParents: new DataLoader<string, string[]>(async (ids) =>
+      listsByKey(ids, await parentLinks(db, ids), (r) => r.organizationId, (r) => r.parentId),
+    ),
+    organizationClients: new DataLoader<string, string[]>(async (ids) =>
+      listsByKey(ids, await clientLinks(db, ids), (r) => r.parentId, (r) => r.organizationId),
+    ),
+    indicator: new DataLoader<string, IndicatorRow | null>(async (codes) => byKey(codes, await indicatorsByCodes(db, codes), (r) => r.code)),
+    report: new DataLoader<string, ReportRecord | null>(async (ids) => byKey(ids, await reportsByIds(db, viewer, ids), (r) => r.id)),
+    reportCountries: new DataLoader<string, CountryRow[]>(async (ids) =>
+      listsByKey(ids, await countriesOfReports(db, ids), (r) => r.reportId, (r) => r.country),
+    ),
+    reportIndicators: new DataLoader<string, IndicatorRow[]>(async (ids) =>
+      listsByKey(ids, await indicatorsOfReports(db, ids), (r) => r.reportId, (r) => r.indicator),
+    ),
+    countryReports: scopedLoader<ReportQuery, Page<ReportRecord>>((keys, args) =>
+      findReportPagesByScope(db, viewer, { by: 'country', keys }, args),
+    ),
+    authorReports: scopedLoader<ReportQuery, Page<ReportRecord>>((keys, args) =>
+      findReportPagesByScope(db, viewer, { by: 'author', keys }, args),
+    ),
+    countryObservations: scopedLoader<ObservationPageQuery, Page<ObservationRow>>((keys, args) =>
+      findObservationPagesByScope(db, viewer, { by: 'country', keys }, args),
+    ),
+    indicatorObservations: scopedLoader<ObservationPageQuery, Page<ObservationRow>>((keys, args) =>
+      findObservationPagesByScope(db, viewer, { by: 'indicator', keys }, args),
+    ),
+    countryLatest: scopedLoader<{ asOf?: Date | null }, ObservationRow[]>(async (keys, args) => {
+      const rows = await latestObservations(db, viewer, { by: 'country', keys }, args);
+      return new Map(keys.map((k) => [k, rows.filter((r) => r.countryIso3 === k)]));
+    }),
+    indicatorLatest: scopedLoader<{ asOf?: Date | null; countries?: string[] | null }, ObservationRow[]>(async (keys, args) => {
+      const rows = await latestObservations(db, viewer, { by: 'indicator', keys }, args);
+      return new Map(keys.map((k) => [k, rows.filter((r) => r.indicatorCode === k)]));
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,29 @@
+import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { Db } from '../database.js';
+import { indicators, type IndicatorRow } from '../schema/indicators.js';
+import { reportIndicators } from '../schema/reports.js';
+
+export interface IndicatorQuery {
+  filter?: { theme?: string | null; periodicity?: string | null } | null;
+}
+
+export function findIndicators(db: Db, query: IndicatorQuery): Promise<IndicatorRow[]> {
+  const where: SQL[] = [];
+  if (query.filter?.theme) where.push(eq(indicators.theme, query.filter.theme));
+  if (query.filter?.periodicity) where.push(eq(indicators.periodicity, query.filter.periodicity as IndicatorRow['periodicity']));
+  return db.select().from(indicators).where(and(...where)).orderBy(asc(indicators.code));
+}
+
+export function indicatorsByCodes(db: Db, codes: readonly string[]): Promise<IndicatorRow[]> {
+  return db.select().from(indicators).where(inArray(indicators.code, [...codes]));
+}
+
+/** The indicators linked to each of many reports, in one statement. */
+export function indicatorsOfReports(db: Db, reportIds: readonly string[]) {
+  return db
+    .select({ reportId: reportIndicators.reportId, indicator: indicators })
+    .from(reportIndicators)
+    .innerJoin(indicators, eq(indicators.code, reportIndicators.indicatorCode))
+    .where(inArray(reportIndicators.reportId, [...reportIds]))
+    .orderBy(asc(indicators.code));
+}

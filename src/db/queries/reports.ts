@@ -1,0 +1,221 @@
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { SelectedFields } from 'drizzle-orm/pg-core';
+import type { Viewer } from '../../auth/viewer.js';
+import { badInput } from '../../errors.js';
+import { decodeCursor } from '../../schema/common/cursor.js';
+import type { Page } from '../../schema/common/connection.js';
+import type { Db } from '../database.js';
+import { countries } from '../schema/countries.js';
+import { grants } from '../schema/grants.js';
+import { organizations } from '../schema/organizations.js';
+import { reportCountries, reports } from '../schema/reports.js';
+import { visibleTo } from '../visibility.js';
+import { groupBy, toPage } from './page.js';
+
+// Every column but the search vector, which no caller needs and which is large.
+const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
+export type ReportRecord = { [K in keyof typeof reportColumns]: (typeof reports.$inferSelect)[K] };
+
+export type ReportOrder = 'PUBLISHED_DESC' | 'PUBLISHED_ASC' | 'UPDATED_DESC';
+
+export interface ReportFilter {
+  country?: string | null;
+  topic?: string | null;
+  kind?: string | null;
+  tlp?: string | null;
+  author?: string | null;
+  publishedFrom?: Date | null;
+  publishedTo?: Date | null;
+  search?: string | null;
+}
+
+export interface ReportQuery {
+  filter?: ReportFilter | null;
+  orderBy: ReportOrder;
+  first: number;
+  after?: string | null;
+}
+
+/** A nested list: the reports of several countries or of several authors, fetched together. */
+export interface ReportScope {
+  by: 'country' | 'author';
+  keys: readonly string[];
+}
+
+export const reportRowRule = {
+  id: reports.id,
+  tlp: reports.tlp,
+  originOrgId: reports.authorOrgId,
+  originSub: reports.authorSub,
+  grantSubject: grants.reportId,
+};
+
+const ORDERS = {
+  PUBLISHED_DESC: { column: reports.publishedAt, dir: 'desc' },
+  PUBLISHED_ASC: { column: reports.publishedAt, dir: 'asc' },
+  UPDATED_DESC: { column: reports.updatedAt, dir: 'desc' },
+} as const;
+
+function orderSql(order: ReportOrder): SQL[] {
+  const { column, dir } = ORDERS[order];
+  return dir === 'desc' ? [desc(column), desc(reports.id)] : [asc(column), asc(reports.id)];
+}
+
+function cursorKey(order: ReportOrder, row: ReportRecord): (string | number)[] {
+  const at = order === 'UPDATED_DESC' ? row.updatedAt : row.publishedAt;
+  return [at.toISOString(), row.id];
+}
+
+function afterCursor(order: ReportOrder, after: string): SQL {
+  const [at, id] = decodeCursor(order, after, ['string', 'string']);
+  const instant = new Date(at as string);
+  if (Number.isNaN(instant.getTime()) || !/^[0-9a-f-]{36}$/.test(id as string)) {
+    throw badInput('The `after` cursor is not valid for this list; use a pageInfo.endCursor from it', 'after');
+  }
+  const { column, dir } = ORDERS[order];
+  const cmp = dir === 'desc' ? sql`<` : sql`>`;
+  return sql`(${column}, ${reports.id}) ${cmp} (${instant.toISOString()}::timestamptz, ${id}::uuid)`;
+}
+
+/** Filter conditions plus THE row rule: nothing reaches a caller that the viewer may not see. */
+function conditions(viewer: Viewer, filter: ReportFilter | null | undefined): SQL[] {
+  const where: SQL[] = [visibleTo(viewer, reportRowRule), sql`${reports.retractedAt} is null`];
+  if (filter?.country) {
+    where.push(
+      sql`exists (select 1 from ${reportCountries} where ${reportCountries.reportId} = ${reports.id} and ${reportCountries.countryIso3} = ${filter.country})`,
+    );
+  }
+  if (filter?.topic) where.push(sql`${reports.topics} @> array[${filter.topic}]::text[]`);
+  if (filter?.kind) where.push(eq(reports.kind, filter.kind as ReportRecord['kind']));
+  if (filter?.tlp) where.push(eq(reports.tlp, filter.tlp as ReportRecord['tlp']));
+  if (filter?.author) where.push(eq(reports.authorOrgId, filter.author));
+  if (filter?.publishedFrom) where.push(gte(reports.publishedAt, filter.publishedFrom));
+  if (filter?.publishedTo) where.push(lt(reports.publishedAt, filter.publishedTo));
+  if (filter?.search?.trim()) where.push(sql`${reports.searchVector} @@ websearch_to_tsquery('russian', ${filter.search})`);
+  return where;
+}
+
+/**
+ * A filter naming a country or author that does not exist is a mistake worth telling the caller about.
+ * Checked only when the list came back empty, so a good request pays nothing for it.
+ */
+async function assertFilterReferencesExist(db: Db, filter: ReportFilter | null | undefined): Promise<void> {
+  if (filter?.country) {
+    const found = await db.select({ iso3: countries.iso3 }).from(countries).where(eq(countries.iso3, filter.country));
+    if (found.length === 0) throw badInput(`Unknown country code "${filter.country}"`, 'filter.country');
+  }
+  if (filter?.author) {
+    const found = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, filter.author));
+    if (found.length === 0) throw badInput(`Unknown organization "${filter.author}"`, 'filter.author');
+  }
+}
+
+export async function countReports(db: Db, viewer: Viewer, filter: ReportFilter | null | undefined): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(reports)
+    .where(and(...conditions(viewer, filter)));
+  return row?.n ?? 0;
+}
+
+export async function findReports(db: Db, viewer: Viewer, query: ReportQuery): Promise<Page<ReportRecord>> {
+  const where = conditions(viewer, query.filter);
+  if (query.after) where.push(afterCursor(query.orderBy, query.after));
+  const rows = await db
+    .select(reportColumns)
+    .from(reports)
+    .where(and(...where))
+    .orderBy(...orderSql(query.orderBy))
+    .limit(query.first + 1);
+  if (rows.length === 0) await assertFilterReferencesExist(db, query.filter);
+  return toPage(
+    rows,
+    query.first,
+    Boolean(query.after),
+    { tag: query.orderBy, key: (r) => cursorKey(query.orderBy, r) },
+    (r) => r,
+    () => countReports(db, viewer, query.filter),
+  );
+}
+
+function scopeColumn(scope: ReportScope) {
+  return scope.by === 'country' ? reportCountries.countryIso3 : reports.authorOrgId;
+}
+
+/** Reports joined to their scope: a country's through report_countries, an author's directly. */
+function scopedFrom<S extends SelectedFields>(db: Db, scope: ReportScope, select: S) {
+  const query = db.select(select).from(reports).$dynamic();
+  return scope.by === 'country'
+    ? query.innerJoin(reportCountries, and(eq(reportCountries.reportId, reports.id), inArray(reportCountries.countryIso3, [...scope.keys])))
+    : query;
+}
+
+/**
+ * Pages of reports for many countries or authors in ONE statement (a window function numbers each
+ * scope's rows), so a list of countries with their reports costs the same whatever its length.
+ */
+export async function findReportPagesByScope(
+  db: Db,
+  viewer: Viewer,
+  scope: ReportScope,
+  query: ReportQuery,
+): Promise<Map<string, Page<ReportRecord>>> {
+  const key = scopeColumn(scope);
+  const where = conditions(viewer, query.filter);
+  if (scope.by === 'author') where.push(inArray(reports.authorOrgId, [...scope.keys]));
+  if (query.after) where.push(afterCursor(query.orderBy, query.after));
+  const ranked = scopedFrom(db, scope, {
+    ...reportColumns,
+    scopeKey: sql<string>`${key}`.as('scope_key'),
+    rank: sql<number>`row_number() over (partition by ${key} order by ${sql.join(orderSql(query.orderBy), sql`, `)})`.as('rank'),
+  })
+    .where(and(...where))
+    .as('ranked');
+  const rows = (await db
+    .select()
+    .from(ranked)
+    .where(sql`${ranked.rank} <= ${query.first + 1}`)
+    .orderBy(asc(ranked.scopeKey), asc(ranked.rank))) as unknown as (ReportRecord & { scopeKey: string })[];
+  const counts = lazyCounts(db, viewer, scope, query.filter);
+  const groups = groupBy(scope.keys, rows, (r) => r.scopeKey.trim());
+  return new Map(
+    [...groups].map(([k, group]) => [
+      k,
+      toPage(group, query.first, Boolean(query.after), { tag: query.orderBy, key: (r) => cursorKey(query.orderBy, r) }, (r) => r, async () => (await counts())[k] ?? 0),
+    ]),
+  );
+}
+
+/** totalCount of every scope in one grouped statement, run only if some page's totalCount is selected. */
+function lazyCounts(db: Db, viewer: Viewer, scope: ReportScope, filter: ReportFilter | null | undefined) {
+  let pending: Promise<Record<string, number>> | undefined;
+  return () => {
+    pending ??= (async () => {
+      const key = scopeColumn(scope);
+      const where = conditions(viewer, filter);
+      if (scope.by === 'author') where.push(inArray(reports.authorOrgId, [...scope.keys]));
+      const rows = (await scopedFrom(db, scope, { scopeKey: sql<string>`${key}`, n: sql<number>`count(*)::int` })
+        .where(and(...where))
+        .groupBy(key)) as unknown as { scopeKey: string; n: number }[];
+      return Object.fromEntries(rows.map((r) => [r.scopeKey.trim(), r.n]));
+    })();
+    return pending;
+  };
+}
+
+export function reportsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<ReportRecord[]> {
+  return db
+    .select(reportColumns)
+    .from(reports)
+    .where(and(inArray(reports.id, [...ids]), visibleTo(viewer, reportRowRule), sql`${reports.retractedAt} is null`));
+}
+
+/** The countries each of many reports covers, in one statement. */
+export function countriesOfReports(db: Db, reportIds: readonly string[]) {
+  return db
+    .select({ reportId: reportCountries.reportId, country: countries })
+    .from(reportCountries)
+    .innerJoin(countries, eq(countries.iso3, reportCountries.countryIso3))
+    .where(inArray(reportCountries.reportId, [...reportIds]))
+    .orderBy(asc(countries.iso3));
+}

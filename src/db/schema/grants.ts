@@ -1,0 +1,39 @@
+import { sql } from 'drizzle-orm';
+import { check, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { observations } from './observations.js';
+import { organizations } from './organizations.js';
+import { reports } from './reports.js';
+
+/**
+ * A report or an observation shared with a named organization (TLP:AMBER, AMBER+STRICT) or a named
+ * person (TLP:RED). A grant stops working at expires_at or revoked_at; rows are never deleted.
+ */
+export const grants = pgTable(
+  'grants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    reportId: uuid('report_id').references(() => reports.id, { onDelete: 'cascade' }),
+    observationId: uuid('observation_id').references(() => observations.id, { onDelete: 'cascade' }),
+    granteeOrgId: text('grantee_org_id').references(() => organizations.id),
+    granteeSub: text('grantee_sub'),
+    purpose: text('purpose').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }),
+    grantedBySub: text('granted_by_sub').notNull(),
+    grantedByOrgId: text('granted_by_org_id')
+      .notNull()
+      .references(() => organizations.id),
+    grantedAt: timestamp('granted_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
+    revokedBySub: text('revoked_by_sub'),
+  },
+  (t) => [
+    index('grants_report_idx').on(t.reportId),
+    index('grants_observation_idx').on(t.observationId),
+    index('grants_grantee_org_idx').on(t.granteeOrgId),
+    index('grants_grantee_sub_idx').on(t.granteeSub),
+    check('grants_one_subject', sql`(${t.reportId} is null) <> (${t.observationId} is null)`),
+    check('grants_one_grantee', sql`(${t.granteeOrgId} is null) <> (${t.granteeSub} is null)`),
+  ],
+);
+
+export type GrantRow = typeof grants.$inferSelect;

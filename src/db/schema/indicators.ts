@@ -1,0 +1,26 @@
+import { doublePrecision, pgTable, text, index } from 'drizzle-orm/pg-core';
+import { periodicityEnum, worseDirectionEnum } from './enums.js';
+
+export const indicators = pgTable(
+  'indicators',
+  {
+    code: text('code').primaryKey(),
+    nameEn: text('name_en').notNull(),
+    nameRu: text('name_ru').notNull(),
+    descriptionEn: text('description_en').notNull(),
+    descriptionRu: text('description_ru').notNull(),
+    theme: text('theme').notNull(),
+    unit: text('unit').notNull(),
+    periodicity: periodicityEnum('periodicity').notNull(),
+    worseDirection: worseDirectionEnum('worse_direction').notNull(),
+    methodology: text('methodology').notNull(),
+    thresholdWatch: doublePrecision('threshold_watch').notNull(),
+    thresholdWarning: doublePrecision('threshold_warning').notNull(),
+    thresholdCritical: doublePrecision('threshold_critical').notNull(),
+    minValue: doublePrecision('min_value'),
+    maxValue: doublePrecision('max_value'),
+  },
+  (t) => [index('indicators_theme_idx').on(t.theme)],
+);
+
+export type IndicatorRow = typeof indicators.$inferSelect;

@@ -1,0 +1,93 @@
+import { sql } from 'drizzle-orm';
+import {
+  char,
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+  check,
+} from 'drizzle-orm/pg-core';
+import { countries } from './countries.js';
+import { languageEnum, reportKindEnum, sourceReliabilityEnum, tlpEnum } from './enums.js';
+import { indicators } from './indicators.js';
+import { organizations } from './organizations.js';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export const reports = pgTable(
+  'reports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    titleEn: text('title_en'),
+    titleRu: text('title_ru'),
+    summary: text('summary').notNull(),
+    body: text('body').notNull(),
+    language: languageEnum('language').notNull(),
+    kind: reportKindEnum('kind').notNull(),
+    topics: text('topics').array().notNull().default(sql`'{}'::text[]`),
+    authorOrgId: text('author_org_id')
+      .notNull()
+      .references(() => organizations.id),
+    // The person who wrote it: under TLP:RED only named individuals may read a report.
+    authorSub: text('author_sub').notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true, precision: 3 }).notNull(),
+    tlp: tlpEnum('tlp').notNull(),
+    sourceReliability: sourceReliabilityEnum('source_reliability').notNull(),
+    informationCredibility: smallint('information_credibility').notNull(),
+    sourceDescription: text('source_description'),
+    sanctionsReferences: text('sanctions_references').array().notNull().default(sql`'{}'::text[]`),
+    revision: integer('revision').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    retractedAt: timestamp('retracted_at', { withTimezone: true, precision: 3 }),
+    // The 'russian' configuration stems Cyrillic words with the Russian stemmer and ASCII words with the
+    // English one, so one vector and one GIN index serve both languages of the network.
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql`setweight(to_tsvector('russian'::regconfig, coalesce(title_en, '') || ' ' || coalesce(title_ru, '')), 'A') || setweight(to_tsvector('russian'::regconfig, summary), 'B') || setweight(to_tsvector('russian'::regconfig, body), 'C')`,
+    ),
+  },
+  (t) => [
+    index('reports_published_idx').on(t.publishedAt.desc(), t.id.desc()),
+    index('reports_updated_idx').on(t.updatedAt.desc(), t.id.desc()),
+    index('reports_author_published_idx').on(t.authorOrgId, t.publishedAt.desc(), t.id.desc()),
+    index('reports_tlp_idx').on(t.tlp),
+    index('reports_kind_idx').on(t.kind),
+    index('reports_topics_idx').using('gin', t.topics),
+    index('reports_search_idx').using('gin', t.searchVector),
+    check('reports_title_present', sql`coalesce(${t.titleEn}, ${t.titleRu}) is not null`),
+    check('reports_credibility_range', sql`${t.informationCredibility} between 1 and 6`),
+  ],
+);
+
+export const reportCountries = pgTable(
+  'report_countries',
+  {
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id, { onDelete: 'cascade' }),
+    countryIso3: char('country_iso3', { length: 3 })
+      .notNull()
+      .references(() => countries.iso3),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.countryIso3] }), index('report_countries_country_idx').on(t.countryIso3, t.reportId)],
+);
+
+export const reportIndicators = pgTable(
+  'report_indicators',
+  {
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id, { onDelete: 'cascade' }),
+    indicatorCode: text('indicator_code')
+      .notNull()
+      .references(() => indicators.code),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.indicatorCode] }), index('report_indicators_indicator_idx').on(t.indicatorCode)],
+);
+
+export type ReportRow = typeof reports.$inferSelect;

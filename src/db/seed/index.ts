@@ -1,0 +1,145 @@
+import { count, eq, getTableName, sql } from 'drizzle-orm';
+import type { PgInsertValue, PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from '../database.js';
+import {
+  countries,
+  grants,
+  indicators,
+  meta,
+  observations,
+  organizationParents,
+  organizations,
+  reportCountries,
+  reportIndicators,
+  reports,
+} from '../schema/index.js';
+import { generateGrants } from './grants.js';
+import { INDICATORS } from './indicators.js';
+import { generateObservations } from './observations.js';
+import { COUNTRIES, ORGANIZATION_PARENTS, buildOrganizations } from './reference.js';
+import { generateReports } from './reports.js';
+
+export const SAMPLE_DATA_KEY = 'sample_data';
+export const SAMPLE_DATA_VERSION = 'ct-ewn-sample-v1';
+
+export interface SeedOptions {
+  reports?: number;
+  years?: number;
+  extraOrganizations?: number;
+  seed?: number;
+}
+
+export interface SeedResult {
+  seeded: boolean;
+  counts: Record<string, number>;
+}
+
+const DEFAULTS = { reports: 3000, years: 5, extraOrganizations: 0, seed: 1 } as const;
+// ~500 rows per statement stays far below PostgreSQL's 65,535 bind parameters for the widest table.
+const CHUNK = 500;
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Every row of the sample data set, built in memory without a database: the same options always give
+ * the same rows, ids included. */
+export function buildSampleData(options: SeedOptions = {}) {
+  const o = { ...DEFAULTS, ...options };
+  const orgs = buildOrganizations(o.extraOrganizations);
+  const authors = orgs.filter((org) => org.active !== false).map((org) => org.id);
+  const generated = generateReports(o.seed, o.reports, authors, INDICATORS);
+  const observationRows = generateObservations(o.seed, o.years, INDICATORS);
+  return {
+    marker: `${SAMPLE_DATA_VERSION} seed=${o.seed}`,
+    countries: [...COUNTRIES],
+    organizations: orgs,
+    organizationParents: [...ORGANIZATION_PARENTS],
+    indicators: [...INDICATORS],
+    observations: observationRows,
+    reports: generated.reports,
+    reportCountries: generated.reportCountries,
+    reportIndicators: generated.reportIndicators,
+    grants: generateGrants(o.seed, generated.reports, observationRows),
+  };
+}
+
+export type SampleData = ReturnType<typeof buildSampleData>;
+
+/**
+ * Multi-row inserts, ~500 rows per statement. Drizzle builds a statement from its values at ~6 µs per value,
+ * which for ~150,000 values would cost more than the inserts themselves, so each chunk size is built once
+ * with placeholders and run with the chunk's values. Rows of one table all carry the same keys.
+ */
+async function insertAll<T extends PgTable>(tx: Tx, table: T, rows: readonly PgInsertValue<T>[]): Promise<void> {
+  const [sample] = rows;
+  if (!sample) return;
+  const keys = Object.keys(sample);
+  const prepared = new Map<number, { execute(values: Record<string, unknown>): Promise<unknown> }>();
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    const chunk = rows.slice(start, start + CHUNK);
+    let statement = prepared.get(chunk.length);
+    if (!statement) {
+      const template = chunk.map((_, i) => Object.fromEntries(keys.map((k) => [k, sql.placeholder(`${i}_${k}`)])));
+      statement = tx.insert(table).values(template as PgInsertValue<T>[]).prepare(`seed_${getTableName(table)}_${chunk.length}`);
+      prepared.set(chunk.length, statement);
+    }
+    const values: Record<string, unknown> = {};
+    chunk.forEach((row, i) => {
+      for (const k of keys) values[`${i}_${k}`] = (row as Record<string, unknown>)[k];
+    });
+    await statement.execute(values);
+  }
+}
+
+const COUNTED = {
+  countries,
+  organizations,
+  organizationParents,
+  indicators,
+  observations,
+  reports,
+  reportCountries,
+  reportIndicators,
+  grants,
+} as const;
+
+export async function countSampleTables(db: Db | Tx): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const [name, table] of Object.entries(COUNTED)) {
+    const [row] = await db.select({ n: count() }).from(table);
+    counts[name] = row?.n ?? 0;
+  }
+  return counts;
+}
+
+export async function hasSampleData(db: Db): Promise<boolean> {
+  const rows = await db.select({ key: meta.key }).from(meta).where(eq(meta.key, SAMPLE_DATA_KEY));
+  return rows.length > 0;
+}
+
+/**
+ * Fills an empty database with the sample network. Idempotent: the meta row 'sample_data' marks a seeded
+ * database, and claiming it is the transaction's first statement, so a second seeder (even a concurrent
+ * one) finds the key taken and does nothing. One transaction: a seed killed halfway leaves no rows.
+ */
+export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise<SeedResult> {
+  return db.transaction(async (tx) => {
+    const data = buildSampleData(options);
+    const claimed = await tx
+      .insert(meta)
+      .values({ key: SAMPLE_DATA_KEY, value: data.marker })
+      .onConflictDoNothing()
+      .returning({ key: meta.key });
+    if (claimed.length === 0) return { seeded: false, counts: await countSampleTables(tx) };
+
+    await insertAll(tx, countries, data.countries);
+    await insertAll(tx, organizations, data.organizations);
+    await insertAll(tx, organizationParents, data.organizationParents);
+    await insertAll(tx, indicators, data.indicators);
+    await insertAll(tx, reports, data.reports);
+    await insertAll(tx, reportCountries, data.reportCountries);
+    await insertAll(tx, reportIndicators, data.reportIndicators);
+    await insertAll(tx, observations, data.observations);
+    await insertAll(tx, grants, data.grants);
+    return { seeded: true, counts: await countSampleTables(tx) };
+  });
+}

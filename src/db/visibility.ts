@@ -1,0 +1,43 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Viewer } from '../auth/viewer.js';
+import { grants } from './schema/grants.js';
+
+/** The columns of a TLP-marked, shareable table that the row rule reads. */
+export interface MarkedRowColumns {
+  id: AnyPgColumn;
+  tlp: AnyPgColumn;
+  originOrgId: AnyPgColumn;
+  originSub: AnyPgColumn;
+  /** The grants column that points at this table (grants.report_id or grants.observation_id). */
+  grantSubject: AnyPgColumn;
+}
+
+/**
+ * THE row rule of the network (TLP 2.0 applied to grants), as one SQL predicate that every read path of
+ * reports and observations includes: lists, counts, by-id lookups, nested lists, search.
+ *  - CLEAR: anyone.  GREEN: any authenticated member.
+ *  - AMBER: the originating organization, organizations holding an active grant, and their clients.
+ *  - AMBER+STRICT: the originating organization and organizations holding an active grant.
+ *  - RED: the author and persons named in an active grant.
+ * A grant is active until it is revoked or expires; expiry is checked against now() at query time.
+ */
+export function visibleTo(viewer: Viewer, row: MarkedRowColumns): SQL {
+  if (viewer.kind === 'anonymous') return sql`${row.tlp} = 'CLEAR'`;
+  const activeGrant = (grantee: SQL) =>
+    sql`exists (select 1 from ${grants} where ${row.grantSubject} = ${row.id} and ${grants.revokedAt} is null and (${grants.expiresAt} is null or ${grants.expiresAt} > now()) and ${grantee})`;
+  const org = viewer.organizationId;
+  const parents = viewer.parentOrganizationIds;
+  const toOrgOrParent =
+    parents.length > 0
+      ? sql`(${grants.granteeOrgId} = ${org} or (${row.tlp} = 'AMBER' and ${grants.granteeOrgId} in (${sql.join(
+          parents.map((p) => sql`${p}`),
+          sql`, `,
+        )})))`
+      : sql`${grants.granteeOrgId} = ${org}`;
+  return sql`(
+    ${row.tlp} in ('CLEAR', 'GREEN')
+    or (${row.tlp} in ('AMBER', 'AMBER_STRICT') and (${row.originOrgId} = ${org} or ${activeGrant(toOrgOrParent)}))
+    or (${row.tlp} = 'RED' and (${row.originSub} = ${viewer.sub} or ${activeGrant(sql`${grants.granteeSub} = ${viewer.sub}`)}))
+  )`;
+}

@@ -1,0 +1,111 @@
+import { createServer, type Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { createContext, type Context } from '../auth/context.js';
+import { anonymousViewer } from '../auth/viewer.js';
+import type { Config } from '../config.js';
+import { countStatements, type Database, type StatementCounter } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import { createFormatError } from './format-error.js';
+
+export interface ServerDeps {
+  config: Config;
+  database: Database;
+  schema: GraphQLSchema;
+  logger: Logger;
+}
+
+export interface RunningServer {
+  httpServer: Server;
+  /** The bound port (useful when PORT=0). */
+  port: number;
+  stop(): Promise<void>;
+}
+
+type RequestContext = Context & { statements: StatementCounter };
+
+export async function startServer({ config, database, schema, logger }: ServerDeps): Promise<RunningServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const production = config.NODE_ENV === 'production';
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    formatError: createFormatError(logger),
+    includeStacktraceInErrorResponses: false,
+    // "Did you mean …?" would name fields and types to anyone probing; developers have the docs instead.
+    hideSchemaDetailsFromClientErrors: production,
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Nothing may leave the machine: no CDN landing page, no usage or schema reporting.
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ contextValue, response }) {
+              if (!production) response.http.headers.set('x-sql-statements', String(contextValue.statements.count));
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await database.ping();
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '2mb' }),
+    (_req, res, next) => {
+      const counter: StatementCounter = { count: 0 };
+      res.locals.statements = counter;
+      countStatements(counter, next);
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => ({
+        ...createContext(database.db, anonymousViewer, req.headers['accept-language']),
+        statements: res.locals.statements as StatementCounter,
+      }),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port, database: database.kind }, 'CT-EWN Graph listening');
+
+  return {
+    httpServer,
+    port,
+    // Drains in-flight requests (the drain plugin closes the listener first), then stops Apollo.
+    stop: () => apollo.stop(),
+  };
+}

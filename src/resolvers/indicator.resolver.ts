@@ -1,0 +1,49 @@
+import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../auth/context.js';
+import { findIndicators } from '../db/queries/indicators.js';
+import { LangArgs } from '../schema/common/lang.args.js';
+import { pick } from '../schema/common/localized.js';
+import { mapPage } from '../schema/common/map-page.js';
+import { IndicatorsArgs, IndicatorLatestValuesArgs } from '../schema/indicator/indicator.args.js';
+import { toIndicator } from '../schema/indicator/indicator.mapper.js';
+import { Indicator } from '../schema/indicator/indicator.type.js';
+import { IndicatorObservationsArgs } from '../schema/observation/observation.args.js';
+import { toObservation } from '../schema/observation/observation.mapper.js';
+import { Observation, ObservationConnection } from '../schema/observation/observation.type.js';
+
+@Resolver(() => Indicator)
+export class IndicatorResolver {
+  @Query(() => [Indicator], { description: 'Early-warning indicator definitions, by code.' })
+  async indicators(@Args(() => IndicatorsArgs) { filter }: IndicatorsArgs, @Ctx() ctx: Context) {
+    return (await findIndicators(ctx.db, { filter })).map(toIndicator);
+  }
+
+  @Query(() => Indicator, { nullable: true, description: 'One indicator by code (e.g. `OP-01`); null if unknown.' })
+  async indicator(@Arg('code', () => String, { description: 'Indicator code.' }) code: string, @Ctx() ctx: Context) {
+    const row = code.length <= 16 ? await ctx.loaders.indicator.load(code) : null;
+    return row && toIndicator(row);
+  }
+
+  @FieldResolver(() => String, { description: 'Name in the language asked for.' })
+  name(@Root() indicator: Indicator, @Args(() => LangArgs) { lang }: LangArgs, @Ctx() ctx: Context): string {
+    return pick(indicator.names, lang ?? ctx.lang);
+  }
+
+  @FieldResolver(() => String, { description: 'What the indicator measures, in the language asked for.' })
+  description(@Root() indicator: Indicator, @Args(() => LangArgs) { lang }: LangArgs, @Ctx() ctx: Context): string {
+    return pick(indicator.descriptions, lang ?? ctx.lang);
+  }
+
+  @FieldResolver(() => ObservationConnection, { description: 'Values of this indicator, newest period first, as the viewer may see them.' })
+  async observations(@Root() indicator: Indicator, @Args(() => IndicatorObservationsArgs) args: IndicatorObservationsArgs, @Ctx() ctx: Context) {
+    const { country, from, to, asOf, first, after } = args;
+    const page = await ctx.loaders.indicatorObservations.load({ scopeKey: indicator.code, args: { country, from, to, asOf, first, after } });
+    return mapPage(page, toObservation);
+  }
+
+  @FieldResolver(() => [Observation], { description: 'The latest value per country that the viewer may see (one per country).' })
+  async latestValues(@Root() indicator: Indicator, @Args(() => IndicatorLatestValuesArgs) { countries, asOf }: IndicatorLatestValuesArgs, @Ctx() ctx: Context) {
+    const rows = await ctx.loaders.indicatorLatest.load({ scopeKey: indicator.code, args: { countries, asOf } });
+    return rows.map(toObservation);
+  }
+}

@@ -1,0 +1,46 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { Context } from '../auth/context.js';
+import { AlertLevel } from '../schema/common/enums.js';
+import { formatPeriod } from '../schema/common/period.js';
+import { PeriodScalar } from '../schema/common/scalars.js';
+import { toCountry } from '../schema/country/country.mapper.js';
+import { Country } from '../schema/country/country.type.js';
+import { levelOf } from '../schema/indicator/level.js';
+import { toIndicator } from '../schema/indicator/indicator.mapper.js';
+import { Indicator } from '../schema/indicator/indicator.type.js';
+import { Observation } from '../schema/observation/observation.type.js';
+import { toOrganization } from '../schema/organization/organization.mapper.js';
+import { Organization } from '../schema/organization/organization.type.js';
+
+@Resolver(() => Observation)
+export class ObservationResolver {
+  @FieldResolver(() => Indicator, { nullable: true, description: 'The indicator measured.' })
+  async indicator(@Root() obs: Observation, @Ctx() ctx: Context) {
+    const row = await ctx.loaders.indicator.load(obs.indicatorCode);
+    return row && toIndicator(row);
+  }
+
+  @FieldResolver(() => Country, { nullable: true, description: 'The country measured.' })
+  async country(@Root() obs: Observation, @Ctx() ctx: Context) {
+    const row = await ctx.loaders.country.load(obs.countryIso3);
+    return row && toCountry(row);
+  }
+
+  @FieldResolver(() => Organization, { nullable: true, description: 'The organization that provided the value.' })
+  async source(@Root() obs: Observation, @Ctx() ctx: Context) {
+    const row = await ctx.loaders.organization.load(obs.sourceOrgId);
+    return row && toOrganization(row);
+  }
+
+  @FieldResolver(() => PeriodScalar, { description: "Period measured, in the indicator's notation (`2024-03`, `2024-Q1`, `2024`)." })
+  async period(@Root() obs: Observation, @Ctx() ctx: Context): Promise<string> {
+    const indicator = await ctx.loaders.indicator.load(obs.indicatorCode);
+    return formatPeriod(obs.periodStart, indicator?.periodicity ?? 'MONTHLY');
+  }
+
+  @FieldResolver(() => AlertLevel, { description: "Where the value stands against the indicator's thresholds." })
+  async level(@Root() obs: Observation, @Ctx() ctx: Context): Promise<AlertLevel> {
+    const indicator = await ctx.loaders.indicator.load(obs.indicatorCode);
+    return indicator ? levelOf(obs.value, indicator) : AlertLevel.NONE;
+  }
+}

@@ -1,0 +1,63 @@
+import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../auth/context.js';
+import { sanctionsReferencesFor } from '../auth/policy.js';
+import { findReports } from '../db/queries/reports.js';
+import { LangArgs } from '../schema/common/lang.args.js';
+import { mapPage } from '../schema/common/map-page.js';
+import { UuidScalar } from '../schema/common/scalars.js';
+import { toCountry } from '../schema/country/country.mapper.js';
+import { Country } from '../schema/country/country.type.js';
+import { toIndicator } from '../schema/indicator/indicator.mapper.js';
+import { Indicator } from '../schema/indicator/indicator.type.js';
+import { toOrganization } from '../schema/organization/organization.mapper.js';
+import { Organization } from '../schema/organization/organization.type.js';
+import { ReportsArgs } from '../schema/report/report.args.js';
+import { toReport } from '../schema/report/report.mapper.js';
+import { Report, ReportConnection } from '../schema/report/report.type.js';
+import { Lang } from '../schema/common/enums.js';
+
+@Resolver(() => Report)
+export class ReportResolver {
+  @Query(() => ReportConnection, { description: 'Reports the viewer may see, filtered, ordered and paginated.' })
+  async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context) {
+    const { filter, orderBy, first, after } = args;
+    return mapPage(await findReports(ctx.db, ctx.viewer, { filter, orderBy, first, after }), toReport);
+  }
+
+  @Query(() => Report, { nullable: true, description: 'One report by id; null if it does not exist or the viewer may not see it.' })
+  async report(@Arg('id', () => UuidScalar, { description: 'The report id (UUID).' }) id: string, @Ctx() ctx: Context) {
+    const row = await ctx.loaders.report.load(id);
+    return row && toReport(row);
+  }
+
+  @FieldResolver(() => String, { description: 'Title in the language asked for, or in the language the report has one.' })
+  title(@Root() report: Report, @Args(() => LangArgs) { lang }: LangArgs, @Ctx() ctx: Context): string {
+    const { en, ru } = report.titles;
+    return ((lang ?? ctx.lang) === Lang.RU ? (ru ?? en) : (en ?? ru)) ?? '';
+  }
+
+  @FieldResolver(() => [String], {
+    nullable: true,
+    description:
+      'Entries of the Security Council sanctions lists the report refers to (`QDi.`/`QDe.` ISIL/Al-Qaida, `TAi.`/`TAe.` Taliban). Each sanctions committee sees its own list, the Monitoring Team both, the originating organization all; others are denied.',
+  })
+  sanctionsReferences(@Root() report: Report, @Ctx() ctx: Context): string[] {
+    return sanctionsReferencesFor(ctx.viewer, report);
+  }
+
+  @FieldResolver(() => [Country], { description: 'Countries the report covers.' })
+  async countries(@Root() report: Report, @Ctx() ctx: Context) {
+    return (await ctx.loaders.reportCountries.load(report.id)).map(toCountry);
+  }
+
+  @FieldResolver(() => Organization, { nullable: true, description: 'The originating organization.' })
+  async author(@Root() report: Report, @Ctx() ctx: Context) {
+    const row = await ctx.loaders.organization.load(report.authorOrgId);
+    return row && toOrganization(row);
+  }
+
+  @FieldResolver(() => [Indicator], { description: 'Early-warning indicators the report relates to.' })
+  async indicators(@Root() report: Report, @Ctx() ctx: Context) {
+    return (await ctx.loaders.reportIndicators.load(report.id)).map(toIndicator);
+  }
+}

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { GraphQLObjectType, isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { buildSchema } from 'type-graphql';
+import { validateArguments } from './common/validate.js';
+import { createShield, ruleFor } from '../auth/policy.js';
+import { CountryResolver } from '../resolvers/country.resolver.js';
+import { IndicatorResolver } from '../resolvers/indicator.resolver.js';
+import { ObservationResolver } from '../resolvers/observation.resolver.js';
+import { OrganizationResolver } from '../resolvers/organization.resolver.js';
+import { ReportResolver } from '../resolvers/report.resolver.js';
+
+/** The schema as type-graphql builds it, without the authorization layer. */
+export async function buildBareSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [CountryResolver, OrganizationResolver, ReportResolver, IndicatorResolver, ObservationResolver],
+    validateFn: validateArguments,
+  });
+}
+
+/** The SDL in a stable order: what schema.graphql holds and schema:check compares. */
+export function printSortedSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+/** Every field of every object type of the schema that no policy entry names (default deny made visible). */
+export function fieldsWithoutRule(schema: GraphQLSchema): string[] {
+  return Object.values(schema.getTypeMap())
+    .filter((type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'))
+    .flatMap((type) => Object.keys(type.getFields()).map((field) => [type.name, field] as const))
+    .filter(([type, field]) => !ruleFor(type, field))
+    .map(([type, field]) => `${type}.${field}`);
+}
+
+/** The served schema: type-graphql's, wrapped by the field policy. Refuses to build with an unruled field. */
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  const schema = await buildBareSchema();
+  const missing = fieldsWithoutRule(schema);
+  if (missing.length > 0) {
+    throw new Error(`Fields without an authorization rule (add them to src/auth/policy.ts): ${missing.join(', ')}`);
+  }
+  return applyMiddleware(schema, createShield());
+}

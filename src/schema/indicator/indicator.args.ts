@@ -1,0 +1,31 @@
+import { ArrayMaxSize, Matches, ValidateNested } from 'class-validator';
+import { DateTimeScalar } from '../common/scalars.js';
+import { ArgsType, Field, InputType } from 'type-graphql';
+import { Periodicity, Topic } from '../common/enums.js';
+
+@InputType({ description: 'Conditions an indicator must meet; all given ones apply.' })
+export class IndicatorFilter {
+  @Field(() => Topic, { nullable: true, description: 'Indicators of this theme.' })
+  theme?: Topic | null;
+
+  @Field(() => Periodicity, { nullable: true, description: 'Indicators measured this often.' })
+  periodicity?: Periodicity | null;
+}
+
+@ArgsType()
+export class IndicatorsArgs {
+  @Field(() => IndicatorFilter, { nullable: true, description: 'Conditions on the indicators listed.' })
+  @ValidateNested()
+  filter?: IndicatorFilter | null;
+}
+
+@ArgsType()
+export class IndicatorLatestValuesArgs {
+  @Field(() => [String], { nullable: true, description: 'Only these countries (ISO alpha-3); default: all.' })
+  @ArrayMaxSize(50)
+  @Matches(/^[A-Z]{3}$/, { each: true, message: 'countries must be ISO 3166-1 alpha-3 codes such as TJK' })
+  countries?: string[] | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Read the values as they were known at this instant. Default: now.' })
+  asOf?: Date | null;
+}

@@ -1,0 +1,23 @@
+import type { IndicatorRow } from '../../db/schema/indicators.js';
+import type { Periodicity, Topic, WorseDirection } from '../common/enums.js';
+import { Indicator, Thresholds } from './indicator.type.js';
+
+export function toIndicator(row: IndicatorRow): Indicator {
+  return Object.assign(new Indicator(), {
+    code: row.code,
+    theme: row.theme as Topic,
+    unit: row.unit,
+    periodicity: row.periodicity as Periodicity,
+    worseDirection: row.worseDirection as WorseDirection,
+    methodology: row.methodology,
+    thresholds: Object.assign(new Thresholds(), {
+      watch: row.thresholdWatch,
+      warning: row.thresholdWarning,
+      critical: row.thresholdCritical,
+    }),
+    minValue: row.minValue,
+    maxValue: row.maxValue,
+    names: { en: row.nameEn, ru: row.nameRu },
+    descriptions: { en: row.descriptionEn, ru: row.descriptionRu },
+  });
+}

@@ -1,0 +1,48 @@
+import { Field, Float, ObjectType } from 'type-graphql';
+import { Periodicity, Topic, WorseDirection } from '../common/enums.js';
+import type { Localized } from '../common/localized.js';
+
+@ObjectType({ description: "Levels at which an indicator's value raises an alert, in its worse direction." })
+export class Thresholds {
+  @Field(() => Float, { description: 'Value from which the situation is watched.' })
+  watch!: number;
+
+  @Field(() => Float, { description: 'Value from which a warning is raised.' })
+  warning!: number;
+
+  @Field(() => Float, { description: 'Value from which the situation is critical.' })
+  critical!: number;
+}
+
+@ObjectType({ description: 'An early-warning indicator: a quantity measured per country and period.' })
+export class Indicator {
+  @Field(() => String, { description: 'Stable code, the key (e.g. `OP-01`).' })
+  code!: string;
+
+  @Field(() => Topic, { description: 'Theme the indicator belongs to.' })
+  theme!: Topic;
+
+  @Field(() => String, { description: 'Unit of the values (e.g. "incidents", "% of respondents").' })
+  unit!: string;
+
+  @Field(() => Periodicity, { description: 'How often it is measured; its periods are written accordingly.' })
+  periodicity!: Periodicity;
+
+  @Field(() => WorseDirection, { description: 'Whether higher or lower values are worse.' })
+  worseDirection!: WorseDirection;
+
+  @Field(() => String, { description: 'How the value is measured and from which sources.' })
+  methodology!: string;
+
+  @Field(() => Thresholds, { description: 'Watch, warning and critical levels.' })
+  thresholds!: Thresholds;
+
+  @Field(() => Float, { nullable: true, description: 'Smallest valid value, if bounded.' })
+  minValue!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Largest valid value, if bounded.' })
+  maxValue!: number | null;
+
+  names!: Localized;
+  descriptions!: Localized;
+}

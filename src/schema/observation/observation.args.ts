@@ -1,0 +1,33 @@
+import { Matches } from 'class-validator';
+import { ArgsType, Field } from 'type-graphql';
+import { PageArgs } from '../common/page.args.js';
+import { DateTimeScalar, PeriodScalar } from '../common/scalars.js';
+
+@ArgsType()
+export class ObservationRangeArgs extends PageArgs {
+  @Field(() => PeriodScalar, { nullable: true, description: 'First period included (e.g. `2024-01`).' })
+  from?: string | null;
+
+  @Field(() => PeriodScalar, { nullable: true, description: 'Last period included (e.g. `2024-12`).' })
+  to?: string | null;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'Read the values as they were known at this instant (the revisions recorded by then). Default: now.',
+  })
+  asOf?: Date | null;
+}
+
+@ArgsType()
+export class IndicatorObservationsArgs extends ObservationRangeArgs {
+  @Field(() => String, { nullable: true, description: 'Only this country (ISO alpha-3).' })
+  @Matches(/^[A-Z]{3}$/, { message: 'country must be an ISO 3166-1 alpha-3 code such as TJK' })
+  country?: string | null;
+}
+
+@ArgsType()
+export class CountryObservationsArgs extends ObservationRangeArgs {
+  @Field(() => String, { nullable: true, description: 'Only this indicator (its code, e.g. `OP-01`).' })
+  @Matches(/^[A-Z0-9-]{2,16}$/, { message: 'indicator must be an indicator code such as OP-01' })
+  indicator?: string | null;
+}

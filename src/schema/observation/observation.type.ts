@@ -1,0 +1,44 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Connection } from '../common/connection.js';
+import { SourceReliability, Tlp } from '../common/enums.js';
+import { DateTimeScalar, LocalDateScalar, UuidScalar } from '../common/scalars.js';
+
+@ObjectType({
+  description:
+    'The value of an indicator for a country and period. Corrections are kept as revisions: each revision is an observation of its own, and lists show the revision in force at `asOf`.',
+})
+export class Observation {
+  @Field(() => UuidScalar, { description: 'Id of this revision.' })
+  id!: string;
+
+  @Field(() => LocalDateScalar, { description: 'First day of the period.' })
+  periodStart!: string;
+
+  @Field(() => Float, { description: "The value, in the indicator's unit." })
+  value!: number;
+
+  @Field(() => Tlp, { description: 'TLP marking of this value.' })
+  tlp!: Tlp;
+
+  @Field(() => SourceReliability, { nullable: true, description: 'Admiralty grading of the source (A–F). Authenticated members only.' })
+  sourceReliability!: SourceReliability | null;
+
+  @Field(() => Int, { nullable: true, description: 'Admiralty grading of the information (1–6). Authenticated members only.' })
+  informationCredibility!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Remark of the source. The originating organization and UN entities only.' })
+  note!: string | null;
+
+  @Field(() => Int, { description: 'Revision number of this value for its indicator, country and period; 1 for the first.' })
+  revision!: number;
+
+  @Field(() => DateTimeScalar, { description: 'When this revision was recorded.' })
+  recordedAt!: Date;
+
+  indicatorCode!: string;
+  countryIso3!: string;
+  sourceOrgId!: string;
+}
+
+@ObjectType({ description: 'A page of observations the viewer may see.' })
+export class ObservationConnection extends Connection(Observation, 'Observation') {}

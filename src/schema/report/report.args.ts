@@ -1,0 +1,50 @@
+import { Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArgsType, Field, InputType } from 'type-graphql';
+import { ReportKind, ReportOrder, Tlp, Topic } from '../common/enums.js';
+import { PageArgs } from '../common/page.args.js';
+import { DateTimeScalar } from '../common/scalars.js';
+
+export const MAX_SEARCH_LENGTH = 200;
+
+@InputType({ description: 'Conditions a report must meet; all given ones apply. Only reports the viewer may see are ever matched.' })
+export class ReportFilter {
+  @Field(() => String, { nullable: true, description: 'Reports covering this country (ISO alpha-3, e.g. `TJK`).' })
+  @Matches(/^[A-Z]{3}$/, { message: 'country must be an ISO 3166-1 alpha-3 code such as TJK' })
+  country?: string | null;
+
+  @Field(() => Topic, { nullable: true, description: 'Reports about this topic.' })
+  topic?: Topic | null;
+
+  @Field(() => ReportKind, { nullable: true, description: 'Reports of this kind.' })
+  kind?: ReportKind | null;
+
+  @Field(() => Tlp, { nullable: true, description: 'Reports with this marking.' })
+  tlp?: Tlp | null;
+
+  @Field(() => String, { nullable: true, description: 'Reports written by this organization (its id, e.g. `unodc`).' })
+  @MaxLength(64, { message: 'author must be an organization id' })
+  author?: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Published at or after this instant.' })
+  publishedFrom?: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Published before this instant.' })
+  publishedTo?: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `Full-text search over title, summary and body, in English or Russian; words are stemmed ("propagandists" finds "propaganda", "пропаганды" finds "пропаганда"). Quotes for phrases, "-word" excludes, "or" between alternatives. At most ${MAX_SEARCH_LENGTH} characters.`,
+  })
+  @MaxLength(MAX_SEARCH_LENGTH, { message: `search must be at most ${MAX_SEARCH_LENGTH} characters` })
+  search?: string | null;
+}
+
+@ArgsType()
+export class ReportsArgs extends PageArgs {
+  @Field(() => ReportFilter, { nullable: true, description: 'Conditions on the reports listed.' })
+  @ValidateNested()
+  filter?: ReportFilter | null;
+
+  @Field(() => ReportOrder, { defaultValue: ReportOrder.PUBLISHED_DESC, description: 'Order of the list.' })
+  orderBy!: ReportOrder;
+}

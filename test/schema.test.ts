@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ruleFor } from '../src/auth/policy.js';
+import { buildBareSchema, fieldsWithoutRule, printSortedSchema } from '../src/schema/build.js';
+
+describe('the schema as a checked-in artifact', () => {
+  it('schema.graphql is the SDL the code builds (run `npm run schema:print` after a change)', async () => {
+    const committed = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
+    expect(printSortedSchema(await buildBareSchema())).toBe(committed);
+  });
+
+  it('keeps the public root fields partner integrations rely on', async () => {
+    const query = (await buildBareSchema()).getQueryType()!;
+    const fields = query.getFields();
+    expect(Object.keys(fields)).toEqual(
+      expect.arrayContaining(['countries', 'country', 'organizations', 'organization', 'reports', 'report', 'indicators', 'indicator']),
+    );
+    expect(fields.organizations!.args.map((a) => a.name)).toEqual(expect.arrayContaining(['filter', 'first', 'after']));
+    expect(fields.reports!.args.map((a) => a.name)).toEqual(expect.arrayContaining(['filter', 'orderBy', 'first', 'after']));
+    expect(fields.country!.args.map((a) => a.name)).toEqual(['iso3']);
+    expect(fields.indicator!.args.map((a) => a.name)).toEqual(['code']);
+  });
+});
+
+describe('default deny', () => {
+  it('every field of every object type has an authorization rule', async () => {
+    expect(fieldsWithoutRule(await buildBareSchema())).toEqual([]);
+  });
+
+  it('a field the policy does not name is reported (so the server refuses to start)', () => {
+    expect(ruleFor('Country', 'someNewField')).toBeDefined(); // Country has a type-wide rule
+    expect(ruleFor('Report', 'someNewField')).toBeUndefined(); // Report names each field
+    expect(ruleFor('UnknownType', 'x')).toBeUndefined();
+    expect(ruleFor('Query', 'someNewRootField')).toBeUndefined();
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { langFromAcceptLanguage } from '../src/auth/context.js';
+import { decodeCursor, encodeCursor } from '../src/schema/common/cursor.js';
+import { Lang, AlertLevel } from '../src/schema/common/enums.js';
+import { formatPeriod, parsePeriod } from '../src/schema/common/period.js';
+import { levelOf } from '../src/schema/indicator/level.js';
+import { loadConfig } from '../src/config.js';
+
+describe('periods', () => {
+  it('parses months, quarters and years to their first day and the day after', () => {
+    expect(parsePeriod('2024-03')).toEqual({ periodicity: 'MONTHLY', start: '2024-03-01', end: '2024-04-01' });
+    expect(parsePeriod('2024-12')).toMatchObject({ start: '2024-12-01', end: '2025-01-01' });
+    expect(parsePeriod('2024-Q4')).toEqual({ periodicity: 'QUARTERLY', start: '2024-10-01', end: '2025-01-01' });
+    expect(parsePeriod('2024')).toEqual({ periodicity: 'ANNUAL', start: '2024-01-01', end: '2025-01-01' });
+  });
+
+  it('refuses anything else with a readable message', () => {
+    for (const bad of ['2024-13', '2024-Q5', '24-01', '2024-1', 'March 2024', '']) {
+      expect(() => parsePeriod(bad)).toThrow(/not a period/);
+    }
+  });
+
+  it('formats a period start in the indicator notation', () => {
+    expect(formatPeriod('2024-08-01', 'MONTHLY')).toBe('2024-08');
+    expect(formatPeriod('2024-07-01', 'QUARTERLY')).toBe('2024-Q3');
+    expect(formatPeriod('2024-01-01', 'ANNUAL')).toBe('2024');
+  });
+});
+
+describe('cursors', () => {
+  it('round-trip and are bound to their list ordering', () => {
+    const cursor = encodeCursor('PUBLISHED_DESC', ['2024-01-01T00:00:00.000Z', 'abc']);
+    expect(decodeCursor('PUBLISHED_DESC', cursor, ['string', 'string'])).toEqual(['2024-01-01T00:00:00.000Z', 'abc']);
+    expect(() => decodeCursor('UPDATED_DESC', cursor, ['string', 'string'])).toThrow(/cursor is not valid/);
+  });
+
+  it('reject garbage, wrong shapes and oversized input as BAD_USER_INPUT', () => {
+    for (const bad of ['%%%', 'bm90IGpzb24', encodeCursor('x', [1]), 'A'.repeat(600)]) {
+      try {
+        decodeCursor('x', bad, ['string']);
+        expect.unreachable();
+      } catch (error) {
+        expect((error as { extensions: { code: string } }).extensions.code).toBe('BAD_USER_INPUT');
+      }
+    }
+  });
+});
+
+describe('threshold levels', () => {
+  const higher = { worseDirection: 'HIGHER' as const, thresholdWatch: 10, thresholdWarning: 20, thresholdCritical: 30 };
+  const lower = { worseDirection: 'LOWER' as const, thresholdWatch: 50, thresholdWarning: 40, thresholdCritical: 30 };
+  it('reads thresholds in the worse direction', () => {
+    expect([5, 10, 25, 30].map((v) => levelOf(v, higher))).toEqual([AlertLevel.NONE, AlertLevel.WATCH, AlertLevel.WARNING, AlertLevel.CRITICAL]);
+    expect([60, 50, 35, 10].map((v) => levelOf(v, lower))).toEqual([AlertLevel.NONE, AlertLevel.WATCH, AlertLevel.WARNING, AlertLevel.CRITICAL]);
+  });
+});
+
+describe('Accept-Language', () => {
+  it('picks the preferred of English and Russian, English by default', () => {
+    expect(langFromAcceptLanguage(undefined)).toBe(Lang.EN);
+    expect(langFromAcceptLanguage('ru-RU,ru;q=0.9,en;q=0.8')).toBe(Lang.RU);
+    expect(langFromAcceptLanguage('en;q=0.5, ru;q=0.7')).toBe(Lang.RU);
+    expect(langFromAcceptLanguage('kk-KZ, ru;q=0.4, en;q=0.6')).toBe(Lang.EN);
+    expect(langFromAcceptLanguage('de-DE')).toBe(Lang.EN);
+  });
+});
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 4000, DATA_DIR: './data', NODE_ENV: 'development' });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('fails fast naming every bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(
+      /PORT[\s\S]*DATABASE_URL: must be a postgres:\/\/[\s\S]*LOG_LEVEL/,
+    );
+  });
+});

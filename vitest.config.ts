@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // One copy of graphql for the code and its dependencies ("from another module or realm" otherwise).
+    alias: { graphql: 'graphql/index.js' },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/pg-setup.ts'],
+    setupFiles: ['reflect-metadata'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Each file starts its own embedded database; two at a time suit a 2-core machine.
+    maxWorkers: 2,
+    fileParallelism: true,
+  },
+});
