@@ -46,6 +46,8 @@ export async function startServer({ config, database, schema, logger }: ServerDe
     // "Did you mean …?" would name fields and types to anyone probing; developers have the docs instead.
     hideSchemaDetailsFromClientErrors: production,
     introspection: true,
+    // main.ts owns shutdown (drain, flush, close the database); Apollo's own handler would re-raise the signal.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Nothing may leave the machine: no CDN landing page, no usage or schema reporting.

@@ -1,4 +1,4 @@
-import { count, eq, getTableName, sql } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { PgInsertValue, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../database.js';
 import {
@@ -40,16 +40,24 @@ const CHUNK = 500;
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
+function markerFor(options: SeedOptions): string {
+  return `${SAMPLE_DATA_VERSION} seed=${options.seed ?? DEFAULTS.seed}`;
+}
+
 /** Every row of the sample data set, built in memory without a database: the same options always give
  * the same rows, ids included. */
 export function buildSampleData(options: SeedOptions = {}) {
-  const o = { ...DEFAULTS, ...options };
+  const o = {
+    reports: options.reports ?? DEFAULTS.reports,
+    years: options.years ?? DEFAULTS.years,
+    extraOrganizations: options.extraOrganizations ?? DEFAULTS.extraOrganizations,
+    seed: options.seed ?? DEFAULTS.seed,
+  };
   const orgs = buildOrganizations(o.extraOrganizations);
   const authors = orgs.filter((org) => org.active !== false).map((org) => org.id);
   const generated = generateReports(o.seed, o.reports, authors, INDICATORS);
   const observationRows = generateObservations(o.seed, o.years, INDICATORS);
   return {
-    marker: `${SAMPLE_DATA_VERSION} seed=${o.seed}`,
     countries: [...COUNTRIES],
     organizations: orgs,
     organizationParents: [...ORGANIZATION_PARENTS],
@@ -64,29 +72,9 @@ export function buildSampleData(options: SeedOptions = {}) {
 
 export type SampleData = ReturnType<typeof buildSampleData>;
 
-/**
- * Multi-row inserts, ~500 rows per statement. Drizzle builds a statement from its values at ~6 µs per value,
- * which for ~150,000 values would cost more than the inserts themselves, so each chunk size is built once
- * with placeholders and run with the chunk's values. Rows of one table all carry the same keys.
- */
 async function insertAll<T extends PgTable>(tx: Tx, table: T, rows: readonly PgInsertValue<T>[]): Promise<void> {
-  const [sample] = rows;
-  if (!sample) return;
-  const keys = Object.keys(sample);
-  const prepared = new Map<number, { execute(values: Record<string, unknown>): Promise<unknown> }>();
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const chunk = rows.slice(start, start + CHUNK);
-    let statement = prepared.get(chunk.length);
-    if (!statement) {
-      const template = chunk.map((_, i) => Object.fromEntries(keys.map((k) => [k, sql.placeholder(`${i}_${k}`)])));
-      statement = tx.insert(table).values(template as PgInsertValue<T>[]).prepare(`seed_${getTableName(table)}_${chunk.length}`);
-      prepared.set(chunk.length, statement);
-    }
-    const values: Record<string, unknown> = {};
-    chunk.forEach((row, i) => {
-      for (const k of keys) values[`${i}_${k}`] = (row as Record<string, unknown>)[k];
-    });
-    await statement.execute(values);
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await tx.insert(table).values(rows.slice(i, i + CHUNK));
   }
 }
 
@@ -123,13 +111,14 @@ export async function hasSampleData(db: Db): Promise<boolean> {
  */
 export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise<SeedResult> {
   return db.transaction(async (tx) => {
-    const data = buildSampleData(options);
     const claimed = await tx
       .insert(meta)
-      .values({ key: SAMPLE_DATA_KEY, value: data.marker })
+      .values({ key: SAMPLE_DATA_KEY, value: markerFor(options) })
       .onConflictDoNothing()
       .returning({ key: meta.key });
     if (claimed.length === 0) return { seeded: false, counts: await countSampleTables(tx) };
+
+    const data = buildSampleData(options);
 
     await insertAll(tx, countries, data.countries);
     await insertAll(tx, organizations, data.organizations);
