@@ -18,6 +18,16 @@ const schema = z.object({
   PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_JWKS_FILE: z.string().min(1).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_ALGORITHMS: z
+    .string()
+    .default('ES256,RS256')
+    .transform((v) => v.split(',').map((a) => a.trim()))
+    .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'])).min(1)),
+  AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(30).default(30),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -34,5 +44,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  const keySources = [config.AUTH_JWKS_URL, config.AUTH_JWKS_FILE].filter(Boolean).length;
+  const anyAuth = keySources > 0 || config.AUTH_ISSUER || config.AUTH_AUDIENCE;
+  const problems: string[] = [];
+  if (keySources > 1) problems.push('  AUTH_JWKS_URL and AUTH_JWKS_FILE: set one, not both');
+  if (anyAuth && keySources === 0) problems.push('  AUTH_JWKS_URL or AUTH_JWKS_FILE: required when AUTH_ISSUER/AUTH_AUDIENCE are set');
+  if (anyAuth && !config.AUTH_ISSUER) problems.push('  AUTH_ISSUER: required with a JWKS');
+  if (anyAuth && !config.AUTH_AUDIENCE) problems.push('  AUTH_AUDIENCE: required with a JWKS');
+  if (!anyAuth && config.NODE_ENV === 'production') {
+    problems.push('  AUTH_*: production needs a real identity provider (AUTH_JWKS_URL or AUTH_JWKS_FILE, AUTH_ISSUER, AUTH_AUDIENCE); the development signing key is refused');
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return config;
+}
+
+/** Development mode: no identity provider configured, tokens signed by a key in DATA_DIR. */
+export function usesDevelopmentKeys(config: Config): boolean {
+  return !config.AUTH_JWKS_URL && !config.AUTH_JWKS_FILE;
 }

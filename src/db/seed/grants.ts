@@ -23,7 +23,8 @@ const PURPOSES = [
   'Verification of indicator data',
   'Expert meeting preparation',
 ];
-const FUTURE_FROM = Date.UTC(2027, 2, 1);
+// Far enough ahead that "active" sample grants stay active for years of test runs on the real clock.
+const FUTURE_FROM = Date.UTC(2031, 0, 1);
 const LATEST_EXPIRED = SAMPLE_NOW.getTime() - 7 * DAY_MS;
 
 interface Subject {

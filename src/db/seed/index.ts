@@ -1,4 +1,4 @@
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import type { PgInsertValue, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../database.js';
 import {
@@ -129,6 +129,14 @@ export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise
     await insertAll(tx, reportIndicators, data.reportIndicators);
     await insertAll(tx, observations, data.observations);
     await insertAll(tx, grants, data.grants);
+    // A correction supersedes the revision before it; reads "as of" an instant rely on this mark.
+    await tx.execute(sql`
+      update ${observations} o set superseded_at = n.next_recorded_at
+      from (
+        select id, lead(recorded_at) over (partition by indicator_code, country_iso3, period_start order by recorded_at, revision) as next_recorded_at
+        from ${observations}
+      ) n
+      where n.id = o.id and n.next_recorded_at is not null`);
     return { seeded: true, counts: await countSampleTables(tx) };
   });
 }

@@ -1,15 +1,6 @@
-/** The network's themes (docs: domain/network.md), stored as-is in reports.topics and indicators.theme. */
-export const TOPICS = [
-  'ONLINE_PROPAGANDA',
-  'RELIGIOUS_RADICALIZATION',
-  'VIOLENT_EXTREMISM',
-  'FOREIGN_TERRORIST_FIGHTERS',
-  'AFGHANISTAN',
-  'TERRORISM_FINANCING',
-  'BORDER_SECURITY',
-  'PRISONS_REHABILITATION',
-  'SANCTIONS_IMPLEMENTATION',
-  'WORKPLAN',
-] as const;
+import { Topic as TopicEnum } from '../../schema/common/enums.js';
 
-export type Topic = (typeof TOPICS)[number];
+/** A theme of the network, as the API's Topic enum names it (stored as-is in reports.topics and indicators.theme). */
+export type Topic = `${TopicEnum}`;
+
+export const TOPICS: readonly Topic[] = Object.values(TopicEnum);
