@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { AccessLogWriter } from './auth/access-log.js';
+import { createTokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
@@ -10,6 +12,7 @@ import { buildApiSchema } from './schema/build.js';
 export interface App {
   server: RunningServer;
   database: Database;
+  accessLog: AccessLogWriter;
   stop(): Promise<void>;
 }
 
@@ -28,15 +31,20 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       logger.info({ counts: result.counts, ms: Date.now() - seedStart }, 'sample data loaded into the empty embedded database');
     }
     const schema = await buildApiSchema();
-    const server = await startServer({ config, database, schema, logger });
+    const verifyToken = await createTokenVerifier(config);
+    const accessLog = new AccessLogWriter(database.db, logger);
+    const server = await startServer({ config, database, schema, logger, verifyToken, accessLog });
     logger.info({ ms: Date.now() - started }, 'started');
     let stopping: Promise<void> | undefined;
     return {
       server,
       database,
+      accessLog,
       stop: () =>
         (stopping ??= (async () => {
           await server.stop();
+          // Entries of the requests just drained are written before the database closes.
+          await accessLog.flush();
           await database.close();
         })()),
     };

@@ -1,14 +1,16 @@
 import type { Db } from '../db/database.js';
 import { createLoaders, type Loaders } from '../db/loaders.js';
 import { Lang } from '../schema/common/enums.js';
+import { AccessRecord } from './access-log.js';
 import type { Viewer } from './viewer.js';
 
-/** What every resolver receives: who asks, in which language, and this request's loaders. */
+/** What every resolver receives: who asks, in which language, this request's loaders and access record. */
 export interface Context {
   viewer: Viewer;
   lang: Lang;
   db: Db;
   loaders: Loaders;
+  access: AccessRecord;
 }
 
 /** The first of en/ru in an Accept-Language header, by the order of preference it gives. */
@@ -27,5 +29,5 @@ export function langFromAcceptLanguage(header: string | undefined): Lang {
 }
 
 export function createContext(db: Db, viewer: Viewer, acceptLanguage: string | undefined): Context {
-  return { viewer, lang: langFromAcceptLanguage(acceptLanguage), db, loaders: createLoaders(db, viewer) };
+  return { viewer, lang: langFromAcceptLanguage(acceptLanguage), db, loaders: createLoaders(db, viewer), access: new AccessRecord() };
 }

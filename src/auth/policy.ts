@@ -1,70 +1,109 @@
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { IRule } from 'graphql-shield';
+import type { GraphQLResolveInfo } from 'graphql';
 import { ApiError, ErrorCode } from '../errors.js';
 import type { Observation } from '../schema/observation/observation.type.js';
 import type { Report } from '../schema/report/report.type.js';
 import type { Context } from './context.js';
-import type { Viewer } from './viewer.js';
+import type { Role, Viewer } from './viewer.js';
 
 /**
- * THE field policy of the network: who may read which field. One entry per type (a type-wide rule) or
- * per field; anything not named here is denied (fallbackRule: deny), and the server refuses to start
- * if a field of the schema has no rule (assertEveryFieldHasARule). Rows are filtered in SQL
- * (src/db/visibility.ts); this table decides fields.
+ * THE access policy of the network, in one place.
+ *  - Rows (which reports and observations a viewer may see: TLP and grants) are decided in SQL by
+ *    src/db/visibility.ts, on every read path.
+ *  - Fields are decided here: one entry per type (a type-wide rule) or per field; anything not named is
+ *    denied (fallbackRule: deny), and the server refuses to start if a field of the schema has no rule.
+ *  - Who may share, revoke and read the access log is decided by the functions at the end.
  *
  * Rules that read `parent` must not use the 'contextual' cache: it is keyed by rule name only, so one
- * row's answer would serve every row of the response.
+ * row's answer would serve every row of the response. Restricted rules are not cached at all, so every
+ * grant or refusal reaches the access log.
  */
 
 export interface FieldRule {
-  /** Who may read, in words: printed in the access matrix (docs/ACCESS.md) and `viewer.deniedFields`. */
+  /** Who may read, in words: printed in the access matrix (docs/ACCESS.md) and told to `viewer`. */
   who: string;
   rule: IRule | typeof allow;
-  /** Decides for a viewer alone, without the row; used to tell a viewer what it can never see. */
-  forViewer?: (viewer: Viewer) => boolean;
+  /** True when the rule depends on the row (e.g. its originating organization), not on the viewer alone. */
+  perRecord?: boolean;
+  /** What the viewer alone decides: for a per-record rule, whether some rows could be shown. */
+  forViewer: (viewer: Viewer) => boolean;
 }
 
 const isMember = (v: Viewer) => v.kind === 'member';
-const orgKindIn =
-  (...kinds: string[]) =>
-  (v: Viewer) =>
-    v.kind === 'member' && kinds.includes(v.organizationKind);
+const hasRole = (v: Viewer, role: Role) => v.kind === 'member' && v.roles.includes(role);
+const orgKindIn = (v: Viewer, kinds: readonly string[]) => v.kind === 'member' && kinds.includes(v.organizationKind);
 
-const SANCTIONS_BODIES = ['SANCTIONS_COMMITTEE', 'SANCTIONS_MONITORING'];
+const SANCTIONS_BODIES = ['SANCTIONS_COMMITTEE', 'SANCTIONS_MONITORING'] as const;
+
+const fieldPath = (info: GraphQLResolveInfo) => `${info.parentType.name}.${info.fieldName}`;
 
 const PUBLIC: FieldRule = { who: 'anyone', rule: allow, forViewer: () => true };
 
-const MEMBERS: FieldRule = {
-  who: 'authenticated members',
-  rule: rule('members', { cache: 'contextual' })((_p, _a, ctx: Context) => isMember(ctx.viewer)),
-  forViewer: isMember,
-};
-
-/** The originating organization, or any viewer of the named kinds. */
-function originatorOrKinds<P>(name: string, who: string, origin: (parent: P) => string, kinds: string[]): FieldRule {
-  const byKind = orgKindIn(...kinds);
+/** A rule decided by the viewer alone; its answers are recorded in the request's access record. */
+function viewerRule(name: string, who: string, decide: (viewer: Viewer) => boolean): FieldRule {
   return {
     who,
-    rule: rule(name, { cache: 'no_cache' })((parent: P, _a, ctx: Context) => {
-      const v = ctx.viewer;
-      return v.kind === 'member' && (byKind(v) || origin(parent) === v.organizationId);
+    rule: rule(name, { cache: 'no_cache' })((_parent, _args, ctx: Context, info: GraphQLResolveInfo) => {
+      const allowed = decide(ctx.viewer);
+      ctx.access.field(fieldPath(info), allowed);
+      return allowed;
     }),
+    forViewer: decide,
   };
 }
 
-/**
- * Sanctions references: each committee sees its own list, the Monitoring Team both, the originating
- * organization all of its own; everyone else is denied the field. Which values are shown is decided by
- * sanctionsReferencesFor below.
- */
-const SANCTIONS_REFERENCES: FieldRule = originatorOrKinds<Report>(
-  'sanctionsReferences',
-  'sanctions committees (their own list), the Monitoring Team (both lists), the originating organization (all)',
-  (r) => r.authorOrgId,
-  SANCTIONS_BODIES,
+/** The originating organization of the row, or a viewer the `decide` function admits. */
+function originatorOr<P>(name: string, who: string, origin: (parent: P) => string, decide: (viewer: Viewer) => boolean): FieldRule {
+  return {
+    who,
+    perRecord: true,
+    rule: rule(name, { cache: 'no_cache' })((parent: P, _args, ctx: Context, info: GraphQLResolveInfo) => {
+      const v = ctx.viewer;
+      const owner = origin(parent);
+      const allowed = v.kind === 'member' && (decide(v) || owner === v.organizationId);
+      ctx.access.field(fieldPath(info), allowed, owner);
+      return allowed;
+    }),
+    forViewer: (v) => v.kind === 'member',
+  };
+}
+
+const MEMBERS = viewerRule('members', 'authenticated members', isMember);
+const AUDITORS = viewerRule('auditors', 'the `auditor` role', (v) => hasRole(v, 'auditor'));
+const CONTRIBUTORS = viewerRule('contributors', 'authenticated members (the write checks the record)', isMember);
+
+const reportOrigin = (r: Report) => r.authorOrgId;
+const observationOrigin = (o: Observation) => o.sourceOrgId;
+
+/** Who may read the grants of a record: its originating organization and network administrators. */
+const SHARED_WITH_REPORT = originatorOr<Report>('reportSharedWith', 'the originating organization and `network-admin`', reportOrigin, (v) =>
+  hasRole(v, 'network-admin'),
+);
+const SHARED_WITH_OBSERVATION = originatorOr<Observation>(
+  'observationSharedWith',
+  'the originating organization and `network-admin`',
+  observationOrigin,
+  (v) => hasRole(v, 'network-admin'),
 );
 
-/** The list prefixes each sanctions body may read: 1267 ISIL/Al-Qaida (QD), 1988 Taliban (TA). */
+/** The access log of a record: its originating organization (and auditors, through auditEvents). */
+const REPORT_ACCESS_LOG = originatorOr<Report>('reportAccessLog', 'the originating organization and auditors', reportOrigin, (v) =>
+  hasRole(v, 'auditor'),
+);
+
+/**
+ * Sanctions references: each committee sees its own list, the Monitoring Team both, the originating
+ * organization all of its own; everyone else is denied the field. sanctionsReferencesFor decides values.
+ */
+const SANCTIONS_REFERENCES = originatorOr<Report>(
+  'reportSanctionsReferences',
+  'sanctions committees (their own list only), the Monitoring Team (both lists), the originating organization (all)',
+  reportOrigin,
+  (v) => orgKindIn(v, SANCTIONS_BODIES),
+);
+
+/** The list prefixes each sanctions committee may read: 1267 ISIL/Al-Qaida (QD), 1988 Taliban (TA). */
 const SANCTIONS_LISTS: Record<string, readonly string[]> = {
   'sc-1267': ['QDi.', 'QDe.'],
   'sc-1988': ['TAi.', 'TAe.'],
@@ -89,6 +128,13 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     report: PUBLIC,
     indicators: PUBLIC,
     indicator: PUBLIC,
+    viewer: PUBLIC,
+    auditEvents: AUDITORS,
+  },
+  Mutation: {
+    shareReport: CONTRIBUTORS,
+    shareObservation: CONTRIBUTORS,
+    revokeShare: CONTRIBUTORS,
   },
   Country: PUBLIC,
   // Types that hold restricted fields name every field: a new field must get a rule before it is served.
@@ -122,13 +168,15 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     updatedAt: PUBLIC,
     sourceReliability: MEMBERS,
     informationCredibility: MEMBERS,
-    sourceDescription: originatorOrKinds<Report>(
+    sourceDescription: originatorOr<Report>(
       'reportSourceDescription',
       'the originating organization, UN entities and sanctions bodies',
-      (r) => r.authorOrgId,
-      ['UN_ENTITY', ...SANCTIONS_BODIES],
+      reportOrigin,
+      (v) => orgKindIn(v, ['UN_ENTITY', ...SANCTIONS_BODIES]),
     ),
     sanctionsReferences: SANCTIONS_REFERENCES,
+    sharedWith: SHARED_WITH_REPORT,
+    accessLog: REPORT_ACCESS_LOG,
   },
   Indicator: PUBLIC,
   Thresholds: PUBLIC,
@@ -146,8 +194,17 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     recordedAt: PUBLIC,
     sourceReliability: MEMBERS,
     informationCredibility: MEMBERS,
-    note: originatorOrKinds<Observation>('observationNote', 'the originating organization and UN entities', (o) => o.sourceOrgId, ['UN_ENTITY']),
+    note: originatorOr<Observation>('observationNote', 'the originating organization and UN entities', observationOrigin, (v) =>
+      orgKindIn(v, ['UN_ENTITY']),
+    ),
+    sharedWith: SHARED_WITH_OBSERVATION,
   },
+  // Reached only through the guarded fields above (sharedWith, accessLog, auditEvents) or a share mutation.
+  Grant: PUBLIC,
+  AuditEvent: PUBLIC,
+  AuditEventConnection: PUBLIC,
+  AuditEventEdge: PUBLIC,
+  Viewer: PUBLIC,
   PageInfo: PUBLIC,
   OrganizationEdge: PUBLIC,
   OrganizationConnection: PUBLIC,
@@ -158,7 +215,7 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
 };
 
 function isFieldRule(value: FieldRule | Record<string, FieldRule>): value is FieldRule {
-  return 'rule' in value && 'who' in value && typeof (value as FieldRule).who === 'string';
+  return typeof (value as FieldRule).who === 'string' && 'rule' in value;
 }
 
 /** The rule that governs Type.field, or undefined when the policy names neither the field nor its type. */
@@ -166,11 +223,23 @@ export function ruleFor(typeName: string, fieldName: string): FieldRule | undefi
   const entry = policy[typeName];
   if (!entry) return undefined;
   if (isFieldRule(entry)) return entry;
-  return entry[fieldName] ?? entry['*'];
+  return entry[fieldName];
 }
 
-export const forbidden = () =>
-  new ApiError(ErrorCode.FORBIDDEN, 'Your organization or role may not read this field');
+/** Every restricted field (not PUBLIC) with its rule: for `viewer.deniedFields` and the access matrix. */
+export function restrictedFields(): { path: string; rule: FieldRule }[] {
+  return Object.entries(policy).flatMap(([type, entry]) =>
+    isFieldRule(entry)
+      ? entry === PUBLIC
+        ? []
+        : [{ path: `${type}.*`, rule: entry }]
+      : Object.entries(entry)
+          .filter(([, r]) => r !== PUBLIC)
+          .map(([field, r]) => ({ path: `${type}.${field}`, rule: r })),
+  );
+}
+
+export const forbidden = () => new ApiError(ErrorCode.FORBIDDEN, 'Your organization or role may not read this field');
 
 export function createShield() {
   const rules = Object.fromEntries(
@@ -181,8 +250,31 @@ export function createShield() {
   );
   return shield(rules, {
     fallbackRule: deny,
-    fallbackError: forbidden,
+    fallbackError: (_thrown, _parent, _args, ctx, info) => {
+      (ctx as unknown as Context).access.field(fieldPath(info), false);
+      return forbidden();
+    },
     // Errors a resolver throws on purpose (BAD_USER_INPUT, NOT_FOUND) reach the client; formatError masks the rest.
     allowExternalErrors: true,
   });
+}
+
+// ---- Writes and the access log: who may do what with a record ----
+
+/** Only the originating organization's `org-admin` may grant or revoke access to its records. */
+export function mayManageSharing(viewer: Viewer, originOrgId: string): boolean {
+  return viewer.kind === 'member' && viewer.organizationId === originOrgId && viewer.roles.includes('org-admin');
+}
+
+export type GrantTarget = { organizationId: string } | { person: string };
+
+/**
+ * Nobody may widen a record beyond its marking: CLEAR and GREEN need no grant; AMBER and AMBER+STRICT
+ * are shared with organizations; RED only with named persons. Returns the reason a grant is refused.
+ */
+export function grantRefusal(tlp: string, target: GrantTarget): string | null {
+  if (tlp === 'CLEAR' || tlp === 'GREEN') return `a TLP:${tlp} record needs no grant: every ${tlp === 'CLEAR' ? 'caller' : 'member'} may already see it`;
+  if (tlp === 'RED' && 'organizationId' in target) return 'a TLP:RED record may be shared with named persons only, not with an organization';
+  if (tlp !== 'RED' && 'person' in target) return `a TLP:${tlp.replace('_', '+')} record is shared with organizations, not persons`;
+  return null;
 }

@@ -7,7 +7,9 @@ import { indicatorsByCodes, indicatorsOfReports } from './queries/indicators.js'
 import { findObservationPagesByScope, latestObservations, type ObservationPageQuery } from './queries/observations.js';
 import { clientLinks, organizationsByIds, parentLinks } from './queries/organizations.js';
 import { countriesOfReports, findReportPagesByScope, reportsByIds, type ReportQuery, type ReportRecord } from './queries/reports.js';
+import { grantsOfObservations, grantsOfReports } from './queries/grants.js';
 import type { CountryRow } from './schema/countries.js';
+import type { GrantRow } from './schema/grants.js';
 import type { IndicatorRow } from './schema/indicators.js';
 import type { ObservationRow } from './schema/observations.js';
 import type { OrganizationRow } from './schema/organizations.js';
@@ -76,6 +78,10 @@ export function createLoaders(db: Db, viewer: Viewer) {
     ),
     reportIndicators: new DataLoader<string, IndicatorRow[]>(async (ids) =>
       listsByKey(ids, await indicatorsOfReports(db, ids), (r) => r.reportId, (r) => r.indicator),
+    ),
+    reportGrants: new DataLoader<string, GrantRow[]>(async (ids) => listsByKey(ids, await grantsOfReports(db, ids), (r) => r.reportId!, (r) => r)),
+    observationGrants: new DataLoader<string, GrantRow[]>(async (ids) =>
+      listsByKey(ids, await grantsOfObservations(db, ids), (r) => r.observationId!, (r) => r),
     ),
     countryReports: scopedLoader<ReportQuery, Page<ReportRecord>>((keys, args) =>
       findReportPagesByScope(db, viewer, { by: 'country', keys }, args),

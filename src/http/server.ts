@@ -11,7 +11,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { createContext, type Context } from '../auth/context.js';
-import { anonymousViewer } from '../auth/viewer.js';
+import type { AccessLogWriter } from '../auth/access-log.js';
+import { authenticate } from '../auth/authenticate.js';
+import type { TokenVerifier } from '../auth/jwt.js';
 import type { Config } from '../config.js';
 import { countStatements, type Database, type StatementCounter } from '../db/database.js';
 import type { Logger } from '../logger.js';
@@ -22,6 +24,8 @@ export interface ServerDeps {
   database: Database;
   schema: GraphQLSchema;
   logger: Logger;
+  verifyToken: TokenVerifier;
+  accessLog: AccessLogWriter;
 }
 
 export interface RunningServer {
@@ -33,7 +37,7 @@ export interface RunningServer {
 
 type RequestContext = Context & { statements: StatementCounter };
 
-export async function startServer({ config, database, schema, logger }: ServerDeps): Promise<RunningServer> {
+export async function startServer({ config, database, schema, logger, verifyToken, accessLog }: ServerDeps): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
@@ -58,7 +62,10 @@ export async function startServer({ config, database, schema, logger }: ServerDe
       {
         async requestDidStart() {
           return {
-            async willSendResponse({ contextValue, response }) {
+            async willSendResponse({ contextValue, response, request, operationName }) {
+              if (!contextValue.access.empty) {
+                accessLog.append(contextValue.access.toEntry(contextValue.viewer, operationName ?? null, request.query ?? null));
+              }
               if (!production) response.http.headers.set('x-sql-statements', String(contextValue.statements.count));
             },
           };
@@ -89,10 +96,13 @@ export async function startServer({ config, database, schema, logger }: ServerDe
       countStatements(counter, next);
     },
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => ({
-        ...createContext(database.db, anonymousViewer, req.headers['accept-language']),
-        statements: res.locals.statements as StatementCounter,
-      }),
+      context: async ({ req, res }) => {
+        const viewer = await authenticate(database.db, verifyToken, req.headers.authorization);
+        return {
+          ...createContext(database.db, viewer, req.headers['accept-language']),
+          statements: res.locals.statements as StatementCounter,
+        };
+      },
     }),
   );
 

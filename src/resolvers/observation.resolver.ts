@@ -8,6 +8,8 @@ import { Country } from '../schema/country/country.type.js';
 import { levelOf } from '../schema/indicator/level.js';
 import { toIndicator } from '../schema/indicator/indicator.mapper.js';
 import { Indicator } from '../schema/indicator/indicator.type.js';
+import { toGrant } from '../schema/grant/grant.mapper.js';
+import { Grant } from '../schema/grant/grant.type.js';
 import { Observation } from '../schema/observation/observation.type.js';
 import { toOrganization } from '../schema/organization/organization.mapper.js';
 import { Organization } from '../schema/organization/organization.type.js';
@@ -30,6 +32,14 @@ export class ObservationResolver {
   async source(@Root() obs: Observation, @Ctx() ctx: Context) {
     const row = await ctx.loaders.organization.load(obs.sourceOrgId);
     return row && toOrganization(row);
+  }
+
+  @FieldResolver(() => [Grant], {
+    nullable: true,
+    description: 'With whom the observation is shared. The originating organization and `network-admin` only.',
+  })
+  async sharedWith(@Root() obs: Observation, @Ctx() ctx: Context) {
+    return (await ctx.loaders.observationGrants.load(obs.id)).map((g) => toGrant(g));
   }
 
   @FieldResolver(() => PeriodScalar, { description: "Period measured, in the indicator's notation (`2024-03`, `2024-Q1`, `2024`)." })

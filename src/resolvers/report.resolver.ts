@@ -1,7 +1,13 @@
 import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
 import { sanctionsReferencesFor } from '../auth/policy.js';
+import { findAuditEvents } from '../db/queries/audit.js';
 import { findReports } from '../db/queries/reports.js';
+import { toAuditEvent } from '../schema/audit/audit-event.mapper.js';
+import { AuditEventConnection } from '../schema/audit/audit-event.type.js';
+import { PageArgs } from '../schema/common/page.args.js';
+import { toGrant } from '../schema/grant/grant.mapper.js';
+import { Grant } from '../schema/grant/grant.type.js';
 import { LangArgs } from '../schema/common/lang.args.js';
 import { mapPage } from '../schema/common/map-page.js';
 import { UuidScalar } from '../schema/common/scalars.js';
@@ -43,6 +49,22 @@ export class ReportResolver {
   })
   sanctionsReferences(@Root() report: Report, @Ctx() ctx: Context): string[] {
     return sanctionsReferencesFor(ctx.viewer, report);
+  }
+
+  @FieldResolver(() => [Grant], {
+    nullable: true,
+    description: 'With whom the report is shared (grants, including expired and revoked ones). The originating organization and `network-admin` only.',
+  })
+  async sharedWith(@Root() report: Report, @Ctx() ctx: Context) {
+    return (await ctx.loaders.reportGrants.load(report.id)).map((g) => toGrant(g));
+  }
+
+  @FieldResolver(() => AuditEventConnection, {
+    nullable: true,
+    description: 'Who read or changed this report, newest first. The originating organization and auditors only.',
+  })
+  async accessLog(@Root() report: Report, @Args(() => PageArgs) { first, after }: PageArgs, @Ctx() ctx: Context) {
+    return mapPage(await findAuditEvents(ctx.db, { filter: { reportId: report.id }, first, after }), toAuditEvent);
   }
 
   @FieldResolver(() => [Country], { description: 'Countries the report covers.' })

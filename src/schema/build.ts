@@ -3,8 +3,12 @@ import { GraphQLObjectType, isObjectType, lexicographicSortSchema, printSchema, 
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { validateArguments } from './common/validate.js';
+import { recordAccessMiddleware } from '../auth/access-log.js';
 import { createShield, ruleFor } from '../auth/policy.js';
+import { AuditResolver } from '../resolvers/audit.resolver.js';
 import { CountryResolver } from '../resolvers/country.resolver.js';
+import { GrantResolver } from '../resolvers/grant.resolver.js';
+import { ViewerResolver } from '../resolvers/viewer.resolver.js';
 import { IndicatorResolver } from '../resolvers/indicator.resolver.js';
 import { ObservationResolver } from '../resolvers/observation.resolver.js';
 import { OrganizationResolver } from '../resolvers/organization.resolver.js';
@@ -13,7 +17,16 @@ import { ReportResolver } from '../resolvers/report.resolver.js';
 /** The schema as type-graphql builds it, without the authorization layer. */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [CountryResolver, OrganizationResolver, ReportResolver, IndicatorResolver, ObservationResolver],
+    resolvers: [
+      CountryResolver,
+      OrganizationResolver,
+      ReportResolver,
+      IndicatorResolver,
+      ObservationResolver,
+      GrantResolver,
+      AuditResolver,
+      ViewerResolver,
+    ],
     validateFn: validateArguments,
   });
 }
@@ -39,5 +52,5 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
   if (missing.length > 0) {
     throw new Error(`Fields without an authorization rule (add them to src/auth/policy.ts): ${missing.join(', ')}`);
   }
-  return applyMiddleware(schema, createShield());
+  return applyMiddleware(schema, createShield(), recordAccessMiddleware);
 }

@@ -57,3 +57,16 @@ export function parentLinks(db: Db, ids: readonly string[]) {
 export function clientLinks(db: Db, ids: readonly string[]) {
   return db.select().from(organizationParents).where(inArray(organizationParents.parentId, [...ids]));
 }
+
+/** What the viewer's organization is, from the database (never from the token), in one statement. */
+export async function organizationForViewer(db: Db, id: string) {
+  const [row] = await db
+    .select({
+      kind: organizations.kind,
+      active: organizations.active,
+      parentIds: sql<string[]>`coalesce((select array_agg(${organizationParents.parentId} order by ${organizationParents.parentId}) from ${organizationParents} where ${organizationParents.organizationId} = ${organizations.id}), '{}')`,
+    })
+    .from(organizations)
+    .where(eq(organizations.id, id));
+  return row ?? null;
+}

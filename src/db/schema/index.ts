@@ -6,3 +6,4 @@ export * from './reports.js';
 export * from './observations.js';
 export * from './grants.js';
 export * from './meta.js';
+export * from './audit.js';

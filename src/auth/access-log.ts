@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import type { IMiddlewareTypeMap } from 'graphql-middleware';
+import type { Db } from '../db/database.js';
+import { appendAuditEvents } from '../db/queries/audit.js';
+import type { NewAuditEvent } from '../db/schema/audit.js';
+import type { Logger } from '../logger.js';
+import type { Viewer } from './viewer.js';
+
+/**
+ * What one request saw of restricted data: the non-CLEAR records it returned, the restricted fields it
+ * was given and the fields it was refused. Filled while the response is built; turned into one
+ * access-log entry when the response is sent.
+ */
+export class AccessRecord {
+  readonly reportIds = new Set<string>();
+  readonly observationIds = new Set<string>();
+  readonly originOrgIds = new Set<string>();
+  readonly fields = new Set<string>();
+  readonly deniedFields = new Set<string>();
+
+  sawRecord(kind: 'report' | 'observation', id: string, tlp: string, originOrgId: string): void {
+    if (tlp === 'CLEAR') return;
+    (kind === 'report' ? this.reportIds : this.observationIds).add(id);
+    this.originOrgIds.add(originOrgId);
+  }
+
+  field(path: string, allowed: boolean, originOrgId?: string): void {
+    (allowed ? this.fields : this.deniedFields).add(path);
+    if (originOrgId) this.originOrgIds.add(originOrgId);
+  }
+
+  get empty(): boolean {
+    return this.reportIds.size + this.observationIds.size + this.fields.size + this.deniedFields.size === 0;
+  }
+
+  toEntry(viewer: Viewer, operationName: string | null, document: string | null): NewAuditEvent {
+    const returned = this.reportIds.size + this.observationIds.size + this.fields.size > 0;
+    return {
+      kind: returned ? 'READ' : 'DENIED',
+      ...actorOf(viewer),
+      operationName,
+      documentHash: document ? hashDocument(document) : null,
+      reportIds: [...this.reportIds],
+      observationIds: [...this.observationIds],
+      originOrgIds: [...this.originOrgIds],
+      fields: [...this.fields],
+      deniedFields: [...this.deniedFields],
+    };
+  }
+}
+
+export function actorOf(viewer: Viewer): Pick<NewAuditEvent, 'actorSub' | 'actorOrgId'> {
+  return viewer.kind === 'member' ? { actorSub: viewer.sub, actorOrgId: viewer.organizationId } : { actorSub: null, actorOrgId: null };
+}
+
+export function hashDocument(document: string): string {
+  return createHash('sha256').update(document).digest('hex');
+}
+
+/**
+ * Read entries are written in batches off the request path (every `intervalMs` or `maxBatch` entries).
+ * flush() on graceful shutdown writes what is pending, so no entry is lost; a failed batch is kept and
+ * retried with the next one.
+ */
+export class AccessLogWriter {
+  private pending: NewAuditEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly options = { intervalMs: 250, maxBatch: 500 },
+  ) {}
+
+  append(entry: NewAuditEvent): void {
+    this.pending.push(entry);
+    if (this.pending.length >= this.options.maxBatch) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.options.intervalMs);
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.writing = this.writing.then(async () => {
+      const batch = this.pending;
+      this.pending = [];
+      if (batch.length === 0) return;
+      try {
+        await appendAuditEvents(this.db, batch);
+      } catch (error) {
+        this.pending = [...batch, ...this.pending];
+        this.logger.error({ err: error, entries: batch.length }, 'access log batch not written; will retry');
+        this.timer ??= setTimeout(() => void this.flush(), this.options.intervalMs * 4);
+      }
+    });
+    return this.writing;
+  }
+}
+
+/**
+ * graphql-middleware for the shareable types: whatever path a report or observation is reached by
+ * (a list, a nested list, a by-id lookup, a federation entity later), returning one records it.
+ */
+export const recordAccessMiddleware: IMiddlewareTypeMap<Record<string, string>, { access: AccessRecord }> = {
+  Report: (resolve, parent, args, ctx, info) => {
+    ctx.access.sawRecord('report', parent.id!, parent.tlp!, parent.authorOrgId!);
+    return resolve(parent, args, ctx, info);
+  },
+  Observation: (resolve, parent, args, ctx, info) => {
+    ctx.access.sawRecord('observation', parent.id!, parent.tlp!, parent.sourceOrgId!);
+    return resolve(parent, args, ctx, info);
+  },
+};

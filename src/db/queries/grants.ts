@@ -1,0 +1,137 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { actorOf } from '../../auth/access-log.js';
+import { grantRefusal, mayManageSharing, type GrantTarget } from '../../auth/policy.js';
+import type { MemberViewer, Viewer } from '../../auth/viewer.js';
+import { ApiError, badInput, ErrorCode, notFound } from '../../errors.js';
+import type { Db } from '../database.js';
+import { auditEvents } from '../schema/audit.js';
+import { grants, type GrantRow } from '../schema/grants.js';
+import { observations } from '../schema/observations.js';
+import { organizations } from '../schema/organizations.js';
+import { reports } from '../schema/reports.js';
+import { visibleTo } from '../visibility.js';
+import { observationRowRule } from './observations.js';
+import { reportRowRule } from './reports.js';
+
+export function grantsOfReports(db: Db, reportIds: readonly string[]): Promise<GrantRow[]> {
+  return db.select().from(grants).where(inArray(grants.reportId, [...reportIds])).orderBy(asc(grants.grantedAt));
+}
+
+export function grantsOfObservations(db: Db, observationIds: readonly string[]): Promise<GrantRow[]> {
+  return db.select().from(grants).where(inArray(grants.observationId, [...observationIds])).orderBy(asc(grants.grantedAt));
+}
+
+export interface ShareRequest {
+  subject: { kind: 'report' | 'observation'; id: string };
+  organizationId?: string | null;
+  person?: string | null;
+  purpose: string;
+  expiresAt?: Date | null;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** The record as the viewer sees it: a hidden record and a missing one answer the same NOT_FOUND. */
+async function loadSubject(tx: Tx, viewer: Viewer, subject: ShareRequest['subject']) {
+  const table = subject.kind === 'report' ? reports : observations;
+  const rule = subject.kind === 'report' ? reportRowRule : observationRowRule;
+  const origin = subject.kind === 'report' ? reports.authorOrgId : observations.sourceOrgId;
+  const [row] = await tx
+    .select({ tlp: table.tlp, originOrgId: origin })
+    .from(table)
+    .where(and(eq(table.id, subject.id), visibleTo(viewer, rule)))
+    .for('update');
+  if (!row) throw notFound(subject.kind === 'report' ? 'Report' : 'Observation');
+  return row;
+}
+
+function targetOf(request: ShareRequest): GrantTarget {
+  const hasOrg = Boolean(request.organizationId);
+  const hasPerson = Boolean(request.person);
+  if (hasOrg === hasPerson) throw badInput('Give exactly one of organizationId and person', hasOrg ? 'person' : 'organizationId');
+  return hasOrg ? { organizationId: request.organizationId! } : { person: request.person! };
+}
+
+/**
+ * Shares a record, under the policy (originator's org-admin only; never wider than the marking), with
+ * its audit entry in the same transaction: both are written or neither.
+ */
+export async function shareRecord(db: Db, viewer: MemberViewer, request: ShareRequest): Promise<GrantRow> {
+  const target = targetOf(request);
+  if (request.expiresAt && request.expiresAt.getTime() <= Date.now()) throw badInput('expiresAt must be in the future', 'expiresAt');
+  return db.transaction(async (tx) => {
+    const record = await loadSubject(tx, viewer, request.subject);
+    if (!mayManageSharing(viewer, record.originOrgId)) {
+      throw new ApiError(ErrorCode.FORBIDDEN, "Only the originating organization's org-admin may share this record");
+    }
+    const refusal = grantRefusal(record.tlp, target);
+    if (refusal) throw badInput(`Cannot share: ${refusal}`, 'organizationId' in target ? 'organizationId' : 'person');
+    if ('organizationId' in target) {
+      const [org] = await tx.select({ active: organizations.active }).from(organizations).where(eq(organizations.id, target.organizationId));
+      if (!org?.active) throw badInput(`Unknown or inactive organization "${target.organizationId}"`, 'organizationId');
+      if (target.organizationId === record.originOrgId) throw badInput('The originating organization already sees its own record', 'organizationId');
+    }
+    const subjectColumn = request.subject.kind === 'report' ? grants.reportId : grants.observationId;
+    const granteeCondition = 'organizationId' in target ? eq(grants.granteeOrgId, target.organizationId) : eq(grants.granteeSub, target.person);
+    const [existing] = await tx
+      .select({ id: grants.id })
+      .from(grants)
+      .where(and(eq(subjectColumn, request.subject.id), granteeCondition, sql`${grants.revokedAt} is null`, sql`(${grants.expiresAt} is null or ${grants.expiresAt} > now())`));
+    if (existing) throw new ApiError(ErrorCode.CONFLICT, `An active grant to this grantee already exists (${existing.id})`, { grantId: existing.id });
+    const [grant] = await tx
+      .insert(grants)
+      .values({
+        reportId: request.subject.kind === 'report' ? request.subject.id : null,
+        observationId: request.subject.kind === 'observation' ? request.subject.id : null,
+        granteeOrgId: 'organizationId' in target ? target.organizationId : null,
+        granteeSub: 'person' in target ? target.person : null,
+        purpose: request.purpose,
+        expiresAt: request.expiresAt ?? null,
+        grantedBySub: viewer.sub,
+        grantedByOrgId: viewer.organizationId,
+      })
+      .returning();
+    await tx.insert(auditEvents).values({
+      kind: 'WRITE',
+      ...actorOf(viewer),
+      action: request.subject.kind === 'report' ? 'shareReport' : 'shareObservation',
+      reportIds: request.subject.kind === 'report' ? [request.subject.id] : [],
+      observationIds: request.subject.kind === 'observation' ? [request.subject.id] : [],
+      grantIds: [grant!.id],
+      originOrgIds: [record.originOrgId],
+    });
+    return grant!;
+  });
+}
+
+/** Revokes a grant (it stays, marked revoked), with its audit entry in the same transaction. */
+export async function revokeGrant(db: Db, viewer: MemberViewer, grantId: string): Promise<GrantRow> {
+  return db.transaction(async (tx) => {
+    const [grant] = await tx.select().from(grants).where(eq(grants.id, grantId)).for('update');
+    if (!grant) throw notFound('Grant');
+    const subject = grant.reportId ? { kind: 'report' as const, id: grant.reportId } : { kind: 'observation' as const, id: grant.observationId! };
+    // A viewer who may not see the record learns nothing about its grants.
+    const record = await loadSubject(tx, viewer, subject).catch(() => {
+      throw notFound('Grant');
+    });
+    if (!mayManageSharing(viewer, record.originOrgId)) {
+      throw new ApiError(ErrorCode.FORBIDDEN, "Only the originating organization's org-admin may revoke this grant");
+    }
+    if (grant.revokedAt) throw new ApiError(ErrorCode.CONFLICT, 'The grant is already revoked');
+    const [revoked] = await tx
+      .update(grants)
+      .set({ revokedAt: sql`now()`, revokedBySub: viewer.sub })
+      .where(eq(grants.id, grantId))
+      .returning();
+    await tx.insert(auditEvents).values({
+      kind: 'WRITE',
+      ...actorOf(viewer),
+      action: 'revokeShare',
+      reportIds: grant.reportId ? [grant.reportId] : [],
+      observationIds: grant.observationId ? [grant.observationId] : [],
+      grantIds: [grant.id],
+      originOrgIds: [record.originOrgId],
+    });
+    return revoked!;
+  });
+}
