@@ -40,20 +40,23 @@ export async function createIdentityProvider(): Promise<TestIdentityProvider> {
   };
 }
 
-/** The network's personas: one per organization kind and role the policy distinguishes. */
+/**
+ * The network's personas: one per organization kind and role the policy distinguishes. Their `sub`s are
+ * the sample data's people, so TLP:RED reports written by or shared with them exist.
+ */
 export const PERSONAS = {
   anonymous: null,
-  unodcAnalyst: { sub: 'unodc-analyst', org: 'unodc', roles: ['analyst'] },
-  committee1267: { sub: 'sc1267-member', org: 'sc-1267', roles: ['analyst'] },
-  committee1988: { sub: 'sc1988-member', org: 'sc-1988', roles: ['analyst'] },
-  monitoringTeam: { sub: 'mt-analyst', org: 'monitoring-team', roles: ['analyst'] },
-  scoRats: { sub: 'rats-analyst', org: 'sco-rats', roles: ['analyst'] },
-  kazContributor: { sub: 'kaz-contributor', org: 'kaz-ct', roles: ['contributor'] },
-  kazAdmin: { sub: 'kaz-admin', org: 'kaz-ct', roles: ['org-admin'] },
-  civilSociety: { sub: 'cso-member', org: 'kaz-cso', roles: ['analyst'] },
-  expert: { sub: 'expert-1', org: 'expert-group', roles: ['analyst'] },
-  auditor: { sub: 'auditor-1', org: 'unoct', roles: ['auditor'] },
-  networkAdmin: { sub: 'netadmin-1', org: 'unrcca', roles: ['network-admin'] },
+  unodcAnalyst: { sub: 'sample:unodc:analyst-1', org: 'unodc', roles: ['analyst'] },
+  committee1267: { sub: 'sample:sc-1267:analyst-1', org: 'sc-1267', roles: ['analyst'] },
+  committee1988: { sub: 'sample:sc-1988:analyst-1', org: 'sc-1988', roles: ['analyst'] },
+  monitoringTeam: { sub: 'sample:monitoring-team:analyst-1', org: 'monitoring-team', roles: ['analyst'] },
+  scoRats: { sub: 'sample:sco-rats:analyst-1', org: 'sco-rats', roles: ['analyst'] },
+  kazContributor: { sub: 'sample:kaz-ct:analyst-1', org: 'kaz-ct', roles: ['contributor'] },
+  kazAdmin: { sub: 'sample:kaz-ct:analyst-1', org: 'kaz-ct', roles: ['org-admin'] },
+  civilSociety: { sub: 'sample:kaz-cso:analyst-1', org: 'kaz-cso', roles: ['analyst'] },
+  expert: { sub: 'sample:expert-group:analyst-1', org: 'expert-group', roles: ['analyst'] },
+  auditor: { sub: 'sample:unoct:analyst-1', org: 'unoct', roles: ['auditor'] },
+  networkAdmin: { sub: 'sample:unrcca:analyst-1', org: 'unrcca', roles: ['network-admin'] },
 } as const;
 
 export type PersonaName = keyof typeof PERSONAS;

@@ -1,0 +1,37 @@
+import type { Db } from '../../src/db/database.js';
+import { grants, organizationParents, reports } from '../../src/db/schema/index.js';
+import { PERSONAS, type PersonaName } from './tokens.js';
+
+/**
+ * An independent statement of the TLP sharing rule, in plain TypeScript over the raw tables, to check the
+ * SQL predicate against: the two must agree for every persona and marking.
+ */
+export async function reportOracle(db: Db) {
+  const all = await db.select({ id: reports.id, tlp: reports.tlp, authorOrgId: reports.authorOrgId, authorSub: reports.authorSub, retractedAt: reports.retractedAt }).from(reports);
+  const grantRows = await db.select().from(grants);
+  const parents = await db.select().from(organizationParents);
+  const now = Date.now();
+  const active = grantRows.filter((g) => g.reportId && !g.revokedAt && (!g.expiresAt || g.expiresAt.getTime() > now));
+  const grantsByReport = new Map<string, typeof active>();
+  for (const g of active) grantsByReport.set(g.reportId!, [...(grantsByReport.get(g.reportId!) ?? []), g]);
+
+  return (persona: PersonaName): Set<string> => {
+    const claims = PERSONAS[persona];
+    const visible = new Set<string>();
+    const myParents = claims ? parents.filter((p) => p.organizationId === claims.org).map((p) => p.parentId) : [];
+    for (const r of all) {
+      if (r.retractedAt) continue;
+      const g = grantsByReport.get(r.id) ?? [];
+      const sees =
+        r.tlp === 'CLEAR' ||
+        (claims !== null &&
+          (r.tlp === 'GREEN' ||
+            ((r.tlp === 'AMBER' || r.tlp === 'AMBER_STRICT') &&
+              (r.authorOrgId === claims.org ||
+                g.some((x) => x.granteeOrgId === claims.org || (r.tlp === 'AMBER' && myParents.includes(x.granteeOrgId ?? ''))))) ||
+            (r.tlp === 'RED' && (r.authorSub === claims.sub || g.some((x) => x.granteeSub === claims.sub)))));
+      if (sees) visible.add(r.id);
+    }
+    return visible;
+  };
+}
