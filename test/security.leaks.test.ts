@@ -1,0 +1,142 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reports } from '../src/db/schema/reports.js';
+import { gql, startTestApp, type TestApp } from './support/app.js';
+import { reportOracle } from './support/oracle.js';
+import { createIdentityProvider, headersFor, type TestIdentityProvider } from './support/tokens.js';
+
+let api: TestApp;
+let idp: TestIdentityProvider;
+let oracle: Awaited<ReturnType<typeof reportOracle>>;
+beforeAll(async () => {
+  idp = await createIdentityProvider();
+  api = await startTestApp(idp.env);
+  oracle = await reportOracle(api.app.database.db);
+});
+afterAll(() => api?.stop());
+
+/** Every report id anywhere in a response, however deeply nested. */
+function reportIdsIn(data: unknown): string[] {
+  const ids: string[] = [];
+  JSON.stringify(data, (key, value) => {
+    if (value && typeof value === 'object' && typeof value.id === 'string' && /^[0-9a-f-]{36}$/.test(value.id)) ids.push(value.id);
+    return value;
+  });
+  return ids;
+}
+
+async function hiddenReport(tlp: 'RED' | 'AMBER_STRICT') {
+  const [row] = await api.app.database.db
+    .select({ id: reports.id, titleEn: reports.titleEn })
+    .from(reports)
+    .where(and(eq(reports.tlp, tlp), sql`${reports.titleEn} is not null`, sql`${reports.authorOrgId} <> 'sco-rats'`))
+    .limit(1);
+  return row!;
+}
+
+describe('leak through nesting: country → reports → author → reports', () => {
+  const DEEP = `{ countries { reports(first: 20) { edges { node { id tlp author { reports(first: 20) { edges { node { id tlp
+    countries { reports(first: 5) { edges { node { id tlp } } } } } } } } } } } } }`;
+
+  it('anonymous callers get TLP:CLEAR reports at every depth', async () => {
+    const { data, errors } = await gql(api.url, DEEP);
+    expect(errors).toBeUndefined();
+    const ids = reportIdsIn(data);
+    expect(ids.length).toBeGreaterThan(100);
+    const visible = oracle('anonymous');
+    expect(ids.filter((id) => !visible.has(id))).toEqual([]);
+  });
+
+  it('a regional body gets only the reports the sharing rule gives it, at every depth', async () => {
+    const { data } = await gql(api.url, DEEP, {}, await headersFor(idp, 'scoRats'));
+    const ids = reportIdsIn(data);
+    const visible = oracle('scoRats');
+    expect(ids.length).toBeGreaterThan(100);
+    expect(ids.filter((id) => !visible.has(id))).toEqual([]);
+  });
+});
+
+describe('leak through aliases and fragments', () => {
+  it('every alias of a restricted field is refused', async () => {
+    const [report] = await api.app.database.db.select({ id: reports.id }).from(reports).where(eq(reports.tlp, 'CLEAR')).limit(1);
+    const { data, errors } = await gql(api.url, 'query($id: UUID!) { report(id: $id) { a: sourceDescription b: sourceDescription c: sanctionsReferences } }', { id: report!.id });
+    expect(data!.report).toEqual({ a: null, b: null, c: null });
+    expect(errors!.map((e) => [e.path!.join('.'), e.extensions!.code]).sort()).toEqual([
+      ['report.a', 'FORBIDDEN'],
+      ['report.b', 'FORBIDDEN'],
+      ['report.c', 'FORBIDDEN'],
+    ]);
+  });
+
+  it('named and inline fragments are refused alike', async () => {
+    const { data, errors } = await gql(
+      api.url,
+      `query { reports(first: 2) { edges { node { ...Secret ... on Report { inline: sourceDescription } } } } organizations(first: 1) { edges { node { ... on Organization { focalPoint { email } } } } } }
+       fragment Secret on Report { sanctionsReferences sourceReliability }`,
+    );
+    for (const edge of data!.reports.edges) expect(edge.node).toEqual({ sanctionsReferences: null, sourceReliability: null, inline: null });
+    expect(data!.organizations.edges[0].node.focalPoint).toBeNull();
+    expect(errors!.length).toBe(2 * 3 + 1);
+    expect(errors!.every((e) => e.extensions!.code === 'FORBIDDEN')).toBe(true);
+    expect(JSON.stringify(errors)).not.toMatch(/@example\.org|QDi\.|TAi\./);
+  });
+});
+
+describe('leak through counts, filters and search', () => {
+  it('filtering on a marking one may not see counts nothing', async () => {
+    for (const tlp of ['GREEN', 'AMBER', 'AMBER_STRICT', 'RED']) {
+      const { data } = await gql(api.url, `{ reports(filter: { tlp: ${tlp} }) { totalCount edges { node { id } } } }`);
+      expect(data!.reports).toEqual({ totalCount: 0, edges: [] });
+    }
+  });
+
+  it('searching for the exact title of a hidden report finds nothing hidden', async () => {
+    const red = await hiddenReport('RED');
+    const { data } = await gql(api.url, 'query($s: String) { reports(first: 100, filter: { search: $s }) { totalCount edges { node { id } } } }', { s: red.titleEn!.replace('[Sample] ', '') }, await headersFor(idp, 'scoRats'));
+    const ids = reportIdsIn(data);
+    expect(ids).not.toContain(red.id);
+    const visible = oracle('scoRats');
+    expect(ids.every((id) => visible.has(id))).toBe(true);
+  });
+
+  it("a country's and an organization's nested totalCount count only visible reports", async () => {
+    const { data } = await gql(api.url, '{ country(iso3: "TJK") { reports { totalCount } } organization(id: "unodc") { reports { totalCount } } }');
+    const clearOf = async (where: ReturnType<typeof sql>) => {
+      const [row] = await api.app.database.db.select({ n: sql<number>`count(*)::int` }).from(reports).where(and(eq(reports.tlp, 'CLEAR'), where));
+      return row!.n;
+    };
+    expect(data!.country.reports.totalCount).toBe(await clearOf(sql`exists (select 1 from report_countries rc where rc.report_id = ${reports.id} and rc.country_iso3 = 'TJK')`));
+    expect(data!.organization.reports.totalCount).toBe(await clearOf(sql`${reports.authorOrgId} = 'unodc'`));
+  });
+});
+
+describe('leak through by-id guesses', () => {
+  it('a hidden report and a missing one look the same', async () => {
+    const red = await hiddenReport('RED');
+    const q = 'query($id: UUID!) { report(id: $id) { id title } }';
+    const hidden = await gql(api.url, q, { id: red.id }, await headersFor(idp, 'scoRats'));
+    const missing = await gql(api.url, q, { id: '00000000-0000-4000-8000-000000000001' }, await headersFor(idp, 'scoRats'));
+    expect(hidden).toMatchObject({ status: 200, data: { report: null } });
+    expect(hidden.errors).toBeUndefined();
+    expect({ data: hidden.data, errors: hidden.errors }).toEqual({ data: missing.data, errors: missing.errors });
+  });
+});
+
+describe('leak through error messages and suggestions (production)', () => {
+  let prod: TestApp;
+  beforeAll(async () => {
+    prod = await startTestApp({ ...idp.env, NODE_ENV: 'production' });
+  });
+  afterAll(() => prod?.stop());
+
+  it('no "did you mean" suggestion names a field or type', async () => {
+    const response = await gql(prod.url, '{ reports { edges { node { sourceDescriptio sanctionsRef } } } }');
+    expect(response.errors!.length).toBeGreaterThan(0);
+    expect(JSON.stringify(response.errors)).not.toMatch(/Did you mean|sourceDescription|sanctionsReferences/);
+  });
+
+  it('no statement count header in production', async () => {
+    const response = await gql(prod.url, '{ countries { iso3 } }');
+    expect(response.headers.get('x-sql-statements')).toBeNull();
+  });
+});
