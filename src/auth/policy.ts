@@ -24,9 +24,9 @@ export interface FieldRule {
   /** Who may read, in words: printed in the access matrix (docs/ACCESS.md) and told to `viewer`. */
   who: string;
   rule: IRule | typeof allow;
-  /** True when the rule depends on the row (e.g. its originating organization), not on the viewer alone. */
+  /** True when members also read the field on their own organization's records, whatever forViewer says. */
   perRecord?: boolean;
-  /** What the viewer alone decides: for a per-record rule, whether some rows could be shown. */
+  /** Whether the viewer reads the field on every record it may see. */
   forViewer: (viewer: Viewer) => boolean;
 }
 
@@ -65,7 +65,7 @@ function originatorOr<P>(name: string, who: string, origin: (parent: P) => strin
       ctx.access.field(fieldPath(info), allowed, owner);
       return allowed;
     }),
-    forViewer: (v) => v.kind === 'member',
+    forViewer: decide,
   };
 }
 
@@ -224,6 +224,12 @@ export function ruleFor(typeName: string, fieldName: string): FieldRule | undefi
   if (!entry) return undefined;
   if (isFieldRule(entry)) return entry;
   return entry[fieldName];
+}
+
+/** How a viewer fares with a rule: reads it everywhere, only on its own organization's records, or never. */
+export function reach(rule: FieldRule, viewer: Viewer): 'all' | 'own' | 'none' {
+  if (rule.forViewer(viewer)) return 'all';
+  return rule.perRecord && viewer.kind === 'member' ? 'own' : 'none';
 }
 
 /** Every restricted field (not PUBLIC) with its rule: for `viewer.deniedFields` and the access matrix. */

@@ -1,6 +1,6 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../auth/context.js';
-import { restrictedFields } from '../auth/policy.js';
+import { reach, restrictedFields } from '../auth/policy.js';
 import type { OrganizationKind } from '../schema/common/enums.js';
 import { Viewer } from '../schema/viewer/viewer.type.js';
 
@@ -16,8 +16,8 @@ export class ViewerResolver {
       organizationId: member ? viewer.organizationId : null,
       organizationKind: member ? (viewer.organizationKind as OrganizationKind) : null,
       roles: member ? [...viewer.roles] : [],
-      deniedFields: restricted.filter((f) => !f.rule.forViewer(viewer)).map((f) => f.path),
-      conditionalFields: restricted.filter((f) => f.rule.forViewer(viewer) && f.rule.perRecord).map((f) => f.path),
+      deniedFields: restricted.filter((f) => reach(f.rule, viewer) === 'none').map((f) => f.path),
+      conditionalFields: restricted.filter((f) => reach(f.rule, viewer) === 'own').map((f) => f.path),
     });
   }
 }
