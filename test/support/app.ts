@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -8,22 +9,59 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
+let copies = 0;
+
+async function admin(url: URL, statement: string): Promise<void> {
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: server.toString() });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
- * Starts the real server on an ephemeral port: on a fresh in-memory PGlite with sample data, or on the
- * PostgreSQL database named by TEST_DATABASE_URL (prepared and seeded once by test/support/pg-setup.ts).
+ * A database of this test file's own on PostgreSQL: a copy of the seeded template database named by
+ * TEST_DATABASE_URL (CREATE DATABASE … TEMPLATE copies files, in well under a second), so files that
+ * write cannot disturb the files that read.
+ */
+async function copyOfTemplate(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const template = new URL(process.env.TEST_DATABASE_URL!);
+  const name = `${template.pathname.slice(1)}_f${process.pid}_${(copies += 1)}`;
+  await admin(template, `create database "${name}" template "${template.pathname.slice(1)}"`);
+  const url = new URL(template);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(template, `drop database if exists "${name}" with (force)`) };
+}
+
+/**
+ * Starts the real server on an ephemeral port: on a fresh in-memory PGlite with sample data, or on a
+ * fresh copy of the PostgreSQL template named by TEST_DATABASE_URL (seeded once by test/support/pg-setup.ts).
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const usePostgres = Boolean(process.env.TEST_DATABASE_URL) && env.DATABASE_URL !== '';
+  const database = usePostgres ? await copyOfTemplate() : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
     DATA_DIR: 'memory://',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...(process.env.TEST_DATABASE_URL ? { DATABASE_URL: process.env.TEST_DATABASE_URL } : {}),
     ...env,
+    ...(database ? { DATABASE_URL: database.url } : {}),
   });
   const app = await startApp(config, createLogger(config.LOG_LEVEL));
-  return { app, url: `http://127.0.0.1:${app.server.port}`, stop: () => app.stop() };
+  return {
+    app,
+    url: `http://127.0.0.1:${app.server.port}`,
+    stop: async () => {
+      await app.stop();
+      await database?.drop();
+    },
+  };
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
