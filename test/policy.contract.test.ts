@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reports } from '../src/db/schema/reports.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
-import { reportOracle } from './support/oracle.js';
+import { observationOracle, reportOracle } from './support/oracle.js';
 import { createIdentityProvider, headersFor, PERSONAS, type PersonaName, type TestIdentityProvider } from './support/tokens.js';
 
 let api: TestApp;
@@ -74,5 +74,20 @@ describe('the contract has teeth', () => {
     const red = personas.map((p) => [...oracle(p)].filter((id) => tlpOf.get(id) === 'RED').length);
     expect(Math.max(...red)).toBeGreaterThan(0);
     expect(Math.min(...red)).toBe(0);
+  });
+});
+
+describe('who sees which observations (persona)', () => {
+  it('every persona counts exactly the observations in force that the sharing rule gives it', async () => {
+    const count = await observationOracle(api.app.database.db);
+    const counts = new Set<number>();
+    for (const persona of personas) {
+      const { data, errors } = await gql(api.url, '{ indicators { observations(first: 1) { totalCount } } }', {}, await headersFor(idp, persona));
+      expect(errors).toBeUndefined();
+      const total = data!.indicators.reduce((sum: number, i: { observations: { totalCount: number } }) => sum + i.observations.totalCount, 0);
+      expect(total, persona).toBe(count(persona));
+      counts.add(total);
+    }
+    expect(counts.size).toBeGreaterThan(3);
   });
 });

@@ -113,3 +113,31 @@ describe('tokens that are refused with 401 UNAUTHENTICATED', () => {
     expectRefused(await gql(api.url, WHO, {}, bearer(await idp.sign({ ...claims, org: ['unodc'] }))));
   });
 });
+
+describe("keys from the identity provider's JWKS endpoint", () => {
+  it('verifies tokens against keys fetched from AUTH_JWKS_URL, and refuses a kid it does not publish', async () => {
+    const { createServer } = await import('node:http');
+    const { readFileSync } = await import('node:fs');
+    const jwks = readFileSync(idp.env.AUTH_JWKS_FILE!, 'utf8');
+    let fetches = 0;
+    const jwksServer = createServer((_req, res) => {
+      fetches += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    const address = jwksServer.address() as { port: number };
+    const remote = await startTestApp({ AUTH_JWKS_URL: `http://127.0.0.1:${address.port}/jwks.json`, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+    try {
+      const first = await gql(remote.url, WHO, {}, bearer(await idp.sign(claims)));
+      expect(first.data!.viewer.authenticated).toBe(true);
+      const second = await gql(remote.url, WHO, {}, bearer(await idp.sign(claims, { alg: 'RS256' })));
+      expect(second.data!.viewer.authenticated).toBe(true);
+      expect(fetches).toBe(1); // cached
+      const other = await generateKeyPair('ES256');
+      expectRefused(await gql(remote.url, WHO, {}, bearer(await idp.sign(claims, { key: other.privateKey, kid: 'rotated-away' }))));
+    } finally {
+      await remote.stop();
+      jwksServer.close();
+    }
+  });
+});

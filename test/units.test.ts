@@ -72,6 +72,16 @@ describe('configuration', () => {
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
+  it('refuses production without a real identity provider, and half an identity provider anywhere', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_\*: production needs a real identity provider/);
+    expect(() => loadConfig({ AUTH_JWKS_FILE: '/x.json' })).toThrow(/AUTH_ISSUER: required[\s\S]*AUTH_AUDIENCE: required/);
+    expect(() => loadConfig({ AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' })).toThrow(/AUTH_JWKS_URL or AUTH_JWKS_FILE/);
+    expect(() => loadConfig({ AUTH_ALGORITHMS: 'none' })).toThrow(/AUTH_ALGORITHMS/);
+    expect(() => loadConfig({ AUTH_CLOCK_TOLERANCE_S: '300' })).toThrow(/AUTH_CLOCK_TOLERANCE_S/);
+    const prod = loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' });
+    expect(prod.AUTH_ALGORITHMS).toEqual(['ES256', 'RS256']);
+  });
+
   it('fails fast naming every bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(
       /PORT[\s\S]*DATABASE_URL: must be a postgres:\/\/[\s\S]*LOG_LEVEL/,

@@ -35,3 +35,27 @@ export async function reportOracle(db: Db) {
     return visible;
   };
 }
+
+/** The same rule for the observations in force (not superseded), counted per persona. */
+export async function observationOracle(db: Db) {
+  const { observations } = await import('../../src/db/schema/observations.js');
+  const { isNull } = await import('drizzle-orm');
+  const rows = await db
+    .select({ id: observations.id, tlp: observations.tlp, origin: observations.sourceOrgId, sub: observations.recordedBySub })
+    .from(observations)
+    .where(isNull(observations.supersededAt));
+  const grantRows = (await db.select().from(grants)).filter((g) => g.observationId && !g.revokedAt && (!g.expiresAt || g.expiresAt.getTime() > Date.now()));
+  const parents = await db.select().from(organizationParents);
+  return (persona: PersonaName): number => {
+    const claims = PERSONAS[persona];
+    const myParents = claims ? parents.filter((p) => p.organizationId === claims.org).map((p) => p.parentId) : [];
+    return rows.filter((o) => {
+      if (o.tlp === 'CLEAR') return true;
+      if (!claims) return false;
+      const g = grantRows.filter((x) => x.observationId === o.id);
+      if (o.tlp === 'GREEN') return true;
+      if (o.tlp === 'RED') return o.sub === claims.sub || g.some((x) => x.granteeSub === claims.sub);
+      return o.origin === claims.org || g.some((x) => x.granteeOrgId === claims.org || (o.tlp === 'AMBER' && myParents.includes(x.granteeOrgId ?? '')));
+    }).length;
+  };
+}

@@ -2,13 +2,14 @@ import { Field, ObjectType } from 'type-graphql';
 import { OrganizationKind } from '../common/enums.js';
 import type { Localized } from '../common/localized.js';
 import { Connection } from '../common/connection.js';
+import { EmailScalar } from '../common/scalars.js';
 
 @ObjectType({ description: "A focal point: a person to contact in an organization (personal data)." })
 export class FocalPoint {
   @Field(() => String, { description: 'Full name.' })
   name!: string;
 
-  @Field(() => String, { nullable: true, description: 'E-mail address.' })
+  @Field(() => EmailScalar, { nullable: true, description: 'E-mail address.' })
   email!: string | null;
 }
 
