@@ -8,7 +8,7 @@ import type { Db } from '../database.js';
 import { grants } from '../schema/grants.js';
 import { observations, type ObservationRow } from '../schema/observations.js';
 import { visibleTo } from '../visibility.js';
-import { groupBy, toPage } from './page.js';
+import { scopedPages } from './page.js';
 
 export const observationRowRule = {
   id: observations.id,
@@ -106,28 +106,19 @@ export async function findObservationPagesByScope(
     .from(ranked)
     .where(sql`${ranked.rank} <= ${query.first + 1}`)
     .orderBy(asc(ranked.rank))) as unknown as ObservationRow[];
-  const records = rows;
-  let counts: Promise<Record<string, number>> | undefined;
-  const countAll = () =>
-    (counts ??= db
-      .select({ scopeKey: key, n: sql<number>`count(*)::int` })
-      .from(observations)
-      .where(and(...conditions(viewer, scope, query)))
-      .groupBy(key)
-      .then((r) => Object.fromEntries(r.map((x) => [String(x.scopeKey), x.n]))));
-  const groups = groupBy(scope.keys, records, (r) => (scope.by === 'country' ? r.countryIso3 : r.indicatorCode));
-  return new Map(
-    [...groups].map(([k, group]) => [
-      k,
-      toPage(
-        group,
-        query.first,
-        Boolean(query.after),
-        { tag: CURSOR, key: (r) => [r.periodStart, r.indicatorCode, r.countryIso3] },
-        (r) => r,
-        async () => (await countAll())[k] ?? 0,
-      ),
-    ]),
+  return scopedPages(
+    scope.keys,
+    rows,
+    (r) => (scope.by === 'country' ? r.countryIso3 : r.indicatorCode),
+    { first: query.first, hadCursor: Boolean(query.after), cursor: { tag: CURSOR, key: (r) => [r.periodStart, r.indicatorCode, r.countryIso3] } },
+    async () => {
+      const counts = await db
+        .select({ scopeKey: key, n: sql<number>`count(*)::int` })
+        .from(observations)
+        .where(and(...conditions(viewer, scope, query)))
+        .groupBy(key);
+      return Object.fromEntries(counts.map((c) => [String(c.scopeKey), c.n]));
+    },
   );
 }
 

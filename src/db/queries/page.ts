@@ -29,3 +29,25 @@ export function groupBy<R>(keys: readonly string[], rows: readonly R[], keyOf: (
   for (const row of rows) groups.get(keyOf(row))?.push(row);
   return groups;
 }
+
+/**
+ * One page per scope key (a country's reports, an indicator's observations) from rows fetched for all
+ * keys at once. Every page's totalCount shares one grouped count statement, run only if some page's
+ * totalCount is selected.
+ */
+export function scopedPages<R>(
+  keys: readonly string[],
+  rows: readonly R[],
+  keyOf: (row: R) => string,
+  page: { first: number; hadCursor: boolean; cursor: { tag: string; key: (row: R) => (string | number)[] } },
+  countAll: () => Promise<Record<string, number>>,
+): Map<string, Page<R>> {
+  let counts: Promise<Record<string, number>> | undefined;
+  const countOf = async (key: string) => (await (counts ??= countAll()))[key] ?? 0;
+  return new Map(
+    [...groupBy(keys, rows, keyOf)].map(([key, group]) => [
+      key,
+      toPage(group, page.first, page.hadCursor, page.cursor, (r) => r, () => countOf(key)),
+    ]),
+  );
+}

@@ -10,7 +10,7 @@ import { grants } from '../schema/grants.js';
 import { organizations } from '../schema/organizations.js';
 import { reportCountries, reports } from '../schema/reports.js';
 import { visibleTo } from '../visibility.js';
-import { groupBy, toPage } from './page.js';
+import { scopedPages, toPage } from './page.js';
 
 // Every column but the search vector, which no caller needs and which is large.
 const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
@@ -176,31 +176,24 @@ export async function findReportPagesByScope(
     .from(ranked)
     .where(sql`${ranked.rank} <= ${query.first + 1}`)
     .orderBy(asc(ranked.scopeKey), asc(ranked.rank))) as unknown as (ReportRecord & { scopeKey: string })[];
-  const counts = lazyCounts(db, viewer, scope, query.filter);
-  const groups = groupBy(scope.keys, rows, (r) => r.scopeKey.trim());
-  return new Map(
-    [...groups].map(([k, group]) => [
-      k,
-      toPage(group, query.first, Boolean(query.after), { tag: query.orderBy, key: (r) => cursorKey(query.orderBy, r) }, (r) => r, async () => (await counts())[k] ?? 0),
-    ]),
+  return scopedPages(
+    scope.keys,
+    rows,
+    (r) => r.scopeKey,
+    { first: query.first, hadCursor: Boolean(query.after), cursor: { tag: query.orderBy, key: (r) => cursorKey(query.orderBy, r) } },
+    () => countByScope(db, viewer, scope, query.filter),
   );
 }
 
-/** totalCount of every scope in one grouped statement, run only if some page's totalCount is selected. */
-function lazyCounts(db: Db, viewer: Viewer, scope: ReportScope, filter: ReportFilter | null | undefined) {
-  let pending: Promise<Record<string, number>> | undefined;
-  return () => {
-    pending ??= (async () => {
-      const key = scopeColumn(scope);
-      const where = conditions(viewer, filter);
-      if (scope.by === 'author') where.push(inArray(reports.authorOrgId, [...scope.keys]));
-      const rows = (await scopedFrom(db, scope, { scopeKey: sql<string>`${key}`, n: sql<number>`count(*)::int` })
-        .where(and(...where))
-        .groupBy(key)) as unknown as { scopeKey: string; n: number }[];
-      return Object.fromEntries(rows.map((r) => [r.scopeKey.trim(), r.n]));
-    })();
-    return pending;
-  };
+/** totalCount of every scope in one grouped statement. */
+async function countByScope(db: Db, viewer: Viewer, scope: ReportScope, filter: ReportFilter | null | undefined) {
+  const key = scopeColumn(scope);
+  const where = conditions(viewer, filter);
+  if (scope.by === 'author') where.push(inArray(reports.authorOrgId, [...scope.keys]));
+  const rows = await scopedFrom(db, scope, { scopeKey: sql<string>`${key}`, n: sql<number>`count(*)::int` })
+    .where(and(...where))
+    .groupBy(key);
+  return Object.fromEntries(rows.map((r) => [r.scopeKey, r.n]));
 }
 
 export function reportsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<ReportRecord[]> {
