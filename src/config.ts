@@ -28,6 +28,7 @@ const schema = z.object({
     .transform((v) => v.split(',').map((a) => a.trim()))
     .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'])).min(1)),
   AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(30).default(30),
+  AUTH_JWKS_COOLDOWN_S: z.coerce.number().int().min(0).max(3600).default(30),
 });
 
 export type Config = z.infer<typeof schema>;

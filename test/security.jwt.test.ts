@@ -115,6 +115,27 @@ describe('tokens that are refused with 401 UNAUTHENTICATED', () => {
 });
 
 describe("keys from the identity provider's JWKS endpoint", () => {
+  it('picks up a rotated key: a token with a new kid makes the server fetch the set again', async () => {
+    const { createServer } = await import('node:http');
+    const { exportJWK } = await import('jose');
+    const next = await generateKeyPair('ES256', { extractable: true });
+    let published = JSON.parse((await import('node:fs')).readFileSync(idp.env.AUTH_JWKS_FILE!, 'utf8')) as { keys: object[] };
+    const jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(published)));
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    const { port } = jwksServer.address() as { port: number };
+    const remote = await startTestApp({ AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS_COOLDOWN_S: '0' });
+    try {
+      expect((await gql(remote.url, WHO, {}, bearer(await idp.sign(claims)))).data!.viewer.authenticated).toBe(true);
+      const rotatedToken = await idp.sign(claims, { key: next.privateKey, kid: 'es-2' });
+      expectRefused(await gql(remote.url, WHO, {}, bearer(rotatedToken)));
+      published = { keys: [...published.keys, { ...(await exportJWK(next.publicKey)), kid: 'es-2', alg: 'ES256', use: 'sig' }] };
+      expect((await gql(remote.url, WHO, {}, bearer(rotatedToken))).data!.viewer.authenticated).toBe(true);
+    } finally {
+      await remote.stop();
+      jwksServer.close();
+    }
+  });
+
   it('verifies tokens against keys fetched from AUTH_JWKS_URL, and refuses a kid it does not publish', async () => {
     const { createServer } = await import('node:http');
     const { readFileSync } = await import('node:fs');

@@ -26,7 +26,12 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
   let issuer: string;
   let audience: string;
   if (config.AUTH_JWKS_URL) {
-    keys = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 });
+    // A token naming an unknown kid refetches the set (key rotation), at most once per cooldown.
+    keys = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), {
+      cooldownDuration: config.AUTH_JWKS_COOLDOWN_S * 1000,
+      cacheMaxAge: 600_000,
+      timeoutDuration: 5_000,
+    });
     issuer = config.AUTH_ISSUER!;
     audience = config.AUTH_AUDIENCE!;
   } else if (config.AUTH_JWKS_FILE) {
