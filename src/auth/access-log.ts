@@ -111,6 +111,12 @@ export const recordAccessMiddleware: IMiddlewareTypeMap<Record<string, string>, 
     ctx.access.sawRecord('report', parent.id!, parent.tlp!, parent.authorOrgId!);
     return resolve(parent, args, ctx, info);
   },
+  // An alert stands on observations: seeing a non-CLEAR alert is reading the values behind it.
+  Alert: (resolve, parent, args, ctx, info) => {
+    const alert = parent as unknown as { tlp: string; observationIds: string[] };
+    if (alert.tlp !== 'CLEAR') for (const id of alert.observationIds) ctx.access.observationIds.add(id);
+    return resolve(parent, args, ctx, info);
+  },
   Observation: (resolve, parent, args, ctx, info) => {
     ctx.access.sawRecord('observation', parent.id!, parent.tlp!, parent.sourceOrgId!);
     return resolve(parent, args, ctx, info);

@@ -20,7 +20,7 @@ const PROFILES: { label: string; viewer: Viewer }[] = [
     ] as const
   ).map(([label, organizationKind, organizationId, roles]) => ({
     label,
-    viewer: { kind: 'member' as const, sub: 'x', organizationId, organizationKind, parentOrganizationIds: [], roles: [...roles] as Role[] },
+    viewer: { kind: 'member' as const, sub: 'x', organizationId, organizationKind, organizationCountry: null, parentOrganizationIds: [], roles: [...roles] as Role[] },
   })),
 ];
 

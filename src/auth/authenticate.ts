@@ -46,6 +46,7 @@ export async function authenticate(db: Db, verify: TokenVerifier, header: string
     sub: claims.sub,
     organizationId: claims.org,
     organizationKind: org.kind,
+    organizationCountry: org.countryIso3,
     parentOrganizationIds: org.parentIds,
     roles: claims.roles,
   };

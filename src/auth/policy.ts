@@ -71,7 +71,7 @@ function originatorOr<P>(name: string, who: string, origin: (parent: P) => strin
 
 const MEMBERS = viewerRule('members', 'authenticated members', isMember);
 const AUDITORS = viewerRule('auditors', 'the `auditor` role', (v) => hasRole(v, 'auditor'));
-const CONTRIBUTORS = viewerRule('contributors', 'authenticated members (the write checks the record)', isMember);
+const CONTRIBUTORS = viewerRule('writers', 'authenticated members (the write checks role and record)', isMember);
 
 const reportOrigin = (r: Report) => r.authorOrgId;
 const observationOrigin = (o: Observation) => o.sourceOrgId;
@@ -130,11 +130,20 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     indicator: PUBLIC,
     viewer: PUBLIC,
     auditEvents: AUDITORS,
+    alerts: PUBLIC,
   },
+  // Writes are open to members here; the write itself checks roles and the record (mayContribute,
+  // mayManageSharing, observationRefusal, markingRefusal below).
   Mutation: {
     shareReport: CONTRIBUTORS,
     shareObservation: CONTRIBUTORS,
     revokeShare: CONTRIBUTORS,
+    createReport: CONTRIBUTORS,
+    updateReport: CONTRIBUTORS,
+    retractReport: CONTRIBUTORS,
+    createTearline: CONTRIBUTORS,
+    recordObservations: CONTRIBUTORS,
+    acknowledgeAlert: CONTRIBUTORS,
   },
   Country: PUBLIC,
   // Types that hold restricted fields name every field: a new field must get a rule before it is served.
@@ -177,6 +186,11 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     sanctionsReferences: SANCTIONS_REFERENCES,
     sharedWith: SHARED_WITH_REPORT,
     accessLog: REPORT_ACCESS_LOG,
+    retractedAt: PUBLIC,
+    retractionReason: PUBLIC,
+    // The link to a source resolves through the row rule: null unless the viewer may see the source.
+    tearlineOf: PUBLIC,
+    tearlines: PUBLIC,
   },
   Indicator: PUBLIC,
   Thresholds: PUBLIC,
@@ -201,6 +215,12 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
   },
   // Reached only through the guarded fields above (sharedWith, accessLog, auditEvents) or a share mutation.
   Grant: PUBLIC,
+  // Alert rows are filtered in SQL (src/db/visibility.ts alertVisibleTo); their fields are public to those who see them.
+  Alert: PUBLIC,
+  Baseline: PUBLIC,
+  AlertConnection: PUBLIC,
+  AlertEdge: PUBLIC,
+  RecordObservationsResult: PUBLIC,
   AuditEvent: PUBLIC,
   AuditEventConnection: PUBLIC,
   AuditEventEdge: PUBLIC,
@@ -282,5 +302,34 @@ export function grantRefusal(tlp: string, target: GrantTarget): string | null {
   if (tlp === 'CLEAR' || tlp === 'GREEN') return `a TLP:${tlp} record needs no grant: every ${tlp === 'CLEAR' ? 'caller' : 'member'} may already see it`;
   if (tlp === 'RED' && 'organizationId' in target) return 'a TLP:RED record may be shared with named persons only, not with an organization';
   if (tlp !== 'RED' && 'person' in target) return `a TLP:${tlp.replace('_', '+')} record is shared with organizations, not persons`;
+  return null;
+}
+
+/** Contributors write their own organization's reports and observations. */
+export function mayContribute(viewer: Viewer): viewer is Viewer & { kind: 'member' } {
+  return viewer.kind === 'member' && viewer.roles.includes('contributor');
+}
+
+/**
+ * Who may record an indicator value for a country: a member-state agency for its own country only, UN
+ * entities for any country; other organizations contribute reports, not indicator values.
+ */
+export function observationRefusal(viewer: Viewer, countryIso3: string): string | null {
+  if (viewer.kind !== 'member') return 'sign in to record observations';
+  if (viewer.organizationKind === 'UN_ENTITY') return null;
+  if (viewer.organizationKind === 'MEMBER_STATE_AGENCY') {
+    return viewer.organizationCountry === countryIso3 ? null : `a member-state agency records values for its own country (${viewer.organizationCountry}) only`;
+  }
+  return 'only member-state agencies (for their country) and UN entities record indicator values';
+}
+
+/**
+ * Markings a contributor may use: TLP:CLEAR is a public release, an organizational decision, so it needs
+ * the `org-admin` role; any other marking is the contributor's call.
+ */
+export function markingRefusal(viewer: Viewer, tlp: string): string | null {
+  if (tlp === 'CLEAR' && !(viewer.kind === 'member' && viewer.roles.includes('org-admin'))) {
+    return 'TLP:CLEAR (public release) needs the org-admin role; use GREEN or a stricter marking';
+  }
   return null;
 }

@@ -15,6 +15,8 @@ export interface MemberViewer {
   sub: string;
   organizationId: string;
   organizationKind: string;
+  /** The country of a national body (member-state agency, civil society), else null. */
+  organizationCountry: string | null;
   /** Organizations this one supports: under TLP:AMBER, a grant to a parent reaches its clients. */
   parentOrganizationIds: readonly string[];
   roles: readonly Role[];

@@ -4,9 +4,11 @@ import type { Page } from '../schema/common/connection.js';
 import type { Db } from './database.js';
 import { countriesByIso3 } from './queries/countries.js';
 import { indicatorsByCodes, indicatorsOfReports } from './queries/indicators.js';
-import { findObservationPagesByScope, latestObservations, type ObservationPageQuery } from './queries/observations.js';
+import { findObservationPagesByScope, latestObservations, observationsByIds, type ObservationPageQuery } from './queries/observations.js';
 import { clientLinks, organizationsByIds, parentLinks } from './queries/organizations.js';
-import { countriesOfReports, findReportPagesByScope, reportsByIds, type ReportQuery, type ReportRecord } from './queries/reports.js';
+import { alertsByIds } from './queries/alerts.js';
+import { countriesOfReports, findReportPagesByScope, reportsByIds, tearlinesOf, type ReportQuery, type ReportRecord } from './queries/reports.js';
+import type { AlertRow } from './schema/alerts.js';
 import { grantsOfObservations, grantsOfReports } from './queries/grants.js';
 import type { CountryRow } from './schema/countries.js';
 import type { GrantRow } from './schema/grants.js';
@@ -73,6 +75,11 @@ export function createLoaders(db: Db, viewer: Viewer) {
     ),
     indicator: new DataLoader<string, IndicatorRow | null>(async (codes) => byKey(codes, await indicatorsByCodes(db, codes), (r) => r.code)),
     report: new DataLoader<string, ReportRecord | null>(async (ids) => byKey(ids, await reportsByIds(db, viewer, ids), (r) => r.id)),
+    reportTearlines: new DataLoader<string, ReportRecord[]>(async (ids) =>
+      listsByKey(ids, await tearlinesOf(db, viewer, ids), (r) => r.tearlineOf!, (r) => r),
+    ),
+    alert: new DataLoader<string, AlertRow | null>(async (ids) => byKey(ids, await alertsByIds(db, viewer, ids), (r) => r.id)),
+    observation: new DataLoader<string, ObservationRow | null>(async (ids) => byKey(ids, await observationsByIds(db, viewer, ids), (r) => r.id)),
     reportCountries: new DataLoader<string, CountryRow[]>(async (ids) =>
       listsByKey(ids, await countriesOfReports(db, ids), (r) => r.reportId, (r) => r.country),
     ),

@@ -41,3 +41,14 @@ export function visibleTo(viewer: Viewer, row: MarkedRowColumns): SQL {
     or (${row.tlp} = 'RED' and (${row.originSub} = ${viewer.sub} or ${activeGrant(sql`${grants.granteeSub} = ${viewer.sub}`)}))
   )`;
 }
+
+/**
+ * An alert carries the observations behind it; a viewer sees the alert only if it may see every one of
+ * them (by the rule above). An alert marked CLEAR stands on CLEAR values only.
+ */
+export function alertVisibleTo(viewer: Viewer, alert: { tlp: AnyPgColumn; observationIds: AnyPgColumn }, observation: MarkedRowColumns): SQL {
+  if (viewer.kind === 'anonymous') return sql`${alert.tlp} = 'CLEAR'`;
+  return sql`(${alert.tlp} = 'CLEAR' or not exists (
+    select 1 from ${observation.id.table} where ${observation.id} = any(${alert.observationIds}) and not ${visibleTo(viewer, observation)}
+  ))`;
+}

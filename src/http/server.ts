@@ -17,6 +17,7 @@ import type { TokenVerifier } from '../auth/jwt.js';
 import type { Config } from '../config.js';
 import { countStatements, type Database, type StatementCounter } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import { exportRouter } from './export.js';
 import { createFormatError } from './format-error.js';
 
 export interface ServerDeps {
@@ -86,6 +87,8 @@ export async function startServer({ config, database, schema, logger, verifyToke
       res.status(503).json({ status: 'unavailable' });
     }
   });
+
+  app.use('/export', exportRouter({ database, verifyToken, accessLog, logger }));
 
   app.use(
     '/graphql',

@@ -1,17 +1,11 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../auth/context.js';
-import type { MemberViewer } from '../auth/viewer.js';
 import { revokeGrant, shareRecord } from '../db/queries/grants.js';
-import { ApiError, ErrorCode } from '../errors.js';
 import { UuidScalar } from '../schema/common/scalars.js';
 import { ShareObservationInput, ShareReportInput } from '../schema/grant/grant.input.js';
 import { toGrant } from '../schema/grant/grant.mapper.js';
 import { Grant } from '../schema/grant/grant.type.js';
-
-function member(ctx: Context): MemberViewer {
-  if (ctx.viewer.kind !== 'member') throw new ApiError(ErrorCode.UNAUTHENTICATED, 'Sign in to share records');
-  return ctx.viewer;
-}
+import { requireMember } from './member.js';
 
 @Resolver(() => Grant)
 export class GrantResolver {
@@ -20,17 +14,17 @@ export class GrantResolver {
   })
   async shareReport(@Arg('input', () => ShareReportInput) input: ShareReportInput, @Ctx() ctx: Context) {
     const { reportId, ...rest } = input;
-    return toGrant(await shareRecord(ctx.db, member(ctx), { subject: { kind: 'report', id: reportId }, ...rest }));
+    return toGrant(await shareRecord(ctx.db, requireMember(ctx), { subject: { kind: 'report', id: reportId }, ...rest }));
   }
 
   @Mutation(() => Grant, { description: "Share an observation, under the same rules as `shareReport`." })
   async shareObservation(@Arg('input', () => ShareObservationInput) input: ShareObservationInput, @Ctx() ctx: Context) {
     const { observationId, ...rest } = input;
-    return toGrant(await shareRecord(ctx.db, member(ctx), { subject: { kind: 'observation', id: observationId }, ...rest }));
+    return toGrant(await shareRecord(ctx.db, requireMember(ctx), { subject: { kind: 'observation', id: observationId }, ...rest }));
   }
 
   @Mutation(() => Grant, { description: "Revoke a grant at once. The originating organization's `org-admin` only." })
   async revokeShare(@Arg('grantId', () => UuidScalar, { description: 'The grant to revoke.' }) grantId: string, @Ctx() ctx: Context) {
-    return toGrant(await revokeGrant(ctx.db, member(ctx), grantId));
+    return toGrant(await revokeGrant(ctx.db, requireMember(ctx), grantId));
   }
 }

@@ -67,6 +67,20 @@ export class ReportResolver {
     return mapPage(await findAuditEvents(ctx.db, { filter: { reportId: report.id }, first, after }), toAuditEvent);
   }
 
+  @FieldResolver(() => Report, {
+    nullable: true,
+    description: 'For a tearline, the report it was derived from; null if it is none, or if you may not see the source.',
+  })
+  async tearlineOf(@Root() report: Report, @Ctx() ctx: Context) {
+    const row = report.tearlineOfId ? await ctx.loaders.report.load(report.tearlineOfId) : null;
+    return row && toReport(row);
+  }
+
+  @FieldResolver(() => [Report], { description: 'Lower-marking versions of this report released for wider distribution, that you may see.' })
+  async tearlines(@Root() report: Report, @Ctx() ctx: Context) {
+    return (await ctx.loaders.reportTearlines.load(report.id)).map(toReport);
+  }
+
   @FieldResolver(() => [Country], { description: 'Countries the report covers.' })
   async countries(@Root() report: Report, @Ctx() ctx: Context) {
     return (await ctx.loaders.reportCountries.load(report.id)).map(toCountry);

@@ -5,7 +5,10 @@ import { buildSchema } from 'type-graphql';
 import { validateArguments } from './common/validate.js';
 import { recordAccessMiddleware } from '../auth/access-log.js';
 import { createShield, ruleFor } from '../auth/policy.js';
+import { AlertResolver } from '../resolvers/alert.resolver.js';
 import { AuditResolver } from '../resolvers/audit.resolver.js';
+import { ObservationWritesResolver } from '../resolvers/observation-writes.resolver.js';
+import { ReportWritesResolver } from '../resolvers/report-writes.resolver.js';
 import { CountryResolver } from '../resolvers/country.resolver.js';
 import { GrantResolver } from '../resolvers/grant.resolver.js';
 import { ViewerResolver } from '../resolvers/viewer.resolver.js';
@@ -26,6 +29,9 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
       GrantResolver,
       AuditResolver,
       ViewerResolver,
+      ReportWritesResolver,
+      ObservationWritesResolver,
+      AlertResolver,
     ],
     validateFn: validateArguments,
   });

@@ -140,3 +140,8 @@ export function latestObservations(
     .where(and(...where))
     .orderBy(asc(observations.countryIso3), asc(observations.indicatorCode), desc(observations.periodStart));
 }
+
+/** Observations (any revision) by id that the viewer may see. */
+export function observationsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<ObservationRow[]> {
+  return db.select().from(observations).where(and(inArray(observations.id, [...ids]), visibleTo(viewer, observationRowRule)));
+}

@@ -13,7 +13,7 @@ import { visibleTo } from '../visibility.js';
 import { scopedPages, toPage } from './page.js';
 
 // Every column but the search vector, which no caller needs and which is large.
-const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
+export const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
 export type ReportRecord = { [K in keyof typeof reportColumns]: (typeof reports.$inferSelect)[K] };
 
 export type ReportOrder = 'PUBLISHED_DESC' | 'PUBLISHED_ASC' | 'UPDATED_DESC';
@@ -27,6 +27,7 @@ export interface ReportFilter {
   publishedFrom?: Date | null;
   publishedTo?: Date | null;
   search?: string | null;
+  includeRetracted?: boolean | null;
 }
 
 export interface ReportQuery {
@@ -79,7 +80,8 @@ function afterCursor(order: ReportOrder, after: string): SQL {
 
 /** Filter conditions plus THE row rule: nothing reaches a caller that the viewer may not see. */
 function conditions(viewer: Viewer, filter: ReportFilter | null | undefined): SQL[] {
-  const where: SQL[] = [visibleTo(viewer, reportRowRule), sql`${reports.retractedAt} is null`];
+  const where: SQL[] = [visibleTo(viewer, reportRowRule)];
+  if (!filter?.includeRetracted) where.push(sql`${reports.retractedAt} is null`);
   if (filter?.country) {
     where.push(
       sql`exists (select 1 from ${reportCountries} where ${reportCountries.reportId} = ${reports.id} and ${reportCountries.countryIso3} = ${filter.country})`,
@@ -200,7 +202,16 @@ export function reportsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Pr
   return db
     .select(reportColumns)
     .from(reports)
-    .where(and(inArray(reports.id, [...ids]), visibleTo(viewer, reportRowRule), sql`${reports.retractedAt} is null`));
+    .where(and(inArray(reports.id, [...ids]), visibleTo(viewer, reportRowRule)));
+}
+
+/** The tearlines (derived lower-marking versions) of many reports that the viewer may see, in one statement. */
+export function tearlinesOf(db: Db, viewer: Viewer, sourceIds: readonly string[]): Promise<ReportRecord[]> {
+  return db
+    .select(reportColumns)
+    .from(reports)
+    .where(and(inArray(reports.tearlineOf, [...sourceIds]), visibleTo(viewer, reportRowRule)))
+    .orderBy(asc(reports.publishedAt));
 }
 
 /** The countries each of many reports covers, in one statement. */

@@ -7,3 +7,4 @@ export * from './observations.js';
 export * from './grants.js';
 export * from './meta.js';
 export * from './audit.js';
+export * from './alerts.js';

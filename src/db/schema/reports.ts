@@ -11,6 +11,8 @@ import {
   timestamp,
   uuid,
   check,
+  jsonb,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { countries } from './countries.js';
 import { languageEnum, reportKindEnum, sourceReliabilityEnum, tlpEnum } from './enums.js';
@@ -45,6 +47,9 @@ export const reports = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     retractedAt: timestamp('retracted_at', { withTimezone: true, precision: 3 }),
+    retractionReason: text('retraction_reason'),
+    // A tearline: a derived, lower-marking version of the report it points to, for wider release.
+    tearlineOf: uuid('tearline_of').references((): AnyPgColumn => reports.id),
     // The 'russian' configuration stems Cyrillic words with the Russian stemmer and ASCII words with the
     // English one, so one vector and one GIN index serve both languages of the network.
     searchVector: tsvector('search_vector').generatedAlwaysAs(
@@ -61,7 +66,23 @@ export const reports = pgTable(
     index('reports_search_idx').using('gin', t.searchVector),
     check('reports_title_present', sql`coalesce(${t.titleEn}, ${t.titleRu}) is not null`),
     check('reports_credibility_range', sql`${t.informationCredibility} between 1 and 6`),
+    index('reports_tearline_of_idx').on(t.tearlineOf),
   ],
+);
+
+/** Earlier revisions of a report, kept when updateReport writes a new one (the audit trail of its content). */
+export const reportVersions = pgTable(
+  'report_versions',
+  {
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id, { onDelete: 'cascade' }),
+    revision: integer('revision').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+    replacedAt: timestamp('replaced_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    replacedBySub: text('replaced_by_sub').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.revision] })],
 );
 
 export const reportCountries = pgTable(

@@ -1,6 +1,9 @@
 import { count, eq, sql } from 'drizzle-orm';
 import type { PgInsertValue, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../database.js';
+import { alerts } from '../schema/alerts.js';
+import { recomputeAlerts } from '../queries/alert-writes.js';
+import type { IndicatorRow } from '../schema/indicators.js';
 import {
   countries,
   grants,
@@ -88,6 +91,7 @@ const COUNTED = {
   reportCountries,
   reportIndicators,
   grants,
+  alerts,
 } as const;
 
 export async function countSampleTables(db: Db | Tx): Promise<Record<string, number>> {
@@ -137,6 +141,8 @@ export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise
         from ${observations}
       ) n
       where n.id = o.id and n.next_recorded_at is not null`);
+    // Alerts of the sample history, by the same rules as live writes.
+    await recomputeAlerts(tx, new Map(data.indicators.map((i) => [i.code, i as IndicatorRow])));
     return { seeded: true, counts: await countSampleTables(tx) };
   });
 }

@@ -37,6 +37,9 @@ export class ReportFilter {
   })
   @MaxLength(MAX_SEARCH_LENGTH, { message: `search must be at most ${MAX_SEARCH_LENGTH} characters` })
   search?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Include retracted reports (left out by default).' })
+  includeRetracted?: boolean | null;
 }
 
 @ArgsType()

@@ -21,7 +21,10 @@ export function toReport(row: ReportRecord): Report {
     sanctionsReferences: row.sanctionsReferences,
     revision: row.revision,
     updatedAt: row.updatedAt,
+    retractedAt: row.retractedAt,
+    retractionReason: row.retractionReason,
     titles: { en: row.titleEn, ru: row.titleRu },
     authorOrgId: row.authorOrgId,
+    tearlineOfId: row.tearlineOf,
   });
 }

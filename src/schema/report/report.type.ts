@@ -60,8 +60,15 @@ export class Report {
   @Field(() => DateTimeScalar, { description: 'When the current revision was written.' })
   updatedAt!: Date;
 
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the report was retracted; a retracted report stays readable for the record, but is no longer current.' })
+  retractedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the report was retracted.' })
+  retractionReason!: string | null;
+
   titles!: { en: string | null; ru: string | null };
   authorOrgId!: string;
+  tearlineOfId!: string | null;
 }
 
 @ObjectType({ description: 'A page of reports the viewer may see.' })

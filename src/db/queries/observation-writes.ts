@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { actorOf } from '../../auth/access-log.js';
+import { markingRefusal, observationRefusal } from '../../auth/policy.js';
+import type { MemberViewer } from '../../auth/viewer.js';
+import { ApiError, ErrorCode } from '../../errors.js';
+import { parsePeriod } from '../../schema/common/period.js';
+import type { Db } from '../database.js';
+import { idempotencyKeys } from '../schema/alerts.js';
+import { auditEvents } from '../schema/audit.js';
+import { countries } from '../schema/countries.js';
+import { indicators, type IndicatorRow } from '../schema/indicators.js';
+import { observations } from '../schema/observations.js';
+import { raiseAlerts } from './alert-writes.js';
+
+export interface ObservationInputRow {
+  indicator: string;
+  country: string;
+  period: string;
+  value: number;
+  tlp: string;
+  sourceReliability: string;
+  informationCredibility: number;
+  note?: string | null;
+}
+
+export interface Problem {
+  /** 0-based row of the batch (the import command adds its own line numbers). */
+  row: number;
+  field: string;
+  message: string;
+}
+
+export interface ReferenceData {
+  indicators: Map<string, IndicatorRow>;
+  countries: Set<string>;
+}
+
+export async function loadReferenceData(db: Db): Promise<ReferenceData> {
+  const [indicatorRows, countryRows] = await Promise.all([db.select().from(indicators), db.select({ iso3: countries.iso3 }).from(countries)]);
+  return { indicators: new Map(indicatorRows.map((i) => [i.code, i])), countries: new Set(countryRows.map((c) => c.iso3)) };
+}
+
+const TLPS = new Set(['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED']);
+const RELIABILITY = new Set(['A', 'B', 'C', 'D', 'E', 'F']);
+const PERIOD_FORMS = { MONTHLY: 'YYYY-MM', QUARTERLY: 'YYYY-Qn', ANNUAL: 'YYYY' } as const;
+
+/**
+ * Checks every row of a batch against the reference data and the policy, and returns every problem
+ * (not just the first), so a file can be fixed in one pass. Shared by the mutation and the import command.
+ */
+export function validateObservationRows(rows: readonly ObservationInputRow[], ref: ReferenceData, viewer: MemberViewer): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  rows.forEach((r, row) => {
+    const add = (field: string, message: string) => problems.push({ row, field, message });
+    const indicator = ref.indicators.get(r.indicator);
+    if (!indicator) add('indicator', `unknown indicator "${String(r.indicator).slice(0, 40)}"`);
+    if (!ref.countries.has(r.country)) add('country', `unknown country code "${String(r.country).slice(0, 40)}"`);
+    else {
+      const refusal = observationRefusal(viewer, r.country);
+      if (refusal) add('country', refusal);
+    }
+    let periodStart: string | undefined;
+    try {
+      const period = parsePeriod(String(r.period));
+      periodStart = period.start;
+      if (indicator && period.periodicity !== indicator.periodicity) {
+        add('period', `"${r.period}" does not match the ${indicator.periodicity} periodicity of ${indicator.code} (use ${PERIOD_FORMS[indicator.periodicity]})`);
+      }
+    } catch (error) {
+      add('period', (error as Error).message);
+    }
+    if (typeof r.value !== 'number' || !Number.isFinite(r.value)) add('value', 'value must be a finite number');
+    else if (indicator && ((indicator.minValue !== null && r.value < indicator.minValue) || (indicator.maxValue !== null && r.value > indicator.maxValue))) {
+      add('value', `${r.value} is outside the valid range of ${indicator.code} (${indicator.minValue ?? '−∞'} to ${indicator.maxValue ?? '∞'} ${indicator.unit})`);
+    }
+    if (!TLPS.has(r.tlp)) add('tlp', `unknown marking "${String(r.tlp).slice(0, 20)}" (CLEAR, GREEN, AMBER, AMBER_STRICT, RED)`);
+    else {
+      const refusal = markingRefusal(viewer, r.tlp);
+      if (refusal) add('tlp', refusal);
+    }
+    if (!RELIABILITY.has(r.sourceReliability)) add('sourceReliability', 'source reliability must be one of A–F');
+    if (!Number.isInteger(r.informationCredibility) || r.informationCredibility < 1 || r.informationCredibility > 6) {
+      add('informationCredibility', 'information credibility must be an integer from 1 to 6');
+    }
+    if (r.note != null && String(r.note).length > 2000) add('note', 'note must be at most 2000 characters');
+    if (indicator && periodStart) {
+      const key = `${r.indicator}|${r.country}|${periodStart}`;
+      const first = seen.get(key);
+      if (first !== undefined) add('period', `the same indicator, country and period as row ${first} of this batch`);
+      else seen.set(key, row);
+    }
+  });
+  return problems;
+}
+
+export function problemsError(problems: Problem[], rowLabel: (row: number) => string = (row) => `input[${row}]`): ApiError {
+  const lines = problems.map((p) => `${rowLabel(p.row)}.${p.field}: ${p.message}`);
+  const shown = lines.slice(0, 10).join('; ');
+  return new ApiError(ErrorCode.BAD_USER_INPUT, `${problems.length} invalid value(s), nothing was written: ${shown}${lines.length > 10 ? '; …' : ''}`, {
+    field: `${rowLabel(problems[0]!.row)}.${problems[0]!.field}`,
+    problems: problems.slice(0, 100).map((p) => ({ row: p.row, field: p.field, message: p.message })),
+  });
+}
+
+export interface RecordResult {
+  observationIds: string[];
+  alertIds: string[];
+  /** True when the idempotency key had been used: the earlier answer, nothing written. */
+  replayed: boolean;
+}
+
+function hashRequest(rows: readonly ObservationInputRow[]): string {
+  return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+}
+
+const CHUNK = 1000;
+
+/**
+ * Records a batch of indicator values in ONE transaction: validation first (one bad row writes nothing),
+ * then each value as a new revision (the value it corrects is marked superseded, never erased), the
+ * alerts it raises, the idempotency record and the audit entry. A NOTIFY per alert is part of the same
+ * transaction, so subscribers hear of an alert only once it is committed.
+ */
+export async function recordObservations(
+  db: Db,
+  viewer: MemberViewer,
+  rows: readonly ObservationInputRow[],
+  options: { idempotencyKey?: string | null; action?: string; onProgress?: (written: number) => void } = {},
+): Promise<RecordResult> {
+  if (rows.length === 0) throw new ApiError(ErrorCode.BAD_USER_INPUT, 'input must contain at least one observation', { field: 'input' });
+  const ref = await loadReferenceData(db);
+  const problems = validateObservationRows(rows, ref, viewer);
+  if (problems.length > 0) throw problemsError(problems);
+  const requestHash = hashRequest(rows);
+
+  return db.transaction(async (tx) => {
+    if (options.idempotencyKey) {
+      const claimed = await tx
+        .insert(idempotencyKeys)
+        .values({ organizationId: viewer.organizationId, key: options.idempotencyKey, requestHash, observationIds: [], alertIds: [] })
+        .onConflictDoNothing()
+        .returning({ key: idempotencyKeys.key });
+      if (claimed.length === 0) {
+        const [earlier] = await tx
+          .select()
+          .from(idempotencyKeys)
+          .where(and(eq(idempotencyKeys.organizationId, viewer.organizationId), eq(idempotencyKeys.key, options.idempotencyKey)));
+        if (earlier!.requestHash !== requestHash) {
+          throw new ApiError(ErrorCode.CONFLICT, 'This idempotency key was used for a different batch; use a new key for new data', { field: 'idempotencyKey' });
+        }
+        return { observationIds: earlier!.observationIds, alertIds: earlier!.alertIds, replayed: true };
+      }
+    }
+
+    const points = rows.map((r) => ({ ...r, periodStart: parsePeriod(r.period).start }));
+    const current = await tx
+      .select({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, periodStart: observations.periodStart, revision: observations.revision })
+      .from(observations)
+      .where(
+        and(
+          sql`${observations.supersededAt} is null`,
+          inArray(observations.indicatorCode, [...new Set(points.map((p) => p.indicator))]),
+          inArray(observations.countryIso3, [...new Set(points.map((p) => p.country))]),
+          inArray(observations.periodStart, [...new Set(points.map((p) => p.periodStart))]),
+        ),
+      )
+      .for('update');
+    const inForce = new Map(current.map((c) => [`${c.indicatorCode}|${c.countryIso3}|${c.periodStart}`, c]));
+    const superseded = points.flatMap((p) => inForce.get(`${p.indicator}|${p.country}|${p.periodStart}`)?.id ?? []);
+    for (let i = 0; i < superseded.length; i += CHUNK) {
+      await tx.update(observations).set({ supersededAt: sql`now()` }).where(inArray(observations.id, superseded.slice(i, i + CHUNK)));
+    }
+
+    const written: { id: string; indicatorCode: string; countryIso3: string; periodStart: string }[] = [];
+    for (let i = 0; i < points.length; i += CHUNK) {
+      const chunk = points.slice(i, i + CHUNK);
+      const inserted = await tx
+        .insert(observations)
+        .values(
+          chunk.map((p) => ({
+            indicatorCode: p.indicator,
+            countryIso3: p.country,
+            periodStart: p.periodStart,
+            value: p.value,
+            sourceOrgId: viewer.organizationId,
+            recordedBySub: viewer.sub,
+            tlp: p.tlp as 'GREEN',
+            sourceReliability: p.sourceReliability as 'A',
+            informationCredibility: p.informationCredibility,
+            note: p.note ?? null,
+            revision: (inForce.get(`${p.indicator}|${p.country}|${p.periodStart}`)?.revision ?? 0) + 1,
+          })),
+        )
+        .returning({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, periodStart: observations.periodStart });
+      written.push(...inserted);
+      options.onProgress?.(written.length);
+    }
+
+    const raised = await raiseAlerts(tx, written, ref.indicators);
+    const result = { observationIds: written.map((w) => w.id), alertIds: raised.map((a) => a.id), replayed: false };
+    if (options.idempotencyKey) {
+      await tx
+        .update(idempotencyKeys)
+        .set({ observationIds: result.observationIds, alertIds: result.alertIds })
+        .where(and(eq(idempotencyKeys.organizationId, viewer.organizationId), eq(idempotencyKeys.key, options.idempotencyKey)));
+    }
+    await tx.insert(auditEvents).values({
+      kind: 'WRITE',
+      ...actorOf(viewer),
+      action: options.action ?? 'recordObservations',
+      observationIds: result.observationIds,
+      originOrgIds: [viewer.organizationId],
+    });
+    return result;
+  });
+}
+

@@ -1,0 +1,227 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { actorOf } from '../../auth/access-log.js';
+import { markingRefusal, mayContribute } from '../../auth/policy.js';
+import type { MemberViewer } from '../../auth/viewer.js';
+import { ApiError, badInput, ErrorCode, notFound } from '../../errors.js';
+import type { Db } from '../database.js';
+import { auditEvents } from '../schema/audit.js';
+import { countries } from '../schema/countries.js';
+import { indicators } from '../schema/indicators.js';
+import { reportCountries, reportIndicators, reports, reportVersions } from '../schema/reports.js';
+import { visibleTo } from '../visibility.js';
+import { reportColumns, reportRowRule, type ReportRecord } from './reports.js';
+
+export interface ReportContent {
+  title?: string | null;
+  titleRu?: string | null;
+  language?: 'en' | 'ru';
+  summary?: string;
+  body?: string;
+  kind?: string;
+  topics?: string[];
+  countries?: string[];
+  indicators?: string[];
+  tlp?: string;
+  sourceReliability?: string;
+  informationCredibility?: number;
+  sourceDescription?: string | null;
+  sanctionsReferences?: string[];
+  publishedAt?: Date | null;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+const TLP_RANK = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'];
+const SANCTIONS_REFERENCE = /^(QD|TA)[ie]\.\d{3,4}$/;
+
+function requireContributor(viewer: MemberViewer): void {
+  if (!mayContribute(viewer)) throw new ApiError(ErrorCode.FORBIDDEN, 'Writing reports needs the contributor role');
+}
+
+/** References to countries and indicators must exist; sanctions entries must look like list numbers. */
+async function checkReferences(tx: Tx, content: ReportContent): Promise<void> {
+  if (content.countries) {
+    if (content.countries.length === 0) throw badInput('A report covers at least one country', 'input.countries');
+    const found = await tx.select({ iso3: countries.iso3 }).from(countries).where(inArray(countries.iso3, content.countries));
+    const unknown = content.countries.filter((c) => !found.some((f) => f.iso3 === c));
+    if (unknown.length) throw badInput(`Unknown country code(s): ${unknown.join(', ')}`, 'input.countries');
+  }
+  if (content.indicators?.length) {
+    const found = await tx.select({ code: indicators.code }).from(indicators).where(inArray(indicators.code, content.indicators));
+    const unknown = content.indicators.filter((c) => !found.some((f) => f.code === c));
+    if (unknown.length) throw badInput(`Unknown indicator code(s): ${unknown.join(', ')}`, 'input.indicators');
+  }
+  const badRefs = (content.sanctionsReferences ?? []).filter((r) => !SANCTIONS_REFERENCE.test(r));
+  if (badRefs.length) throw badInput(`Not a sanctions list entry (QDi.NNN, QDe.NNN, TAi.NNN, TAe.NNN): ${badRefs.join(', ')}`, 'input.sanctionsReferences');
+}
+
+async function writeLinks(tx: Tx, reportId: string, content: ReportContent): Promise<void> {
+  if (content.countries) {
+    await tx.delete(reportCountries).where(eq(reportCountries.reportId, reportId));
+    await tx.insert(reportCountries).values([...new Set(content.countries)].map((countryIso3) => ({ reportId, countryIso3 })));
+  }
+  if (content.indicators) {
+    await tx.delete(reportIndicators).where(eq(reportIndicators.reportId, reportId));
+    const codes = [...new Set(content.indicators)];
+    if (codes.length) await tx.insert(reportIndicators).values(codes.map((indicatorCode) => ({ reportId, indicatorCode })));
+  }
+}
+
+function audit(tx: Tx, viewer: MemberViewer, action: string, reportIds: string[]) {
+  return tx.insert(auditEvents).values({ kind: 'WRITE', ...actorOf(viewer), action, reportIds, originOrgIds: [viewer.organizationId] });
+}
+
+type NewReportContent = Required<Pick<ReportContent, 'language' | 'summary' | 'body' | 'kind' | 'topics' | 'countries' | 'tlp' | 'sourceReliability' | 'informationCredibility'>> &
+  ReportContent;
+
+async function insertReport(tx: Tx, viewer: MemberViewer, content: NewReportContent, tearlineOf?: string): Promise<ReportRecord> {
+  const refusal = markingRefusal(viewer, content.tlp);
+  if (refusal) throw badInput(refusal, tearlineOf ? 'marking' : 'input.tlp');
+  if (!content.title && !content.titleRu) throw badInput('Give a title (title or titleRu)', tearlineOf ? 'title' : 'input.title');
+  await checkReferences(tx, content);
+  const [row] = await tx
+    .insert(reports)
+    .values({
+      titleEn: content.title ?? null,
+      titleRu: content.titleRu ?? null,
+      summary: content.summary,
+      body: content.body,
+      language: content.language,
+      kind: content.kind as ReportRecord['kind'],
+      topics: content.topics,
+      authorOrgId: viewer.organizationId,
+      authorSub: viewer.sub,
+      publishedAt: content.publishedAt ?? sql`now()`,
+      tlp: content.tlp as ReportRecord['tlp'],
+      sourceReliability: content.sourceReliability as ReportRecord['sourceReliability'],
+      informationCredibility: content.informationCredibility,
+      sourceDescription: content.sourceDescription ?? null,
+      sanctionsReferences: content.sanctionsReferences ?? [],
+      tearlineOf: tearlineOf ?? null,
+    })
+    .returning(reportColumns);
+  await writeLinks(tx, row!.id, content);
+  await audit(tx, viewer, tearlineOf ? 'createTearline' : 'createReport', tearlineOf ? [row!.id, tearlineOf] : [row!.id]);
+  return row!;
+}
+
+/** A new report of the viewer's organization, with its links and audit entry in one transaction. */
+export async function createReport(db: Db, viewer: MemberViewer, content: NewReportContent): Promise<ReportRecord> {
+  requireContributor(viewer);
+  return db.transaction((tx) => insertReport(tx, viewer, content));
+}
+
+/** The viewer's own organization's report, locked for the write; hidden and missing answer NOT_FOUND alike. */
+async function ownReport(tx: Tx, viewer: MemberViewer, id: string): Promise<ReportRecord> {
+  const [row] = await tx.select(reportColumns).from(reports).where(and(eq(reports.id, id), visibleTo(viewer, reportRowRule))).for('update');
+  if (!row) throw notFound('Report');
+  if (row.authorOrgId !== viewer.organizationId) throw new ApiError(ErrorCode.FORBIDDEN, "Only the originating organization's contributors change a report");
+  return row;
+}
+
+/**
+ * A new revision of a report (optimistic concurrency: a stale expectedRevision is a CONFLICT); the
+ * revision it replaces is kept in report_versions.
+ */
+export async function updateReport(db: Db, viewer: MemberViewer, id: string, expectedRevision: number, patch: ReportContent): Promise<ReportRecord> {
+  requireContributor(viewer);
+  if (patch.tlp) {
+    const refusal = markingRefusal(viewer, patch.tlp);
+    if (refusal) throw badInput(refusal, 'input.tlp');
+  }
+  return db.transaction(async (tx) => {
+    const current = await ownReport(tx, viewer, id);
+    if (current.retractedAt) throw new ApiError(ErrorCode.CONFLICT, 'The report was retracted; it can no longer change');
+    if (current.revision !== expectedRevision) {
+      throw new ApiError(ErrorCode.CONFLICT, `The report is at revision ${current.revision}, not ${expectedRevision}: read it again and reapply your change`, {
+        currentRevision: current.revision,
+      });
+    }
+    await checkReferences(tx, patch);
+    await tx.insert(reportVersions).values({ reportId: id, revision: current.revision, snapshot: current, replacedBySub: viewer.sub });
+    const title = patch.title === undefined ? current.titleEn : patch.title;
+    const titleRu = patch.titleRu === undefined ? current.titleRu : patch.titleRu;
+    if (!title && !titleRu) throw badInput('A report keeps a title (title or titleRu)', 'input.title');
+    const [row] = await tx
+      .update(reports)
+      .set({
+        titleEn: title,
+        titleRu,
+        ...(patch.language ? { language: patch.language } : {}),
+        ...(patch.summary !== undefined ? { summary: patch.summary } : {}),
+        ...(patch.body !== undefined ? { body: patch.body } : {}),
+        ...(patch.kind ? { kind: patch.kind as ReportRecord['kind'] } : {}),
+        ...(patch.topics ? { topics: patch.topics } : {}),
+        ...(patch.tlp ? { tlp: patch.tlp as ReportRecord['tlp'] } : {}),
+        ...(patch.sourceReliability ? { sourceReliability: patch.sourceReliability as ReportRecord['sourceReliability'] } : {}),
+        ...(patch.informationCredibility ? { informationCredibility: patch.informationCredibility } : {}),
+        ...(patch.sourceDescription !== undefined ? { sourceDescription: patch.sourceDescription } : {}),
+        ...(patch.sanctionsReferences ? { sanctionsReferences: patch.sanctionsReferences } : {}),
+        revision: current.revision + 1,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(reports.id, id))
+      .returning(reportColumns);
+    await writeLinks(tx, id, patch);
+    await audit(tx, viewer, 'updateReport', [id]);
+    return row!;
+  });
+}
+
+/** Soft delete: the report stays (audit trail) and readers see it as retracted. */
+export async function retractReport(db: Db, viewer: MemberViewer, id: string, reason: string): Promise<ReportRecord> {
+  requireContributor(viewer);
+  return db.transaction(async (tx) => {
+    const current = await ownReport(tx, viewer, id);
+    if (current.retractedAt) throw new ApiError(ErrorCode.CONFLICT, 'The report is already retracted');
+    const [row] = await tx
+      .update(reports)
+      .set({ retractedAt: sql`now()`, retractionReason: reason, updatedAt: sql`now()` })
+      .where(eq(reports.id, id))
+      .returning(reportColumns);
+    await audit(tx, viewer, 'retractReport', [id]);
+    return row!;
+  });
+}
+
+/**
+ * A tearline: a derived version of a report under a lower marking, for wider release. It copies what
+ * describes the report (kind, topics, countries, indicators, grading), never the source description or
+ * sanctions references, and links back to its source.
+ */
+export async function createTearline(
+  db: Db,
+  viewer: MemberViewer,
+  sourceId: string,
+  content: { tlp: string; title?: string | null; titleRu?: string | null; summary: string; body?: string | null },
+): Promise<ReportRecord> {
+  requireContributor(viewer);
+  return db.transaction(async (tx) => {
+    const source = await ownReport(tx, viewer, sourceId);
+    if (source.retractedAt) throw new ApiError(ErrorCode.CONFLICT, 'A retracted report cannot be released further');
+    if (TLP_RANK.indexOf(content.tlp) >= TLP_RANK.indexOf(source.tlp)) {
+      throw badInput(`A tearline's marking must be lower than its source's (${source.tlp})`, 'marking');
+    }
+    const linkedCountries = await tx.select({ code: reportCountries.countryIso3 }).from(reportCountries).where(eq(reportCountries.reportId, sourceId));
+    const linkedIndicators = await tx.select({ code: reportIndicators.indicatorCode }).from(reportIndicators).where(eq(reportIndicators.reportId, sourceId));
+    return insertReport(
+      tx,
+      viewer,
+      {
+        title: content.title ?? null,
+        titleRu: content.titleRu ?? null,
+        language: source.language,
+        summary: content.summary,
+        body: content.body ?? content.summary,
+        kind: source.kind,
+        topics: source.topics,
+        countries: linkedCountries.map((l) => l.code),
+        indicators: linkedIndicators.map((l) => l.code),
+        tlp: content.tlp,
+        sourceReliability: source.sourceReliability,
+        informationCredibility: source.informationCredibility,
+      },
+      sourceId,
+    );
+  });
+}

@@ -1,0 +1,66 @@
+import { sql } from 'drizzle-orm';
+import { char, date, doublePrecision, index, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { countries } from './countries.js';
+import { tlpEnum } from './enums.js';
+import { indicators } from './indicators.js';
+import { organizations } from './organizations.js';
+
+/**
+ * An early-warning alert: an indicator crossed a threshold (THRESHOLD) or broke its trend (TREND) for a
+ * country and period. It carries the most restrictive marking of the observations behind it and is
+ * visible only to viewers who may see all of them (observation_ids).
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    indicatorCode: text('indicator_code')
+      .notNull()
+      .references(() => indicators.code),
+    countryIso3: char('country_iso3', { length: 3 })
+      .notNull()
+      .references(() => countries.iso3),
+    periodStart: date('period_start', { mode: 'string' }).notNull(),
+    level: text('level', { enum: ['WATCH', 'WARNING', 'CRITICAL'] }).notNull(),
+    rule: text('rule', { enum: ['THRESHOLD', 'TREND'] }).notNull(),
+    value: doublePrecision('value').notNull(),
+    threshold: doublePrecision('threshold'),
+    baselineMean: doublePrecision('baseline_mean'),
+    baselineStdDev: doublePrecision('baseline_std_dev'),
+    zScore: doublePrecision('z_score'),
+    tlp: tlpEnum('tlp').notNull(),
+    observationIds: uuid('observation_ids').array().notNull(),
+    status: text('status', { enum: ['OPEN', 'ACKNOWLEDGED'] }).notNull().default('OPEN'),
+    raisedAt: timestamp('raised_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true, precision: 3 }),
+    acknowledgedBySub: text('acknowledged_by_sub'),
+    acknowledgedByOrgId: text('acknowledged_by_org_id').references(() => organizations.id),
+    acknowledgementNote: text('acknowledgement_note'),
+  },
+  (t) => [
+    index('alerts_raised_idx').on(t.raisedAt.desc(), t.id.desc()),
+    index('alerts_series_idx').on(t.indicatorCode, t.countryIso3, t.periodStart, t.rule),
+    index('alerts_country_idx').on(t.countryIso3, t.raisedAt.desc()),
+    index('alerts_open_idx').on(t.status).where(sql`${t.status} = 'OPEN'`),
+  ],
+);
+
+export type AlertRow = typeof alerts.$inferSelect;
+export type NewAlert = typeof alerts.$inferInsert;
+
+/**
+ * The answer given to a recordObservations call, kept under its idempotency key: the same key sent again
+ * (a retry after a lost response) returns it without writing twice.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    organizationId: text('organization_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    observationIds: uuid('observation_ids').array().notNull(),
+    alertIds: uuid('alert_ids').array().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.key] })],
+);

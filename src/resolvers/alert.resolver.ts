@@ -1,0 +1,56 @@
+import { Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../auth/context.js';
+import { acknowledgeAlert, findAlerts } from '../db/queries/alerts.js';
+import { ApiError, ErrorCode } from '../errors.js';
+import { AcknowledgeAlertArgs, AlertsArgs } from '../schema/alert/alert.args.js';
+import { toAlert } from '../schema/alert/alert.mapper.js';
+import { Alert, AlertConnection } from '../schema/alert/alert.type.js';
+import { mapPage } from '../schema/common/map-page.js';
+import { formatPeriod } from '../schema/common/period.js';
+import { PeriodScalar } from '../schema/common/scalars.js';
+import { toCountry } from '../schema/country/country.mapper.js';
+import { Country } from '../schema/country/country.type.js';
+import { toIndicator } from '../schema/indicator/indicator.mapper.js';
+import { Indicator } from '../schema/indicator/indicator.type.js';
+import { toObservation } from '../schema/observation/observation.mapper.js';
+import { Observation } from '../schema/observation/observation.type.js';
+import { requireMember } from './member.js';
+
+@Resolver(() => Alert)
+export class AlertResolver {
+  @Query(() => AlertConnection, { description: 'Early-warning alerts you may see (all the values behind them), newest first.' })
+  async alerts(@Args(() => AlertsArgs) { filter, first, after }: AlertsArgs, @Ctx() ctx: Context) {
+    return mapPage(await findAlerts(ctx.db, ctx.viewer, { filter, first, after }), toAlert);
+  }
+
+  @Mutation(() => Alert, { description: 'Acknowledge an alert you may see, with a note (analyst role).' })
+  async acknowledgeAlert(@Args(() => AcknowledgeAlertArgs) { id, note }: AcknowledgeAlertArgs, @Ctx() ctx: Context) {
+    const viewer = requireMember(ctx);
+    if (!viewer.roles.includes('analyst')) throw new ApiError(ErrorCode.FORBIDDEN, 'Acknowledging alerts needs the analyst role');
+    return toAlert(await acknowledgeAlert(ctx.db, viewer, id, note));
+  }
+
+  @FieldResolver(() => Indicator, { nullable: true, description: 'The indicator concerned.' })
+  async indicator(@Root() alert: Alert, @Ctx() ctx: Context) {
+    const row = await ctx.loaders.indicator.load(alert.indicatorCode);
+    return row && toIndicator(row);
+  }
+
+  @FieldResolver(() => Country, { nullable: true, description: 'The country concerned.' })
+  async country(@Root() alert: Alert, @Ctx() ctx: Context) {
+    const row = await ctx.loaders.country.load(alert.countryIso3);
+    return row && toCountry(row);
+  }
+
+  @FieldResolver(() => PeriodScalar, { description: 'The period of the value that raised it.' })
+  async period(@Root() alert: Alert, @Ctx() ctx: Context): Promise<string> {
+    const indicator = await ctx.loaders.indicator.load(alert.indicatorCode);
+    return formatPeriod(alert.periodStart, indicator?.periodicity ?? 'MONTHLY');
+  }
+
+  @FieldResolver(() => [Observation], { description: 'The values behind the alert: the one that raised it, and for TREND its baseline.' })
+  async observations(@Root() alert: Alert, @Ctx() ctx: Context) {
+    const rows = await ctx.loaders.observation.loadMany(alert.observationIds);
+    return rows.flatMap((o) => (o && !(o instanceof Error) ? [toObservation(o)] : []));
+  }
+}

@@ -1,0 +1,69 @@
+import { Arg, Ctx, Int, Mutation, Resolver } from 'type-graphql';
+import type { Context } from '../auth/context.js';
+import { createReport, createTearline, retractReport, updateReport, type ReportContent } from '../db/queries/report-writes.js';
+import { Lang, Tlp } from '../schema/common/enums.js';
+import { UuidScalar } from '../schema/common/scalars.js';
+import { CreateReportInput, UpdateReportInput } from '../schema/report/report.input.js';
+import { toReport } from '../schema/report/report.mapper.js';
+import { Report } from '../schema/report/report.type.js';
+import { requireMember } from './member.js';
+
+const language = (lang: Lang) => (lang === Lang.RU ? 'ru' : 'en');
+
+/** null clears the optional texts (titles, source description); on any other field it means "keep". */
+const CLEARABLE = new Set(['title', 'titleRu', 'sourceDescription']);
+function toPatch(input: UpdateReportInput): ReportContent {
+  return Object.fromEntries(
+    Object.entries(input).filter(([key, value]) => value !== undefined && (value !== null || CLEARABLE.has(key))),
+  ) as ReportContent;
+}
+
+@Resolver(() => Report)
+export class ReportWritesResolver {
+  @Mutation(() => Report, { description: 'Publish a report of your organization (contributor role).' })
+  async createReport(@Arg('input', () => CreateReportInput) input: CreateReportInput, @Ctx() ctx: Context) {
+    const { language: lang, indicators, sanctionsReferences, ...rest } = input;
+    const row = await createReport(ctx.db, requireMember(ctx), {
+      ...rest,
+      language: language(lang),
+      indicators: indicators ?? [],
+      sanctionsReferences: sanctionsReferences ?? [],
+    });
+    return toReport(row);
+  }
+
+  @Mutation(() => Report, {
+    description: 'Write a new revision of a report of your organization. `expectedRevision` must be its current revision, else CONFLICT (someone changed it since you read it).',
+  })
+  async updateReport(
+    @Arg('id', () => UuidScalar) id: string,
+    @Arg('expectedRevision', () => Int, { description: 'The revision you read and changed.' }) expectedRevision: number,
+    @Arg('input', () => UpdateReportInput) input: UpdateReportInput,
+    @Ctx() ctx: Context,
+  ) {
+    return toReport(await updateReport(ctx.db, requireMember(ctx), id, expectedRevision, toPatch(input)));
+  }
+
+  @Mutation(() => Report, { description: 'Retract a report of your organization: it stays readable, marked retracted, and leaves lists.' })
+  async retractReport(
+    @Arg('id', () => UuidScalar) id: string,
+    @Arg('reason', () => String, { description: 'Why, for readers and the record.' }) reason: string,
+    @Ctx() ctx: Context,
+  ) {
+    return toReport(await retractReport(ctx.db, requireMember(ctx), id, reason.slice(0, 2000)));
+  }
+
+  @Mutation(() => Report, {
+    description: 'Derive a lower-marking version of a report of your organization for wider release. It links back to its source, visibly only to those who may see the source.',
+  })
+  async createTearline(
+    @Arg('sourceReportId', () => UuidScalar) sourceReportId: string,
+    @Arg('marking', () => Tlp, { description: "The tearline's marking, lower than the source's." }) marking: Tlp,
+    @Arg('title', () => String, { description: 'Title of the released version.' }) title: string,
+    @Arg('summary', () => String, { description: 'What may be released.' }) summary: string,
+    @Ctx() ctx: Context,
+    @Arg('body', () => String, { nullable: true, description: 'Released text; default: the summary.' }) body?: string,
+  ) {
+    return toReport(await createTearline(ctx.db, requireMember(ctx), sourceReportId, { tlp: marking, title, summary, body: body ?? null }));
+  }
+}

@@ -1,0 +1,56 @@
+import { IsIn, Length, Matches, ValidateNested } from 'class-validator';
+import { ArgsType, Field, InputType } from 'type-graphql';
+import { AlertLevel } from '../common/enums.js';
+import { PageArgs } from '../common/page.args.js';
+import { DateTimeScalar } from '../common/scalars.js';
+import { AlertStatus } from './alert.type.js';
+
+@InputType({ description: 'Conditions on alerts; all given ones apply.' })
+export class AlertFilter {
+  @Field(() => String, { nullable: true, description: 'Alerts for this country (ISO alpha-3).' })
+  @Matches(/^[A-Z]{3}$/, { message: 'country must be an ISO 3166-1 alpha-3 code such as TJK' })
+  country?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Alerts of this indicator (its code).' })
+  @Matches(/^[A-Z0-9-]{2,16}$/, { message: 'indicator must be an indicator code such as OP-01' })
+  indicator?: string | null;
+
+  @Field(() => AlertLevel, { nullable: true, description: 'The lowest level wanted (WARNING lists warnings and critical alerts).' })
+  @IsIn(['WATCH', 'WARNING', 'CRITICAL'], { message: 'level must be WATCH, WARNING or CRITICAL' })
+  level?: AlertLevel | null;
+
+  @Field(() => AlertStatus, { nullable: true, description: 'OPEN or ACKNOWLEDGED.' })
+  status?: AlertStatus | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Raised at or after this instant.' })
+  since?: Date | null;
+}
+
+@ArgsType()
+export class AlertsArgs extends PageArgs {
+  @Field(() => AlertFilter, { nullable: true, description: 'Conditions on the alerts listed.' })
+  @ValidateNested()
+  filter?: AlertFilter | null;
+}
+
+@ArgsType()
+export class AcknowledgeAlertArgs {
+  @Field(() => String, { description: 'The alert to acknowledge.' })
+  @Matches(/^[0-9a-f-]{36}$/i, { message: 'id must be a UUID' })
+  id!: string;
+
+  @Field(() => String, { description: 'What was done or decided, 1 to 2000 characters.' })
+  @Length(1, 2000, { message: 'note must be 1 to 2000 characters' })
+  note!: string;
+}
+
+@ArgsType()
+export class AlertRaisedArgs {
+  @Field(() => String, { nullable: true, description: 'Only alerts for this country (ISO alpha-3).' })
+  @Matches(/^[A-Z]{3}$/, { message: 'country must be an ISO 3166-1 alpha-3 code such as TJK' })
+  country?: string | null;
+
+  @Field(() => AlertLevel, { nullable: true, description: 'Only alerts of this level or higher.' })
+  @IsIn(['WATCH', 'WARNING', 'CRITICAL'], { message: 'minLevel must be WATCH, WARNING or CRITICAL' })
+  minLevel?: AlertLevel | null;
+}
