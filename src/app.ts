@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AlertBus } from './alerts/bus.js';
 import { AccessLogWriter } from './auth/access-log.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
@@ -33,7 +34,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const schema = await buildApiSchema();
     const verifyToken = await createTokenVerifier(config);
     const accessLog = new AccessLogWriter(database.db, logger);
-    const server = await startServer({ config, database, schema, logger, verifyToken, accessLog });
+    const alertBus = new AlertBus(database);
+    await alertBus.start();
+    const server = await startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus });
     logger.info({ ms: Date.now() - started }, 'started');
     let stopping: Promise<void> | undefined;
     return {
@@ -43,6 +46,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       stop: () =>
         (stopping ??= (async () => {
           await server.stop();
+          await alertBus.stop();
           // Entries of the requests just drained are written before the database closes.
           await accessLog.flush();
           await database.close();

@@ -1,3 +1,4 @@
+import type { AlertBus } from '../alerts/bus.js';
 import type { Db } from '../db/database.js';
 import { createLoaders, type Loaders } from '../db/loaders.js';
 import { Lang } from '../schema/common/enums.js';
@@ -11,6 +12,8 @@ export interface Context {
   db: Db;
   loaders: Loaders;
   access: AccessRecord;
+  /** Committed alerts, for subscriptions. */
+  alertBus?: AlertBus;
 }
 
 /** The first of en/ru in an Accept-Language header, by the order of preference it gives. */
@@ -28,6 +31,6 @@ export function langFromAcceptLanguage(header: string | undefined): Lang {
   return ranked[0]?.tag === 'ru' ? Lang.RU : Lang.EN;
 }
 
-export function createContext(db: Db, viewer: Viewer, acceptLanguage: string | undefined): Context {
-  return { viewer, lang: langFromAcceptLanguage(acceptLanguage), db, loaders: createLoaders(db, viewer), access: new AccessRecord() };
+export function createContext(db: Db, viewer: Viewer, acceptLanguage: string | undefined, alertBus?: AlertBus): Context {
+  return { viewer, lang: langFromAcceptLanguage(acceptLanguage), db, loaders: createLoaders(db, viewer), access: new AccessRecord(), ...(alertBus ? { alertBus } : {}) };
 }

@@ -145,6 +145,10 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     recordObservations: CONTRIBUTORS,
     acknowledgeAlert: CONTRIBUTORS,
   },
+  // Each event is reloaded under the subscriber's row rule before it is sent.
+  Subscription: {
+    alertRaised: PUBLIC,
+  },
   Country: PUBLIC,
   // Types that hold restricted fields name every field: a new field must get a rule before it is served.
   Organization: {

@@ -34,6 +34,11 @@ const countingLogger: Logger = {
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /**
+   * Calls `onMessage` for every NOTIFY on `channel` committed by any process using this database.
+   * Resolves to a function that stops listening.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /** Checks the connection (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +59,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       db,
       kind: 'postgres',
+      listen: (channel, onMessage) => listenWithReconnect(options.databaseUrl!, channel, onMessage),
       ping: async () => {
         await pool.query('select 1');
       },
@@ -67,9 +73,52 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db,
     kind: 'pglite',
+    listen: async (channel, onMessage) => {
+      const stop = await client.listen(channel, onMessage);
+      return async () => {
+        if (!client.closed) await stop();
+      };
+    },
     ping: async () => {
       await client.query('select 1');
     },
     close: () => client.close(),
+  };
+}
+
+/**
+ * A LISTEN connection of its own (a pooled one would lose its LISTEN when returned), which reconnects
+ * with backoff when the database restarts, so subscriptions resume by themselves.
+ */
+async function listenWithReconnect(url: string, channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (delayMs: number): Promise<void> => {
+    if (stopped) return;
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) onMessage(message.payload);
+    });
+    const reconnect = () => {
+      if (stopped || client !== next) return;
+      client = undefined;
+      retry = setTimeout(() => void connect(Math.min(delayMs * 2, 5000)), delayMs);
+    };
+    next.on('error', reconnect);
+    next.on('end', reconnect);
+    client = next;
+    try {
+      await next.connect();
+      await next.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+    } catch {
+      reconnect();
+    }
+  };
+  await connect(100);
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => undefined);
   };
 }

@@ -18,6 +18,8 @@ import type { Config } from '../config.js';
 import { countStatements, type Database, type StatementCounter } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { exportRouter } from './export.js';
+import { attachSubscriptions } from './subscriptions.js';
+import type { AlertBus } from '../alerts/bus.js';
 import { createFormatError } from './format-error.js';
 
 export interface ServerDeps {
@@ -27,6 +29,7 @@ export interface ServerDeps {
   logger: Logger;
   verifyToken: TokenVerifier;
   accessLog: AccessLogWriter;
+  alertBus: AlertBus;
 }
 
 export interface RunningServer {
@@ -38,7 +41,7 @@ export interface RunningServer {
 
 type RequestContext = Context & { statements: StatementCounter };
 
-export async function startServer({ config, database, schema, logger, verifyToken, accessLog }: ServerDeps): Promise<RunningServer> {
+export async function startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus }: ServerDeps): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
@@ -74,6 +77,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
       },
     ],
   });
+  const subscriptions = attachSubscriptions({ httpServer, schema, database, verifyToken, accessLog, alertBus, logger });
   await apollo.start();
 
   app.get('/healthz', (_req, res) => {
@@ -102,7 +106,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
       context: async ({ req, res }) => {
         const viewer = await authenticate(database.db, verifyToken, req.headers.authorization);
         return {
-          ...createContext(database.db, viewer, req.headers['accept-language']),
+          ...createContext(database.db, viewer, req.headers['accept-language'], alertBus),
           statements: res.locals.statements as StatementCounter,
         };
       },
@@ -120,7 +124,10 @@ export async function startServer({ config, database, schema, logger, verifyToke
   return {
     httpServer,
     port,
-    // Drains in-flight requests (the drain plugin closes the listener first), then stops Apollo.
-    stop: () => apollo.stop(),
+    // Closes subscriptions, then drains in-flight requests (the drain plugin closes the listener first).
+    stop: async () => {
+      await subscriptions.close();
+      await apollo.stop();
+    },
   };
 }

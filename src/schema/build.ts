@@ -5,6 +5,7 @@ import { buildSchema } from 'type-graphql';
 import { validateArguments } from './common/validate.js';
 import { recordAccessMiddleware } from '../auth/access-log.js';
 import { createShield, ruleFor } from '../auth/policy.js';
+import { AlertSubscriptionResolver } from '../resolvers/alert-subscription.resolver.js';
 import { AlertResolver } from '../resolvers/alert.resolver.js';
 import { AuditResolver } from '../resolvers/audit.resolver.js';
 import { ObservationWritesResolver } from '../resolvers/observation-writes.resolver.js';
@@ -32,8 +33,19 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
       ReportWritesResolver,
       ObservationWritesResolver,
       AlertResolver,
+      AlertSubscriptionResolver,
     ],
     validateFn: validateArguments,
+    // type-graphql insists on a PubSub for any subscription; ours bring their own `subscribe` (the
+    // AlertBus, fed by LISTEN/NOTIFY), so topic-based publishing is refused rather than silently unused.
+    pubSub: {
+      publish: () => {
+        throw new Error('topic PubSub is not used: subscriptions subscribe through the AlertBus');
+      },
+      subscribe: () => {
+        throw new Error('topic PubSub is not used: subscriptions subscribe through the AlertBus');
+      },
+    },
   });
 }
 

@@ -9,6 +9,9 @@ import { grants } from '../schema/grants.js';
 import { observations, type ObservationRow } from '../schema/observations.js';
 import { visibleTo } from '../visibility.js';
 import { scopedPages } from './page.js';
+import { toPage } from './page.js';
+import { countries } from '../schema/countries.js';
+import { indicators } from '../schema/indicators.js';
 
 export const observationRowRule = {
   id: observations.id,
@@ -144,4 +147,105 @@ export function latestObservations(
 /** Observations (any revision) by id that the viewer may see. */
 export function observationsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<ObservationRow[]> {
   return db.select().from(observations).where(and(inArray(observations.id, [...ids]), visibleTo(viewer, observationRowRule)));
+}
+
+// ---- Whole lists (the export): every in-force value the viewer may see, page by page ----
+
+export interface ObservationFilter extends ObservationRange {
+  indicator?: string | null;
+  country?: string | null;
+}
+
+const LIST_CURSOR = 'obs-list';
+const LIST_ORDER = [...ORDER, desc(observations.id)];
+
+function listConditions(viewer: Viewer, filter: ObservationFilter): SQL[] {
+  const where = [inForce(filter.asOf), visibleTo(viewer, observationRowRule), ...rangeConditions(filter)];
+  if (filter.country) where.push(eq(observations.countryIso3, filter.country));
+  if (filter.indicator) where.push(eq(observations.indicatorCode, filter.indicator));
+  return where;
+}
+
+/** The id breaks ties, so a page boundary can never skip a row even if two revisions were in force at once. */
+function listAfterCursor(after: string): SQL {
+  const [periodStart, indicator, country, id] = decodeCursor(LIST_CURSOR, after, ['string', 'string', 'string', 'string']);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(periodStart as string) || !/^[0-9a-f-]{36}$/.test(id as string)) {
+    throw badInput('The `after` cursor is not valid for this list; use a pageInfo.endCursor from it', 'after');
+  }
+  return sql`(${observations.periodStart}, ${observations.indicatorCode}, ${observations.countryIso3}, ${observations.id}) < (${periodStart}::date, ${indicator}, ${country}, ${id}::uuid)`;
+}
+
+/**
+ * Observations in force at `asOf` that the viewer may see (the same row rule and revision rule as the
+ * nested lists), newest period first, as keyset pages of any size: the export reads a whole list with it.
+ * A filter naming an unknown indicator or country is reported, checked only when the page is empty.
+ */
+export async function findObservations(
+  db: Db,
+  viewer: Viewer,
+  filter: ObservationFilter,
+  first: number,
+  after?: string | null,
+): Promise<Page<ObservationRow>> {
+  const where = listConditions(viewer, filter);
+  if (after) where.push(listAfterCursor(after));
+  const rows = await db
+    .select()
+    .from(observations)
+    .where(and(...where))
+    .orderBy(...LIST_ORDER)
+    .limit(first + 1);
+  if (rows.length === 0) await assertObservationFilterReferencesExist(db, filter);
+  return toPage(
+    rows,
+    first,
+    Boolean(after),
+    { tag: LIST_CURSOR, key: (r) => [r.periodStart, r.indicatorCode, r.countryIso3, r.id] },
+    (r) => r,
+    async () => {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(observations)
+        .where(and(...listConditions(viewer, filter)));
+      return row?.n ?? 0;
+    },
+  );
+}
+
+async function assertObservationFilterReferencesExist(db: Db, filter: ObservationFilter): Promise<void> {
+  if (filter.indicator) {
+    const found = await db.select({ code: indicators.code }).from(indicators).where(eq(indicators.code, filter.indicator));
+    if (found.length === 0) throw badInput(`Unknown indicator "${filter.indicator}"`, 'indicator');
+  }
+  if (filter.country) {
+    const found = await db.select({ iso3: countries.iso3 }).from(countries).where(eq(countries.iso3, filter.country));
+    if (found.length === 0) throw badInput(`Unknown country code "${filter.country}"`, 'country');
+  }
+}
+
+/**
+ * How many of the given (indicator, country, period start) keys already have a value in force that the
+ * viewer may see: the import's dry run says how many rows would correct an existing value. The row rule
+ * applies, so a hidden value and a missing one look the same here too.
+ */
+export async function countValuesInForce(
+  db: Db,
+  viewer: Viewer,
+  keys: readonly { indicator: string; country: string; periodStart: string }[],
+): Promise<number> {
+  if (keys.length === 0) return 0;
+  const wanted = new Set(keys.map((k) => `${k.indicator}|${k.country}|${k.periodStart}`));
+  const rows = await db
+    .select({ indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, periodStart: observations.periodStart })
+    .from(observations)
+    .where(
+      and(
+        sql`${observations.supersededAt} is null`,
+        visibleTo(viewer, observationRowRule),
+        inArray(observations.indicatorCode, [...new Set(keys.map((k) => k.indicator))]),
+        inArray(observations.countryIso3, [...new Set(keys.map((k) => k.country))]),
+        inArray(observations.periodStart, [...new Set(keys.map((k) => k.periodStart))]),
+      ),
+    );
+  return new Set(rows.map((r) => `${r.indicatorCode}|${r.countryIso3}|${r.periodStart}`).filter((k) => wanted.has(k))).size;
 }

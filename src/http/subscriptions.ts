@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { AlertBus } from '../alerts/bus.js';
+import { AccessRecord, type AccessLogWriter } from '../auth/access-log.js';
+import { authenticate } from '../auth/authenticate.js';
+import { createContext, type Context } from '../auth/context.js';
+import type { TokenVerifier } from '../auth/jwt.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../logger.js';
+
+export interface SubscriptionDeps {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  database: Database;
+  verifyToken: TokenVerifier;
+  accessLog: AccessLogWriter;
+  alertBus: AlertBus;
+  logger: Logger;
+}
+
+/** The token of a connection: `connectionParams.authorization` ("Bearer …") or `connectionParams.token`. */
+function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
+  const value = params?.authorization ?? params?.Authorization ?? (params?.token ? `Bearer ${String(params.token)}` : undefined);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * GraphQL subscriptions over WebSocket (graphql-ws protocol) on the same path as HTTP, /graphql. A
+ * connection authenticates once, with the same JWT rules as HTTP (a bad token closes it with 4403);
+ * every event is executed against the field policy and the row rule for that subscriber, and what it
+ * returns is written to the access log like any request.
+ */
+export function attachSubscriptions({ httpServer, schema, database, verifyToken, accessLog, alertBus, logger }: SubscriptionDeps) {
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const viewers = new WeakMap<object, Viewer>();
+  const server = useServer(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          viewers.set(ctx.extra.socket, await authenticate(database.db, verifyToken, authorizationOf(ctx.connectionParams)));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      context: (ctx) => createContext(database.db, viewers.get(ctx.extra.socket) ?? { kind: 'anonymous' }, undefined, alertBus),
+      onNext: (_ctx, id, payload, args) => {
+        const context = args.contextValue as Context;
+        if (!context.access.empty) {
+          accessLog.append(context.access.toEntry(context.viewer, payload.operationName ?? `subscription ${id}`, payload.query));
+          context.access = new AccessRecord();
+        }
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        logger.warn({ errors: errors.map((e) => e.message) }, 'subscription error');
+      },
+    },
+    wss,
+  );
+  return {
+    get connections() {
+      return wss.clients.size;
+    },
+    close: async () => {
+      await server.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
