@@ -1,0 +1,167 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indicators, observations } from '../src/db/schema/index.js';
+import { gql, startTestApp, type TestApp } from './support/app.js';
+import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
+
+let api: TestApp;
+let idp: TestIdentityProvider;
+let monthly: { code: string; watch: number; warning: number; critical: number; direction: string; min: number | null; max: number | null };
+let quarterly: string;
+beforeAll(async () => {
+  idp = await createIdentityProvider();
+  api = await startTestApp(idp.env);
+  const rows = await api.app.database.db.select().from(indicators);
+  const m = rows.find((i) => i.periodicity === 'MONTHLY' && i.worseDirection === 'HIGHER')!;
+  monthly = { code: m.code, watch: m.thresholdWatch, warning: m.thresholdWarning, critical: m.thresholdCritical, direction: m.worseDirection, min: m.minValue, max: m.maxValue };
+  quarterly = rows.find((i) => i.periodicity === 'QUARTERLY')!.code;
+});
+afterAll(() => api?.stop());
+
+async function as(org: string, roles: string[], sub = `sample:${org}:analyst-1`) {
+  return { authorization: `Bearer ${await idp.sign({ sub, org, roles })}` };
+}
+const code = (r: { errors?: { extensions?: Record<string, unknown> }[] }) => r.errors?.[0]?.extensions?.code;
+
+const RECORD = `mutation($input: [ObservationInput!]!, $key: String) { recordObservations(input: $input, idempotencyKey: $key) {
+  replayed
+  observations { id value revision period tlp country { iso3 } indicator { code } }
+  alerts { id rule level tlp value threshold period country { iso3 } observations { id } }
+} }`;
+
+const row = (over: Record<string, unknown> = {}) => ({
+  indicator: monthly.code,
+  country: 'KAZ',
+  period: '2026-11',
+  value: 1,
+  tlp: 'GREEN',
+  sourceReliability: 'B',
+  informationCredibility: 2,
+  ...over,
+});
+
+async function countObservations() {
+  const [r] = await api.app.database.db.select({ n: sql<number>`count(*)::int` }).from(observations);
+  return r!.n;
+}
+
+describe('recording observations', () => {
+  it('a member-state agency records for its own country; the same idempotency key writes once and answers the same', async () => {
+    const kaz = await as('kaz-ct', ['contributor']);
+    const before = await countObservations();
+    const input = [row({ period: '2026-11', value: monthly.watch / 2 })];
+    const first = await gql(api.url, RECORD, { input, key: 'batch-0001-kaz' }, kaz);
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.recordObservations).toMatchObject({ replayed: false, observations: [{ period: '2026-11', revision: 1, country: { iso3: 'KAZ' } }] });
+    const retry = await gql(api.url, RECORD, { input, key: 'batch-0001-kaz' }, kaz);
+    expect(retry.data!.recordObservations.replayed).toBe(true);
+    expect(retry.data!.recordObservations.observations.map((o: { id: string }) => o.id)).toEqual(first.data!.recordObservations.observations.map((o: { id: string }) => o.id));
+    expect(await countObservations()).toBe(before + 1);
+    const reused = await gql(api.url, RECORD, { input: [row({ period: '2026-11', value: 2 })], key: 'batch-0001-kaz' }, kaz);
+    expect(code(reused)).toBe('CONFLICT');
+  });
+
+  it('a value for a period that has one is a revision: the old value stays readable with asOf', async () => {
+    const kaz = await as('kaz-ct', ['contributor']);
+    const period = '2026-12';
+    const first = await gql(api.url, RECORD, { input: [row({ period, value: 3 })] }, kaz);
+    const between = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await gql(api.url, RECORD, { input: [row({ period, value: 4 })] }, kaz);
+    expect(second.data!.recordObservations.observations[0]).toMatchObject({ value: 4, revision: 2 });
+    const Q = `query($code: String!, $asOf: DateTimeISO) { indicator(code: $code) { observations(country: "KAZ", from: "2026-12", to: "2026-12", asOf: $asOf) { edges { node { value revision } } } } }`;
+    const now = await gql(api.url, Q, { code: monthly.code }, kaz);
+    expect(now.data!.indicator.observations.edges).toEqual([{ node: { value: 4, revision: 2 } }]);
+    const then = await gql(api.url, Q, { code: monthly.code, asOf: between }, kaz);
+    expect(then.data!.indicator.observations.edges).toEqual([{ node: { value: 3, revision: 1 } }]);
+    expect(first.data!.recordObservations.observations[0].revision).toBe(1);
+  });
+
+  it('one bad row writes nothing, and every problem names its row and field', async () => {
+    const kaz = await as('kaz-ct', ['contributor']);
+    const before = await countObservations();
+    const response = await gql(
+      api.url,
+      RECORD,
+      {
+        input: [
+          row({ period: '2027-01', value: 1 }),
+          row({ country: 'TJK', period: '2027-01' }),
+          row({ indicator: quarterly, period: '2027-02' }),
+          row({ indicator: 'NOPE-99', period: '2027-01' }),
+          row({ period: '2027-03', value: monthly.max !== null ? monthly.max + 1 : -1e12 }),
+          row({ period: '2027-04', tlp: 'CLEAR' }),
+        ],
+      },
+      kaz,
+    );
+    expect(code(response)).toBe('BAD_USER_INPUT');
+    const problems = response.errors![0]!.extensions!.problems as { row: number; field: string; message: string }[];
+    expect(problems.map((p) => [p.row, p.field])).toEqual([
+      [1, 'country'],
+      [2, 'period'],
+      [3, 'indicator'],
+      [4, 'value'],
+      [5, 'tlp'],
+    ]);
+    expect(problems[0]!.message).toMatch(/own country \(KAZ\)/);
+    expect(problems[1]!.message).toMatch(/QUARTERLY periodicity/);
+    expect(response.errors![0]!.message).toMatch(/^5 invalid value\(s\), nothing was written: input\[1\]\.country/);
+    expect(response.errors![0]!.extensions!.field).toBe('input[1].country');
+    expect(await countObservations()).toBe(before);
+  });
+
+  it('UN entities record for any country; other kinds and non-contributors are refused', async () => {
+    const un = await gql(api.url, RECORD, { input: [row({ country: 'TJK', period: '2026-11', value: 1 })] }, await as('unodc', ['contributor']));
+    expect(un.errors).toBeUndefined();
+    const rats = await gql(api.url, RECORD, { input: [row({ country: 'TJK', period: '2026-11' })] }, await as('sco-rats', ['contributor']));
+    expect(code(rats)).toBe('BAD_USER_INPUT');
+    expect(rats.errors![0]!.message).toMatch(/only member-state agencies/);
+    expect(code(await gql(api.url, RECORD, { input: [row()] }, await as('kaz-ct', ['analyst'])))).toBe('FORBIDDEN');
+    expect(code(await gql(api.url, RECORD, { input: [row()] }))).toBe('FORBIDDEN');
+  });
+});
+
+describe('alerts', () => {
+  it('a value crossing the critical threshold raises a THRESHOLD alert in the same write, marked like its value', async () => {
+    const uzb = await as('uzb-ct', ['contributor']);
+    const calm = monthly.watch - Math.abs(monthly.watch) * 0.5;
+    await gql(api.url, RECORD, { input: [row({ country: 'UZB', period: '2026-11', value: calm })] }, uzb);
+    const spike = await gql(api.url, RECORD, { input: [row({ country: 'UZB', period: '2026-12', value: monthly.critical + 1, tlp: 'AMBER' })] }, uzb);
+    expect(spike.errors).toBeUndefined();
+    const result = spike.data!.recordObservations;
+    const threshold = result.alerts.find((a: { rule: string }) => a.rule === 'THRESHOLD');
+    expect(threshold).toMatchObject({ level: 'CRITICAL', tlp: 'AMBER', threshold: monthly.critical, period: '2026-12', country: { iso3: 'UZB' }, observations: [{ id: result.observations[0].id }] });
+
+    const ALERTS = `query { alerts(first: 100, filter: { country: "UZB", level: CRITICAL }) { totalCount edges { node { id status } } } }`;
+    const ids = async (headers: Record<string, string>) => (await gql(api.url, ALERTS, {}, headers)).data!.alerts.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(await ids(uzb)).toContain(threshold.id);
+    expect(await ids(await as('sco-rats', ['analyst']))).not.toContain(threshold.id);
+    expect(await ids({})).not.toContain(threshold.id);
+
+    const ack = `mutation($id: String!) { acknowledgeAlert(id: $id, note: "Checked with the border service") { status acknowledgedByOrganizationId acknowledgementNote } }`;
+    expect(code(await gql(api.url, ack, { id: threshold.id }, await as('sco-rats', ['analyst'])))).toBe('NOT_FOUND');
+    const done = await gql(api.url, ack, { id: threshold.id }, await as('uzb-ct', ['analyst']));
+    expect(done.data!.acknowledgeAlert).toEqual({ status: 'ACKNOWLEDGED', acknowledgedByOrganizationId: 'uzb-ct', acknowledgementNote: 'Checked with the border service' });
+    expect(code(await gql(api.url, ack, { id: threshold.id }, await as('uzb-ct', ['analyst'])))).toBe('CONFLICT');
+  });
+
+  it('a level that persists raises nothing new; a correction that escalates does', async () => {
+    const kgz = await as('kgz-ct', ['contributor']);
+    await gql(api.url, RECORD, { input: [row({ country: 'KGZ', period: '2026-11', value: monthly.warning + 0.01 * Math.abs(monthly.critical - monthly.warning) })] }, kgz);
+    const persist = await gql(api.url, RECORD, { input: [row({ country: 'KGZ', period: '2026-12', value: monthly.warning + 0.02 * Math.abs(monthly.critical - monthly.warning) })] }, kgz);
+    expect(persist.data!.recordObservations.alerts.filter((a: { rule: string }) => a.rule === 'THRESHOLD')).toEqual([]);
+    const escalate = await gql(api.url, RECORD, { input: [row({ country: 'KGZ', period: '2026-12', value: monthly.critical + 1 })] }, kgz);
+    expect(escalate.data!.recordObservations.alerts.filter((a: { rule: string }) => a.rule === 'THRESHOLD').map((a: { level: string }) => a.level)).toEqual(['CRITICAL']);
+  });
+
+  it('no alert is left behind by a failed write', async () => {
+    const [{ n: before }] = (await api.app.database.db.execute(sql`select count(*)::int as n from alerts`)).rows as { n: number }[];
+    const kaz = await as('kaz-ct', ['contributor']);
+    await gql(api.url, RECORD, { input: [row({ period: '2027-05', value: monthly.critical * 2 }), row({ country: 'TJK', period: '2027-05' })] }, kaz);
+    const [{ n: after }] = (await api.app.database.db.execute(sql`select count(*)::int as n from alerts`)).rows as { n: number }[];
+    expect(after).toBe(before);
+    const stray = await api.app.database.db.select().from(observations).where(and(eq(observations.countryIso3, 'KAZ'), eq(observations.periodStart, '2027-05-01')));
+    expect(stray).toEqual([]);
+  });
+});
