@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indicators, observations } from '../src/db/schema/index.js';
+import { alerts, indicators, observations } from '../src/db/schema/index.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
 
@@ -156,11 +156,11 @@ describe('alerts', () => {
   });
 
   it('no alert is left behind by a failed write', async () => {
-    const [{ n: before }] = (await api.app.database.db.execute(sql`select count(*)::int as n from alerts`)).rows as { n: number }[];
+    const countAlerts = async () => (await api.app.database.db.select({ n: sql<number>`count(*)::int` }).from(alerts))[0]!.n;
+    const before = await countAlerts();
     const kaz = await as('kaz-ct', ['contributor']);
     await gql(api.url, RECORD, { input: [row({ period: '2027-05', value: monthly.critical * 2 }), row({ country: 'TJK', period: '2027-05' })] }, kaz);
-    const [{ n: after }] = (await api.app.database.db.execute(sql`select count(*)::int as n from alerts`)).rows as { n: number }[];
-    expect(after).toBe(before);
+    expect(await countAlerts()).toBe(before);
     const stray = await api.app.database.db.select().from(observations).where(and(eq(observations.countryIso3, 'KAZ'), eq(observations.periodStart, '2027-05-01')));
     expect(stray).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { AlertBus } from '../alerts/bus.js';
@@ -48,10 +48,11 @@ export function attachSubscriptions({ httpServer, schema, database, verifyToken,
         }
       },
       context: (ctx) => createContext(database.db, viewers.get(ctx.extra.socket) ?? { kind: 'anonymous' }, undefined, alertBus),
-      onNext: (_ctx, id, payload, args) => {
+      onNext: (_ctx, _id, payload, args) => {
         const context = args.contextValue as Context;
         if (!context.access.empty) {
-          accessLog.append(context.access.toEntry(context.viewer, payload.operationName ?? `subscription ${id}`, payload.query));
+          const operationName = getOperationAST(args.document, args.operationName)?.name?.value ?? null;
+          accessLog.append(context.access.toEntry(context.viewer, operationName, payload.query));
           context.access = new AccessRecord();
         }
       },

@@ -28,7 +28,7 @@ async function admin(url: URL, statement: string): Promise<void> {
  * TEST_DATABASE_URL (CREATE DATABASE … TEMPLATE copies files, in well under a second), so files that
  * write cannot disturb the files that read.
  */
-async function copyOfTemplate(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function copyOfTemplate(): Promise<{ url: string; drop: () => Promise<void> }> {
   const template = new URL(process.env.TEST_DATABASE_URL!);
   const name = `${template.pathname.slice(1)}_f${process.pid}_${(copies += 1)}`;
   await admin(template, `create database "${name}" template "${template.pathname.slice(1)}"`);

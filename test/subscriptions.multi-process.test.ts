@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyOfTemplate, gql } from './support/app.js';
+import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
+import { subscribe } from './support/ws.js';
+
+/**
+ * Several API processes behind a load balancer must all deliver live alerts: an alert raised by a write
+ * on process A reaches a subscriber connected to process B (PostgreSQL LISTEN/NOTIFY). Needs a shared
+ * PostgreSQL, so it runs in the PostgreSQL suite (`npm run test:pg`, part of .ci/run); the embedded
+ * database is one process by nature, and test/subscriptions.test.ts covers it.
+ */
+describe.skipIf(!process.env.TEST_DATABASE_URL)('live alerts across two API processes on one PostgreSQL', () => {
+  let idp: TestIdentityProvider;
+  let database: { url: string; drop: () => Promise<void> };
+  const processes: ChildProcess[] = [];
+  const urls: string[] = [];
+
+  async function startProcess(): Promise<string> {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, ...idp.env, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    processes.push(child);
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 120; i++) {
+      if (child.exitCode !== null) throw new Error(`API process exited with ${child.exitCode}`);
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) return url;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('API process did not start');
+  }
+
+  beforeAll(async () => {
+    idp = await createIdentityProvider();
+    database = await copyOfTemplate();
+    urls.push(...(await Promise.all([startProcess(), startProcess()])));
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(
+      processes.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await database?.drop();
+  });
+
+  it('a write on process A reaches a subscriber on process B, under B’s policy check', async () => {
+    const [a, b] = urls as [string, string];
+    const bearer = async (org: string, roles: string[]) => `Bearer ${await idp.sign({ sub: `sample:${org}:analyst-1`, org, roles })}`;
+    const indicators = await gql(a, '{ indicators(filter: { periodicity: MONTHLY }) { code worseDirection thresholds { critical } } }');
+    const spec = indicators.data!.indicators.find((i: { worseDirection: string }) => i.worseDirection === 'HIGHER');
+    const onB = await subscribe<{ alertRaised: { id: string; country: { iso3: string } } }>(
+      b,
+      'subscription { alertRaised(country: "TKM") { id country { iso3 } } }',
+      {},
+      await bearer('tkm-ct', ['analyst']),
+    );
+    try {
+      const write = await gql(
+        a,
+        'mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { alerts { id } } }',
+        { input: [{ indicator: spec.code, country: 'TKM', period: '2027-02', value: spec.thresholds.critical + 10, tlp: 'GREEN', sourceReliability: 'B', informationCredibility: 2 }] },
+        { authorization: await bearer('tkm-ct', ['contributor']) },
+      );
+      expect(write.errors).toBeUndefined();
+      const [alert] = write.data!.recordObservations.alerts;
+      const event = await onB.next((e) => e.alertRaised.id === alert.id, 15_000);
+      expect(event.alertRaised.country.iso3).toBe('TKM');
+    } finally {
+      await onB.close();
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface Subscription<T> {
+  events: T[];
+  /** Resolves with the first event matching `predicate` (or rejects after `timeoutMs`). */
+  next(predicate: (event: T) => boolean, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Subscribes the way a client does: graphql-ws over WebSocket on /graphql, token in connectionParams. */
+export async function subscribe<T>(url: string, query: string, variables: Record<string, unknown>, authorization?: string): Promise<Subscription<T> & { client: Client }> {
+  const closed: { code?: number } = {};
+  const client = createClient({
+    url: url.replace(/^http/, 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: authorization ? { authorization } : {},
+    retryAttempts: 0,
+    lazy: false,
+    on: { closed: (event) => (closed.code = (event as { code?: number }).code) },
+  });
+  const events: T[] = [];
+  const waiters: { predicate: (e: T) => boolean; resolve: (e: T) => void }[] = [];
+  let failure: unknown;
+  const stop = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.errors) failure = result.errors;
+        const event = result.data as T;
+        events.push(event);
+        for (const w of [...waiters]) if (w.predicate(event)) w.resolve(event);
+      },
+      error: (error) => (failure = error),
+      complete: () => undefined,
+    },
+  );
+  // The subscription is live once the server has acknowledged the connection.
+  await new Promise<void>((resolve, reject) => {
+    const offConnected = client.on('connected', () => {
+      offConnected();
+      resolve();
+    });
+    const offClosed = client.on('closed', (event) => {
+      offClosed();
+      reject(Object.assign(new Error('connection closed'), { code: (event as { code?: number }).code }));
+    });
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  return {
+    client,
+    events,
+    next(predicate, timeoutMs = 10_000) {
+      const found = events.find(predicate);
+      if (found) return Promise.resolve(found);
+      if (failure) return Promise.reject(failure);
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms (got ${events.length})`)), timeoutMs);
+        waiters.push({ predicate, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+      });
+    },
+    async close() {
+      stop();
+      await client.dispose();
+    },
+  };
+}
