@@ -131,6 +131,12 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     viewer: PUBLIC,
     auditEvents: AUDITORS,
     alerts: PUBLIC,
+    // Federation. _entities is open on purpose: the gateway calls it for the user, with the user's
+    // token, and every entity passes the same row rule (__resolveReference → loaders) and field rules as
+    // the root fields. _service returns the subgraph SDL, which is public (schema.graphql), and
+    // composition needs it.
+    _entities: PUBLIC,
+    _service: PUBLIC,
   },
   // Writes are open to members here; the write itself checks roles and the record (mayContribute,
   // mayManageSharing, observationRefusal, markingRefusal below).
@@ -229,6 +235,7 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
   AuditEventConnection: PUBLIC,
   AuditEventEdge: PUBLIC,
   Viewer: PUBLIC,
+  _Service: PUBLIC,
   PageInfo: PUBLIC,
   OrganizationEdge: PUBLIC,
   OrganizationConnection: PUBLIC,

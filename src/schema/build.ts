@@ -1,7 +1,12 @@
 import 'reflect-metadata';
-import { GraphQLObjectType, isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { GraphQLObjectType, isObjectType, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { gql } from 'graphql-tag';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { applyMiddleware } from 'graphql-middleware';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import { referenceResolvers } from '../resolvers/entities.js';
 import { validateArguments } from './common/validate.js';
 import { recordAccessMiddleware } from '../auth/access-log.js';
 import { createShield, ruleFor } from '../auth/policy.js';
@@ -18,9 +23,30 @@ import { ObservationResolver } from '../resolvers/observation.resolver.js';
 import { OrganizationResolver } from '../resolvers/organization.resolver.js';
 import { ReportResolver } from '../resolvers/report.resolver.js';
 
-/** The schema as type-graphql builds it, without the authorization layer. */
+/** The federation spec the subgraph links to, and what it imports from it. */
+export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+
+/**
+ * The schema as a federation v2 subgraph, without the authorization layer: type-graphql builds the types
+ * and resolvers, @apollo/subgraph adds `_service`, `_entities` and the entity reference resolvers.
+ */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
+  const schema = await buildTypeGraphqlSchema();
+  const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
+  for (const [type, reference] of Object.entries(referenceResolvers)) resolvers[type] = { ...resolvers[type], ...reference };
+  return buildSubgraphSchema({
+    typeDefs: gql`
+      ${FEDERATION_LINK}
+      ${printSchemaWithDirectives(schema)}
+    `,
+    resolvers: resolvers as GraphQLResolverMap<unknown>,
+  });
+}
+
+async function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({
+    // The federation directives are declared by @apollo/subgraph, which receives this schema's SDL.
+    skipCheck: true,
     resolvers: [
       CountryResolver,
       OrganizationResolver,
@@ -49,9 +75,9 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
   });
 }
 
-/** The SDL in a stable order: what schema.graphql holds and schema:check compares. */
+/** The subgraph SDL, federation directives included, in a stable order: what schema.graphql holds. */
 export function printSortedSchema(schema: GraphQLSchema): string {
-  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+  return `${printSubgraphSchema(lexicographicSortSchema(schema)).trim()}\n`;
 }
 
 /** Every field of every object type of the schema that no policy entry names (default deny made visible). */

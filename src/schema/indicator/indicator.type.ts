@@ -1,4 +1,4 @@
-import { Field, Float, ObjectType } from 'type-graphql';
+import { Directive, Field, Float, ObjectType } from 'type-graphql';
 import { Periodicity, Topic, WorseDirection } from '../common/enums.js';
 import type { Localized } from '../common/localized.js';
 
@@ -15,6 +15,7 @@ export class Thresholds {
 }
 
 @ObjectType({ description: 'An early-warning indicator: a quantity measured per country and period.' })
+@Directive('@key(fields: "code")')
 export class Indicator {
   @Field(() => String, { description: 'Stable code, the key (e.g. `OP-01`).' })
   code!: string;

@@ -1,4 +1,4 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Directive, Field, ObjectType } from 'type-graphql';
 import { OrganizationKind } from '../common/enums.js';
 import type { Localized } from '../common/localized.js';
 import { Connection } from '../common/connection.js';
@@ -14,6 +14,7 @@ export class FocalPoint {
 }
 
 @ObjectType({ description: 'A partner organization of the network: UN entity, sanctions body, regional body, agency, NGO, expert group or donor.' })
+@Directive('@key(fields: "id")')
 export class Organization {
   @Field(() => String, { description: 'Stable id, a slug such as `unodc` or `sc-1267`.' })
   id!: string;

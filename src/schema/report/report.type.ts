@@ -1,9 +1,10 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
 import { Lang, ReportKind, SourceReliability, Tlp, Topic } from '../common/enums.js';
 import { DateTimeScalar, UuidScalar } from '../common/scalars.js';
 
 @ObjectType({ description: 'A report shared in the network: research, assessment, incident, conference summary, workplan or briefing.' })
+@Directive('@key(fields: "id")')
 export class Report {
   @Field(() => UuidScalar, { description: 'Stable id (UUID).' })
   id!: string;
