@@ -9,6 +9,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/pg-setup.ts'],
     setupFiles: ['reflect-metadata'],
+    // Any @apollo/gateway a test builds would otherwise probe cloud metadata addresses and Apollo's servers.
+    env: { APOLLO_TELEMETRY_DISABLED: 'true' },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Each file starts its own embedded database; two at a time suit a 2-core machine.
