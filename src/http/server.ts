@@ -18,6 +18,7 @@ import type { Config } from '../config.js';
 import { countStatements, type Database, type StatementCounter } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { exportRouter } from './export.js';
+import { graphiqlRouter } from './graphiql.js';
 import { attachSubscriptions } from './subscriptions.js';
 import type { AlertBus } from '../alerts/bus.js';
 import { createFormatError } from './format-error.js';
@@ -93,6 +94,8 @@ export async function startServer({ config, database, schema, logger, verifyToke
   });
 
   app.use('/export', exportRouter({ database, verifyToken, accessLog, logger }));
+  // Before /graphql: a browser's GET /graphql (Accept: text/html) gets the GraphiQL page.
+  app.use(graphiqlRouter({ config, logger }));
 
   app.use(
     '/graphql',
