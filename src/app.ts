@@ -23,7 +23,14 @@ export interface App {
  */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   const started = Date.now();
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.PG_POOL_MAX });
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolMax: config.PG_POOL_MAX,
+    connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.PG_IDLE_TX_TIMEOUT_MS,
+  });
   try {
     await migrate(database);
     if (database.kind === 'pglite' && config.SEED_SAMPLE_DATA && !(await hasSampleData(database.db))) {

@@ -29,6 +29,22 @@ const schema = z.object({
     .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'])).min(1)),
   AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(30).default(30),
   AUTH_JWKS_COOLDOWN_S: z.coerce.number().int().min(0).max(3600).default(30),
+  // Abuse limits (README "Limits" lists each with its default).
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2_000_000),
+  MAX_TOKENS: z.coerce.number().int().min(20).default(5_000),
+  MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  MAX_ALIASES: z.coerce.number().int().min(0).default(20),
+  MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
+  MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(10),
+  MAX_COST: z.coerce.number().int().min(1).default(25_000),
+  MAX_BATCH: z.coerce.number().int().min(0).max(100).default(0),
+  RATE_LIMIT_REQUESTS_PER_MIN: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_COST_PER_MIN: z.coerce.number().int().min(0).default(500_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  PG_IDLE_TX_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3_000),
+  INTROSPECTION: z.enum(['all', 'members', 'off']).optional(),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -56,6 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!anyAuth && config.NODE_ENV === 'production') {
     problems.push('  AUTH_*: production needs a real identity provider (AUTH_JWKS_URL or AUTH_JWKS_FILE, AUTH_ISSUER, AUTH_AUDIENCE); the development signing key is refused');
   }
+  if (config.PG_STATEMENT_TIMEOUT_MS >= config.REQUEST_TIMEOUT_MS || config.PG_IDLE_TX_TIMEOUT_MS >= config.REQUEST_TIMEOUT_MS) {
+    problems.push('  PG_STATEMENT_TIMEOUT_MS and PG_IDLE_TX_TIMEOUT_MS: must be below REQUEST_TIMEOUT_MS');
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return config;
 }
@@ -63,4 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Development mode: no identity provider configured, tokens signed by a key in DATA_DIR. */
 export function usesDevelopmentKeys(config: Config): boolean {
   return !config.AUTH_JWKS_URL && !config.AUTH_JWKS_FILE;
+}
+
+/** Who may introspect: everyone in development; members only in production unless configured. */
+export function introspectionPolicy(config: Config): 'all' | 'members' | 'off' {
+  return config.INTROSPECTION ?? (config.NODE_ENV === 'production' ? 'members' : 'all');
 }

@@ -23,6 +23,12 @@ export class AlertBus {
     this.listeners.clear();
   }
 
+  /** Observes every announced alert id (metrics); returns a function that stops observing. */
+  onAlert(listener: (alertId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   get subscriberCount(): number {
     return this.listeners.size;
   }

@@ -24,6 +24,10 @@ const statementScope = new AsyncLocalStorage<StatementCounter>();
 export function countStatements<T>(counter: StatementCounter, fn: () => T): T {
   return statementScope.run(counter, fn);
 }
+/** Runs bookkeeping (rate-limit counters) outside the request's statement count, which measures its data access. */
+export function uncounted<T>(fn: () => T): T {
+  return statementScope.exit(fn);
+}
 const countingLogger: Logger = {
   logQuery() {
     const counter = statementScope.getStore();
@@ -34,6 +38,8 @@ const countingLogger: Logger = {
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** The node-postgres pool (PostgreSQL only), for pool metrics. */
+  pool?: pg.Pool;
   /**
    * Calls `onMessage` for every NOTIFY on `channel` committed by any process using this database.
    * Resolves to a function that stops listening.
@@ -48,17 +54,29 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
   poolMax?: number;
+  /** node-postgres only: the pool waits this long for a connection (it waits forever by default). */
+  connectTimeoutMs?: number;
+  /** node-postgres only: server-side limits per statement and per idle transaction. */
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolMax ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
+    });
     // An idle client losing its connection (database restart) must not crash the process.
     pool.on('error', () => undefined);
     const db = drizzlePg(pool, { schema: tables, logger: countingLogger }) as unknown as Db;
     return {
       db,
       kind: 'postgres',
+      pool,
       listen: (channel, onMessage) => listenWithReconnect(options.databaseUrl!, channel, onMessage),
       ping: async () => {
         await pool.query('select 1');

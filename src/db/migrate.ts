@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -26,4 +27,11 @@ export async function migrate(database: Database): Promise<void> {
   } else {
     await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
   }
+}
+
+/** True when every committed migration has been applied (readiness). */
+export async function migrationsApplied(database: Database): Promise<boolean> {
+  const journal = JSON.parse(readFileSync(join(findMigrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  const rows = (await database.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`)) as unknown as { rows: { n: number }[] };
+  return (rows.rows[0]?.n ?? 0) >= journal.entries.length;
 }

@@ -14,6 +14,8 @@ const PASS_THROUGH = new Set<string>([
   ErrorCode.GRAPHQL_PARSE_FAILED,
   ErrorCode.GRAPHQL_VALIDATION_FAILED,
   ErrorCode.SERVICE_UNAVAILABLE,
+  ErrorCode.QUERY_TOO_COMPLEX,
+  ErrorCode.RATE_LIMITED,
   'BAD_REQUEST',
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
@@ -22,6 +24,19 @@ const PASS_THROUGH = new Set<string>([
 
 /** A literal of the wrong form for a scalar or enum (an invalid date in the document) is bad input, not a schema mistake. */
 const BAD_LITERAL = /^(Expected value of type|Enum ".*" cannot represent|.* cannot represent)/;
+
+const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '57014']);
+const DATABASE_DOWN_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|canceling statement due to statement timeout/i;
+
+/** True when the error (or one it wraps) says the database is unreachable, restarting or too slow. */
+function databaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && DATABASE_DOWN_CODES.has(code)) return true;
+    if (e instanceof Error && DATABASE_DOWN_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}
 
 /**
  * Apollo's formatError: intended errors pass through; anything else (a bug, a database error) is
@@ -37,6 +52,14 @@ export function createFormatError(logger: Logger) {
       return { ...formatted, extensions: { ...extensions, code: adjusted } };
     }
     const errorId = randomUUID();
+    if (databaseUnavailable(error)) {
+      logger.warn({ errorId, err: unwrapResolverError(error), path: formatted.path }, 'database unavailable');
+      return {
+        message: `The database is unavailable; retry shortly (error id ${errorId})`,
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, errorId },
+      };
+    }
     logger.error({ errorId, err: unwrapResolverError(error), path: formatted.path }, 'unexpected error');
     return {
       message: `Internal server error (error id ${errorId})`,

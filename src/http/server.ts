@@ -8,20 +8,26 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { createContext, type Context } from '../auth/context.js';
+import type { AlertBus } from '../alerts/bus.js';
 import type { AccessLogWriter } from '../auth/access-log.js';
 import { authenticate } from '../auth/authenticate.js';
+import { createContext } from '../auth/context.js';
 import type { TokenVerifier } from '../auth/jwt.js';
-import type { Config } from '../config.js';
+import { introspectionPolicy, type Config } from '../config.js';
 import { countStatements, type Database, type StatementCounter } from '../db/database.js';
+import { migrationsApplied } from '../db/migrate.js';
+import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { exportRouter } from './export.js';
-import { graphiqlRouter } from './graphiql.js';
-import { attachSubscriptions } from './subscriptions.js';
-import type { AlertBus } from '../alerts/bus.js';
 import { createFormatError } from './format-error.js';
+import { graphiqlRouter } from './graphiql.js';
+import { limitRules } from './limits.js';
+import { createMetrics, requestId } from './observability.js';
+import { createRateLimits, rateLimitKey } from './rate-limit.js';
+import { requestPlugin, type RequestContext } from './request-plugin.js';
+import { attachSubscriptions } from './subscriptions.js';
 
 export interface ServerDeps {
   config: Config;
@@ -40,13 +46,29 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-type RequestContext = Context & { statements: StatementCounter };
+const jsonError = (status: number, code: string, message: string) => ({ status, body: { errors: [{ message, extensions: { code } }] } });
+
+/** Body too large (413), unreadable JSON (400): answered as GraphQL errors, never as an HTML stack page. */
+const bodyErrors: ErrorRequestHandler = (error: { type?: string; status?: number }, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  const { status, body } =
+    error.type === 'entity.too.large'
+      ? jsonError(413, ErrorCode.BAD_USER_INPUT, 'Request body is larger than the limit')
+      : error.type === 'entity.parse.failed'
+        ? jsonError(400, ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON')
+        : jsonError(error.status && error.status < 500 ? error.status : 400, ErrorCode.BAD_USER_INPUT, 'Malformed request');
+  res.status(status).json(body);
+};
 
 export async function startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus }: ServerDeps): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   const production = config.NODE_ENV === 'production';
+  const introspection = introspectionPolicy(config);
+  let subscriptions: { connections: number; close(): Promise<void> } | undefined;
+  const metrics = createMetrics(database, { subscriptions: () => subscriptions?.connections ?? 0 });
+  const rateLimits = createRateLimits(config, database, (kind) => metrics.rateLimited.inc({ kind }));
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -54,7 +76,12 @@ export async function startServer({ config, database, schema, logger, verifyToke
     includeStacktraceInErrorResponses: false,
     // "Did you mean …?" would name fields and types to anyone probing; developers have the docs instead.
     hideSchemaDetailsFromClientErrors: production,
-    introspection: true,
+    // Decided per viewer by the request plugin (INTROSPECTION).
+    introspection: introspection !== 'off',
+    validationRules: limitRules(config),
+    parseOptions: { maxTokens: config.MAX_TOKENS },
+    allowBatchedHttpRequests: config.MAX_BATCH > 0,
+    csrfPrevention: true,
     // main.ts owns shutdown (drain, flush, close the database); Apollo's own handler would re-raise the signal.
     stopOnTerminationSignals: false,
     plugins: [
@@ -64,53 +91,73 @@ export async function startServer({ config, database, schema, logger, verifyToke
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      {
-        async requestDidStart() {
-          return {
-            async willSendResponse({ contextValue, response, request, operationName }) {
-              if (!contextValue.access.empty) {
-                accessLog.append(contextValue.access.toEntry(contextValue.viewer, operationName ?? null, request.query ?? null));
-              }
-              if (!production) response.http.headers.set('x-sql-statements', String(contextValue.statements.count));
-            },
-          };
-        },
-      },
+      requestPlugin({ config, schema, logger, accessLog, metrics, rateLimits }),
     ],
   });
-  const subscriptions = attachSubscriptions({ httpServer, schema, database, verifyToken, accessLog, alertBus, logger });
+  subscriptions = attachSubscriptions({ httpServer, schema, database, verifyToken, accessLog, alertBus, logger });
   await apollo.start();
+  alertBus.onAlert(() => metrics.alerts.inc());
 
+  app.use(requestId);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
     try {
       await database.ping();
+      if (!(await migrationsApplied(database))) throw new Error('migrations pending');
       res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'unavailable' });
     }
   });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
-  app.use('/export', exportRouter({ database, verifyToken, accessLog, logger }));
+  // A request deadline: past it the client gets 503 (the database statement timeout is set below it).
+  const deadline: RequestHandler = (_req, res, next) => {
+    res.setTimeout(config.REQUEST_TIMEOUT_MS, () => {
+      if (!res.headersSent) res.status(503).json(jsonError(503, ErrorCode.SERVICE_UNAVAILABLE, 'Request deadline exceeded').body);
+    });
+    next();
+  };
+
+  app.use('/export', deadline, exportRouter({ database, verifyToken, accessLog, logger }));
   // Before /graphql: a browser's GET /graphql (Accept: text/html) gets the GraphiQL page.
   app.use(graphiqlRouter({ config, logger }));
 
+  const countRequestStatements: RequestHandler = (_req, res, next) => {
+    const counter: StatementCounter = { count: 0 };
+    res.locals.statements = counter;
+    countStatements(counter, next);
+  };
+
+  const batchCap: RequestHandler = (req, res, next) => {
+    if (Array.isArray(req.body) && req.body.length > config.MAX_BATCH) {
+      res.status(400).json(jsonError(400, ErrorCode.BAD_USER_INPUT, `A batch may hold at most ${config.MAX_BATCH} operations`).body);
+      return;
+    }
+    next();
+  };
+
   app.use(
     '/graphql',
-    express.json({ limit: '2mb' }),
-    (_req, res, next) => {
-      const counter: StatementCounter = { count: 0 };
-      res.locals.statements = counter;
-      countStatements(counter, next);
-    },
+    deadline,
+    express.json({ limit: config.MAX_BODY_BYTES }),
+    bodyErrors,
+    batchCap,
+    countRequestStatements,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const viewer = await authenticate(database.db, verifyToken, req.headers.authorization);
+        await rateLimits.request(rateLimitKey(viewer, req.ip));
         return {
           ...createContext(database.db, viewer, req.headers['accept-language'], alertBus),
           statements: res.locals.statements as StatementCounter,
+          requestId: res.locals.requestId as string,
+          ip: req.ip,
+          introspectionAllowed: introspection === 'all' || (introspection === 'members' && viewer.kind === 'member'),
         };
       },
     }),
@@ -129,7 +176,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
     port,
     // Closes subscriptions, then drains in-flight requests (the drain plugin closes the listener first).
     stop: async () => {
-      await subscriptions.close();
+      await subscriptions?.close();
       await apollo.stop();
     },
   };

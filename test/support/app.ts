@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pino } from 'pino';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -41,7 +42,7 @@ export async function copyOfTemplate(): Promise<{ url: string; drop: () => Promi
  * Starts the real server on an ephemeral port: on a fresh in-memory PGlite with sample data, or on a
  * fresh copy of the PostgreSQL template named by TEST_DATABASE_URL (seeded once by test/support/pg-setup.ts).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { logStream?: NodeJS.WritableStream } = {}): Promise<TestApp> {
   const usePostgres = Boolean(process.env.TEST_DATABASE_URL) && env.DATABASE_URL !== '';
   const database = usePostgres ? await copyOfTemplate() : undefined;
   const config = loadConfig({
@@ -53,7 +54,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
     ...(database ? { DATABASE_URL: database.url } : {}),
   });
-  const app = await startApp(config, createLogger(config.LOG_LEVEL));
+  const logger = options.logStream ? pino({ level: config.LOG_LEVEL }, options.logStream) : createLogger(config.LOG_LEVEL);
+  const app = await startApp(config, logger);
   return {
     app,
     url: `http://127.0.0.1:${app.server.port}`,

@@ -8,3 +8,4 @@ export * from './grants.js';
 export * from './meta.js';
 export * from './audit.js';
 export * from './alerts.js';
+export * from './rate-limits.js';

@@ -1,0 +1,86 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { GraphQLError, Kind, type ASTVisitor, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { Config } from '../config.js';
+
+
+/**
+ * Validation rules that bound the shape of an operation. graphql-armor's defaults are not taken as they
+ * are: aliases of `__typename` get no free pass (allowList []), fragments are flattened so a spread is not
+ * counted as a level, and a rejection is reported, not thrown (a thrown one becomes a 500).
+ */
+export function limitRules(config: Config): ValidationRule[] {
+  // Reported as an ordinary validation error (400), never thrown (a thrown one becomes a 500).
+  const reject = (message: string) => ({
+    propagateOnRejection: false,
+    onReject: [(ctx: ValidationContext | null) => ctx?.reportError(new GraphQLError(message))],
+  });
+  return [
+    maxDepthRule({ n: config.MAX_DEPTH, flattenFragments: true, ignoreIntrospection: true, exposeLimits: true, ...reject(`Query is deeper than the limit of ${config.MAX_DEPTH} levels`) }),
+    maxAliasesRule({ n: config.MAX_ALIASES, allowList: [], exposeLimits: true, ...reject(`Query uses more than ${config.MAX_ALIASES} aliases`) }),
+    maxDirectivesRule({ n: config.MAX_DIRECTIVES, exposeLimits: true, ...reject(`Query uses more than ${config.MAX_DIRECTIVES} directives`) }),
+    maxRootFieldsRule(config.MAX_ROOT_FIELDS),
+  ] as ValidationRule[];
+}
+
+/** At most `n` root fields per operation (fragments on the root type included). */
+function maxRootFieldsRule(n: number): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(operation) {
+      const seen = new Set<string>();
+      const count = (selections: readonly import('graphql').SelectionNode[]): number =>
+        selections.reduce((sum, selection) => {
+          if (selection.kind === Kind.FIELD) return sum + (selection.name.value.startsWith('__') ? 0 : 1);
+          if (selection.kind === Kind.INLINE_FRAGMENT) return sum + count(selection.selectionSet.selections);
+          if (seen.has(selection.name.value)) return sum;
+          seen.add(selection.name.value);
+          const fragment = context.getFragment(selection.name.value);
+          return sum + (fragment ? count(fragment.selectionSet.selections) : 0);
+        }, 0);
+      const total = count(operation.selectionSet.selections);
+      if (total > n) context.reportError(new GraphQLError(`Operation selects ${total} root fields; the limit is ${n}`));
+    },
+  });
+}
+
+/** How many items an unpaginated list field holds at most, as far as the data model goes. */
+const LIST_SIZES: Record<string, number> = {
+  'Query.countries': 10,
+  'Query.indicators': 50,
+  'Country.latestValues': 50,
+  'Indicator.latestValues': 10,
+  'Report.countries': 6,
+  'Report.indicators': 10,
+  'Report.tearlines': 5,
+  'Organization.parents': 3,
+  'Alert.observations': 13,
+};
+const DEFAULT_LIST_SIZE = 20;
+
+/**
+ * Cost of an operation: 1 per field, and a list field multiplies its children by its size — the
+ * `first` argument as sent (literal or variable) or its default for connections, the known bound for
+ * small lists (LIST_SIZES), 20 for any other list.
+ */
+const pageSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field, type }) => {
+  if (typeof args.first === 'number') return 1 + args.first * childComplexity;
+  // A connection's edges are the page its `first` already counted.
+  if (field.name === 'edges') return 1 + childComplexity;
+  const isList = /^\[|\]!?$/.test(String(field.type));
+  const size = isList ? (LIST_SIZES[`${type.name}.${field.name}`] ?? DEFAULT_LIST_SIZE) : 1;
+  return 1 + size * childComplexity;
+};
+
+/**
+ * The cost of the operation, or 0 when its variables do not coerce: execution then reports them as
+ * BAD_USER_INPUT, which is the error the client should see.
+ */
+export function operationCost(schema: GraphQLSchema, query: import('graphql').DocumentNode, variables: Record<string, unknown>, operationName?: string): number {
+  try {
+    return getComplexity({ schema, query, variables, ...(operationName ? { operationName } : {}), estimators: [pageSizeEstimator] });
+  } catch {
+    return 0;
+  }
+}
