@@ -133,10 +133,14 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     alerts: PUBLIC,
     // Federation. _entities is open on purpose: the gateway calls it for the user, with the user's
     // token, and every entity passes the same row rule (__resolveReference → loaders) and field rules as
-    // the root fields. _service returns the subgraph SDL, which is public (schema.graphql), and
-    // composition needs it.
+    // the root fields. _service (the subgraph SDL, which composition needs) follows the introspection
+    // rule, so a gateway composing at run time in production uses a member token.
     _entities: PUBLIC,
-    _service: PUBLIC,
+    _service: {
+      who: 'callers allowed to introspect (INTROSPECTION: everyone in development, members in production)',
+      rule: rule('introspection', { cache: 'contextual' })((_p, _a, ctx: { introspectionAllowed?: boolean }) => ctx.introspectionAllowed !== false),
+      forViewer: () => true,
+    },
   },
   // Writes are open to members here; the write itself checks roles and the record (mayContribute,
   // mayManageSharing, observationRefusal, markingRefusal below).

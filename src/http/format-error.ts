@@ -22,6 +22,9 @@ const PASS_THROUGH = new Set<string>([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
+/** graphql-js's "Did you mean …?" suffix, which names schema members to whoever probes. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
 /** A literal of the wrong form for a scalar or enum (an invalid date in the document) is bad input, not a schema mistake. */
 const BAD_LITERAL = /^(Expected value of type|Enum ".*" cannot represent|.* cannot represent)/;
 
@@ -43,13 +46,15 @@ function databaseUnavailable(error: unknown): boolean {
  * logged with an id and replaced by a generic message carrying that id, so no stack trace, SQL or
  * host name reaches a client.
  */
-export function createFormatError(logger: Logger) {
+export function createFormatError(logger: Logger, options: { hideSuggestions?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = String(formatted.extensions?.code ?? '');
     if (PASS_THROUGH.has(code)) {
       const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
       const adjusted = code === ErrorCode.GRAPHQL_VALIDATION_FAILED && BAD_LITERAL.test(formatted.message) ? ErrorCode.BAD_USER_INPUT : code;
-      return { ...formatted, extensions: { ...extensions, code: adjusted } };
+      // Apollo hides suggestions in validation errors only; variable and enum coercion errors carry them too.
+      const message = options.hideSuggestions ? formatted.message.replace(SUGGESTION, '') : formatted.message;
+      return { ...formatted, message, extensions: { ...extensions, code: adjusted } };
     }
     const errorId = randomUUID();
     if (databaseUnavailable(error)) {

@@ -62,7 +62,9 @@ export function requestPlugin(deps: { config: Config; schema: GraphQLSchema; log
           if (!production) response.http.headers.set('x-sql-statements', String(contextValue.statements.count));
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const operation = operationLabel(operationName);
-          const outcome = errors?.length ? 'rejected' : response.body.kind === 'single' && response.body.singleResult.errors?.length ? 'error' : 'ok';
+          // rejected: nothing executed (limits, validation, rate limit); error: executed, with errors.
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const outcome = result && result.data == null && (result.errors?.length || errors?.length) ? 'rejected' : result?.errors?.length ? 'error' : 'ok';
           metrics.requests.inc({ operation, outcome });
           metrics.duration.observe({ operation }, seconds);
           logger.info(

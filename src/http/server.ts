@@ -72,7 +72,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    formatError: createFormatError(logger),
+    formatError: createFormatError(logger, { hideSuggestions: production }),
     includeStacktraceInErrorResponses: false,
     // "Did you mean …?" would name fields and types to anyone probing; developers have the docs instead.
     hideSchemaDetailsFromClientErrors: production,
