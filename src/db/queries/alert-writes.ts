@@ -1,5 +1,5 @@
 import { and, asc, inArray, ne, sql } from 'drizzle-orm';
-import { evaluate, rank, type IndicatorSpec, type SeriesPoint } from '../../alerts/rules.js';
+import { evaluate, rank, TREND_WINDOW, type IndicatorSpec, type SeriesPoint } from '../../alerts/rules.js';
 import type { Db } from '../database.js';
 import { alerts, type AlertRow, type NewAlert } from '../schema/alerts.js';
 import type { IndicatorRow } from '../schema/indicators.js';
@@ -31,7 +31,9 @@ async function loadSeries(tx: Executor, keys: readonly { indicatorCode: string; 
   for (const row of rows) {
     const key = seriesKey(row.indicatorCode, row.countryIso3);
     if (!wanted.has(key)) continue;
-    series.set(key, [...(series.get(key) ?? []), row]);
+    const points = series.get(key);
+    if (points) points.push(row);
+    else series.set(key, [row]);
   }
   return series;
 }
@@ -74,18 +76,24 @@ export async function raiseAlerts(
     if (rank(a.level) > rank(levels[a.rule] ?? 'NONE')) levels[a.rule] = a.level;
     existing.set(key, levels);
   }
+  // Where each point stands in its series, so a large batch costs one pass, not one scan per point.
+  const position = new Map<string, number>();
+  for (const points of series.values()) points.forEach((p, i) => position.set(p.id, i));
   const fresh: NewAlert[] = [];
   for (const w of written) {
-    const points = series.get(seriesKey(w.indicatorCode, w.countryIso3)) ?? [];
-    const at = points.findIndex((p) => p.id === w.id);
-    if (at < 0) continue;
+    const points = series.get(seriesKey(w.indicatorCode, w.countryIso3));
+    const at = position.get(w.id);
     const spec = specs.get(w.indicatorCode) as IndicatorSpec | undefined;
-    if (!spec) continue;
-    const candidates = evaluate(spec, points[at]!, points.slice(0, at), existing.get(`${w.indicatorCode}|${w.countryIso3}|${w.periodStart}`));
+    if (!points || at === undefined || !spec) continue;
+    const before = points.slice(Math.max(0, at - TREND_WINDOW), at);
+    const candidates = evaluate(spec, points[at]!, before, existing.get(`${w.indicatorCode}|${w.countryIso3}|${w.periodStart}`));
     fresh.push(...candidates.map((c) => toNewAlert(w.indicatorCode, w.countryIso3, w.periodStart, c)));
   }
   const inserted = await insertAlerts(tx, fresh);
-  for (const alert of inserted) await tx.execute(sql`select pg_notify(${ALERT_CHANNEL}, ${alert.id})`);
+  if (inserted.length > 0) {
+    const ids = sql.join(inserted.map((a) => sql`${a.id}`), sql`, `);
+    await tx.execute(sql`select pg_notify(${ALERT_CHANNEL}, id::text) from unnest(array[${ids}]::uuid[]) as id`);
+  }
   return inserted;
 }
 
@@ -117,7 +125,7 @@ export async function recomputeAlerts(db: Db | Tx, specs: Map<string, IndicatorR
       const spec = specs.get(indicatorCode) as IndicatorSpec | undefined;
       points.forEach((point, i) => {
         if (!spec) return;
-        const candidates = evaluate(spec, point, points.slice(Math.max(0, i - 12), i), acknowledged.get(`${indicatorCode}|${countryIso3}|${point.periodStart}`));
+        const candidates = evaluate(spec, point, points.slice(Math.max(0, i - TREND_WINDOW), i), acknowledged.get(`${indicatorCode}|${countryIso3}|${point.periodStart}`));
         fresh.push(...candidates.map((c) => toNewAlert(indicatorCode, countryIso3, point.periodStart, c)));
       });
       start = end;
