@@ -43,7 +43,8 @@ export async function copyOfTemplate(): Promise<{ url: string; drop: () => Promi
  * fresh copy of the PostgreSQL template named by TEST_DATABASE_URL (seeded once by test/support/pg-setup.ts).
  */
 export async function startTestApp(env: Record<string, string> = {}, options: { logStream?: NodeJS.WritableStream } = {}): Promise<TestApp> {
-  const usePostgres = Boolean(process.env.TEST_DATABASE_URL) && env.DATABASE_URL !== '';
+  // A test may name its own database (DATABASE_URL) or force the embedded one (DATABASE_URL: '').
+  const usePostgres = Boolean(process.env.TEST_DATABASE_URL) && env.DATABASE_URL === undefined;
   const database = usePostgres ? await copyOfTemplate() : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { copyOfTemplate, gql, startTestApp, type TestApp } from './support/app.js';
+import { startDatabaseProxy, type DatabaseProxy } from './support/proxy.js';
+import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
+
+/**
+ * Faults against the real PostgreSQL (through a proxy that drops and refuses connections like a
+ * restarting server). PostgreSQL suite only: the embedded database cannot fail this way.
+ */
+describe.skipIf(!process.env.TEST_DATABASE_URL)('database faults', () => {
+  let idp: TestIdentityProvider;
+  let database: { url: string; drop: () => Promise<void> };
+  let proxy: DatabaseProxy;
+  let api: TestApp;
+  let monthly: { code: string; critical: number };
+
+  const bearer = async (org: string, roles: string[]) => ({ authorization: `Bearer ${await idp.sign({ sub: `sample:${org}:analyst-1`, org, roles })}` });
+  const direct = async <T>(sql: string, params: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    idp = await createIdentityProvider();
+    database = await copyOfTemplate();
+    const url = new URL(database.url);
+    proxy = await startDatabaseProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    api = await startTestApp({ ...idp.env, DATABASE_URL: url.toString(), PG_CONNECT_TIMEOUT_MS: '1000', RATE_LIMIT_REQUESTS_PER_MIN: '0', RATE_LIMIT_COST_PER_MIN: '0' });
+    const [row] = await direct<{ code: string; threshold_critical: number }>(`select code, threshold_critical from indicators where periodicity = 'MONTHLY' and worse_direction = 'HIGHER' order by code limit 1`);
+    monthly = { code: row!.code, critical: row!.threshold_critical };
+  });
+
+  afterAll(async () => {
+    await api?.stop().catch(() => undefined);
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  it('during an outage requests fail fast with SERVICE_UNAVAILABLE and /readyz is 503; it recovers by itself', async () => {
+    const q = '{ reports(first: 5) { totalCount edges { node { id } } } }';
+    expect((await gql(api.url, q)).errors).toBeUndefined();
+    proxy.cut();
+    const started = Date.now();
+    const during = await gql(api.url, q);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(during.errors![0]!.extensions!.code).toBe('SERVICE_UNAVAILABLE');
+    expect(JSON.stringify(during)).not.toMatch(/127\.0\.0\.1|ECONN|select /);
+    expect((await fetch(`${api.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    proxy.restore();
+    let recovered = false;
+    for (let i = 0; i < 40 && !recovered; i++) {
+      recovered = !(await gql(api.url, q)).errors;
+      if (!recovered) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(recovered).toBe(true);
+    expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
+  });
+
+  it('a write cut off mid-way leaves nothing half-written: no values without their audit entry, no alert without its values', async () => {
+    const input = Array.from({ length: 600 }, (_, i) => ({
+      indicator: monthly.code,
+      country: 'KGZ',
+      period: `${2100 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`,
+      value: i % 7 === 0 ? monthly.critical + 10 : 1,
+      tlp: 'GREEN',
+      sourceReliability: 'B',
+      informationCredibility: 2,
+    }));
+    const before = await direct<{ n: number }>(`select count(*)::int as n from observations where country_iso3 = 'KGZ' and period_start >= '2100-01-01'`);
+    const write = gql(api.url, 'mutation($input: [ObservationInput!]!) { recordObservations(input: $input, idempotencyKey: "fault-cut-0001") { observations { id } } }', { input }, await bearer('kgz-ct', ['contributor']));
+    await new Promise((r) => setTimeout(r, 60));
+    proxy.cut();
+    const response = await write;
+    proxy.restore();
+    const after = await direct<{ n: number }>(`select count(*)::int as n from observations where country_iso3 = 'KGZ' and period_start >= '2100-01-01'`);
+    const audit = await direct<{ n: number }>(`select count(*)::int as n from audit_events where action = 'recordObservations' and actor_org_id = 'kgz-ct'`);
+    const orphanAlerts = await direct<{ n: number }>(`select count(*)::int as n from alerts a where not exists (select 1 from observations o where o.id = any(a.observation_ids))`);
+    const written = after[0]!.n - before[0]!.n;
+    // All or nothing, with its audit entry.
+    expect([0, 600]).toContain(written);
+    expect(audit[0]!.n).toBe(written === 600 ? 1 : 0);
+    expect(orphanAlerts[0]!.n).toBe(0);
+    if (written === 0) expect(response.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    if (process.env.FAULT_TEST_DEBUG) console.log('interrupted write outcome', { written, code: response.errors?.[0]?.extensions?.code });
+  });
+
+  it('SIGTERM under load: in-flight requests complete, pending access-log entries are flushed, the process exits in time', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, ...idp.env, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', SHUTDOWN_GRACE_MS: '8000', RATE_LIMIT_REQUESTS_PER_MIN: '0' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 120; i++) {
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    const headers = await bearer('expert-group', ['analyst']);
+    const read = (i: number) => gql(url, `query ShutdownProbe${i} { reports(first: 50, filter: { tlp: GREEN }) { edges { node { id title countries { iso3 } } } } }`, {}, headers);
+    const inFlight = Array.from({ length: 20 }, (_, i) => read(i).then((r) => r, (e: unknown) => ({ status: 0, error: e }) as never));
+    await new Promise((r) => setTimeout(r, 30));
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    const results = await Promise.all(inFlight);
+    const code = await exited;
+    expect(code).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(8000);
+    const completed = results.filter((r) => r.status === 200);
+    expect(completed.length).toBeGreaterThan(0);
+    // Every request that completed has its access-log entry: none was lost in the batch buffer.
+    const logged = await direct<{ op: string }>(`select operation_name as op from audit_events where operation_name like 'ShutdownProbe%'`);
+    expect(logged.length).toBe(completed.length);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});
