@@ -35,8 +35,8 @@ async function hiddenReport(tlp: 'RED' | 'AMBER_STRICT') {
 }
 
 describe('leak through nesting: country → reports → author → reports', () => {
-  const DEEP = `{ countries { reports(first: 20) { edges { node { id tlp author { reports(first: 20) { edges { node { id tlp
-    countries { reports(first: 5) { edges { node { id tlp } } } } } } } } } } } } }`;
+  const DEEP = `{ countries { reports(first: 20) { edges { node { id tlp author { reports(first: 10) { edges { node { id tlp
+    countries { iso3 } } } } } } } } } }`;
 
   it('anonymous callers get TLP:CLEAR reports at every depth', async () => {
     const { data, errors } = await gql(api.url, DEEP);
