@@ -65,6 +65,8 @@ const DEFAULT_LIST_SIZE = 20;
  * small lists (LIST_SIZES), 20 for any other list.
  */
 const pageSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field, type }) => {
+  // Introspection is bounded by the schema and governed by INTROSPECTION; GraphiQL, codegen and gateways send it.
+  if (field.name.startsWith('__') || type.name.startsWith('__')) return 0;
   if (typeof args.first === 'number') return 1 + args.first * childComplexity;
   // A connection's edges are the page its `first` already counted.
   if (field.name === 'edges') return 1 + childComplexity;

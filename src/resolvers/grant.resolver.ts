@@ -12,13 +12,13 @@ export class GrantResolver {
   @Mutation(() => Grant, {
     description: "Share a report: TLP:AMBER/AMBER+STRICT with an organization, TLP:RED with a person. The originating organization's `org-admin` only.",
   })
-  async shareReport(@Arg('input', () => ShareReportInput) input: ShareReportInput, @Ctx() ctx: Context) {
+  async shareReport(@Arg('input', () => ShareReportInput, { description: 'What to share, with whom, why and until when.' }) input: ShareReportInput, @Ctx() ctx: Context) {
     const { reportId, ...rest } = input;
     return toGrant(await shareRecord(ctx.db, requireMember(ctx), { subject: { kind: 'report', id: reportId }, ...rest }));
   }
 
   @Mutation(() => Grant, { description: "Share an observation, under the same rules as `shareReport`." })
-  async shareObservation(@Arg('input', () => ShareObservationInput) input: ShareObservationInput, @Ctx() ctx: Context) {
+  async shareObservation(@Arg('input', () => ShareObservationInput, { description: 'What to share, with whom, why and until when.' }) input: ShareObservationInput, @Ctx() ctx: Context) {
     const { observationId, ...rest } = input;
     return toGrant(await shareRecord(ctx.db, requireMember(ctx), { subject: { kind: 'observation', id: observationId }, ...rest }));
   }

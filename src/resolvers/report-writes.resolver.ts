@@ -21,7 +21,7 @@ function toPatch(input: UpdateReportInput): ReportContent {
 @Resolver(() => Report)
 export class ReportWritesResolver {
   @Mutation(() => Report, { description: 'Publish a report of your organization (contributor role).' })
-  async createReport(@Arg('input', () => CreateReportInput) input: CreateReportInput, @Ctx() ctx: Context) {
+  async createReport(@Arg('input', () => CreateReportInput, { description: 'The report.' }) input: CreateReportInput, @Ctx() ctx: Context) {
     const { language: lang, indicators, sanctionsReferences, ...rest } = input;
     const row = await createReport(ctx.db, requireMember(ctx), {
       ...rest,
@@ -36,9 +36,9 @@ export class ReportWritesResolver {
     description: 'Write a new revision of a report of your organization. `expectedRevision` must be its current revision, else CONFLICT (someone changed it since you read it).',
   })
   async updateReport(
-    @Arg('id', () => UuidScalar) id: string,
+    @Arg('id', () => UuidScalar, { description: 'The report to revise.' }) id: string,
     @Arg('expectedRevision', () => Int, { description: 'The revision you read and changed.' }) expectedRevision: number,
-    @Arg('input', () => UpdateReportInput) input: UpdateReportInput,
+    @Arg('input', () => UpdateReportInput, { description: 'The changes.' }) input: UpdateReportInput,
     @Ctx() ctx: Context,
   ) {
     return toReport(await updateReport(ctx.db, requireMember(ctx), id, expectedRevision, toPatch(input)));
@@ -46,7 +46,7 @@ export class ReportWritesResolver {
 
   @Mutation(() => Report, { description: 'Retract a report of your organization: it stays readable, marked retracted, and leaves lists.' })
   async retractReport(
-    @Arg('id', () => UuidScalar) id: string,
+    @Arg('id', () => UuidScalar, { description: 'The report to retract.' }) id: string,
     @Arg('reason', () => String, { description: 'Why, for readers and the record.' }) reason: string,
     @Ctx() ctx: Context,
   ) {
@@ -57,7 +57,7 @@ export class ReportWritesResolver {
     description: 'Derive a lower-marking version of a report of your organization for wider release. It links back to its source, visibly only to those who may see the source.',
   })
   async createTearline(
-    @Arg('sourceReportId', () => UuidScalar) sourceReportId: string,
+    @Arg('sourceReportId', () => UuidScalar, { description: 'The report to derive the tearline from (your organization\'s).' }) sourceReportId: string,
     @Arg('marking', () => Tlp, { description: "The tearline's marking, lower than the source's." }) marking: Tlp,
     @Arg('title', () => String, { description: 'Title of the released version.' }) title: string,
     @Arg('summary', () => String, { description: 'What may be released.' }) summary: string,

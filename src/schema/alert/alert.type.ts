@@ -20,7 +20,11 @@ export enum AlertStatus {
   OPEN = 'OPEN',
   ACKNOWLEDGED = 'ACKNOWLEDGED',
 }
-registerEnumType(AlertStatus, { name: 'AlertStatus', description: 'Whether an analyst has acknowledged the alert.' });
+registerEnumType(AlertStatus, {
+  name: 'AlertStatus',
+  description: 'Whether an analyst has acknowledged the alert.',
+  valuesConfig: { OPEN: { description: 'Not yet acknowledged.' }, ACKNOWLEDGED: { description: 'Acknowledged by an analyst, with a note.' } },
+});
 
 @ObjectType({ description: 'The baseline a TREND alert compares the value with.' })
 export class Baseline {

@@ -28,6 +28,7 @@ export enum Lang {
 registerEnumType(Lang, {
   name: 'Lang',
   description: 'Language of names and titles. Without a `lang` argument the request\'s Accept-Language decides, then English.',
+  valuesConfig: { EN: { description: 'English.' }, RU: { description: 'Russian.' } },
 });
 
 export enum CountryRole {
@@ -78,7 +79,18 @@ export enum ReportKind {
   WORKPLAN = 'WORKPLAN',
   BRIEFING = 'BRIEFING',
 }
-registerEnumType(ReportKind, { name: 'ReportKind', description: 'What kind of document a report is.' });
+registerEnumType(ReportKind, {
+  name: 'ReportKind',
+  description: 'What kind of document a report is.',
+  valuesConfig: {
+    RESEARCH: { description: 'A research paper, e.g. by the group of national experts.' },
+    SITUATION_ASSESSMENT: { description: 'An assessment of the situation in a country or the region.' },
+    INCIDENT: { description: 'A report on a specific incident.' },
+    CONFERENCE_SUMMARY: { description: 'The summary of a meeting or conference of the network.' },
+    WORKPLAN: { description: "The network's workplan or a part of it." },
+    BRIEFING: { description: 'A short briefing note.' },
+  },
+});
 
 export enum Topic {
   ONLINE_PROPAGANDA = 'ONLINE_PROPAGANDA',
@@ -96,6 +108,11 @@ registerEnumType(Topic, {
   name: 'Topic',
   description: 'The themes the network works on; reports carry topics, indicators a theme.',
   valuesConfig: {
+    ONLINE_PROPAGANDA: { description: 'Terrorist and extremist propaganda online.' },
+    RELIGIOUS_RADICALIZATION: { description: 'Religious radicalization.' },
+    VIOLENT_EXTREMISM: { description: 'Violent extremism.' },
+    TERRORISM_FINANCING: { description: 'The financing of terrorism.' },
+    BORDER_SECURITY: { description: 'Border security and management.' },
     FOREIGN_TERRORIST_FIGHTERS: { description: 'Foreign terrorist fighters and their return, families included.' },
     AFGHANISTAN: { description: 'The situation in, and spill-over from, Afghanistan.' },
     PRISONS_REHABILITATION: { description: 'Prisons, rehabilitation and reintegration.' },
@@ -115,6 +132,14 @@ export enum SourceReliability {
 registerEnumType(SourceReliability, {
   name: 'SourceReliability',
   description: 'Admiralty grading of the source: A completely reliable … E unreliable, F cannot be judged.',
+  valuesConfig: {
+    A: { description: 'Completely reliable.' },
+    B: { description: 'Usually reliable.' },
+    C: { description: 'Fairly reliable.' },
+    D: { description: 'Not usually reliable.' },
+    E: { description: 'Unreliable.' },
+    F: { description: 'Reliability cannot be judged.' },
+  },
 });
 
 export enum Periodicity {
@@ -125,6 +150,11 @@ export enum Periodicity {
 registerEnumType(Periodicity, {
   name: 'Periodicity',
   description: 'How often an indicator is measured; its periods are written YYYY-MM, YYYY-Qn or YYYY.',
+  valuesConfig: {
+    MONTHLY: { description: 'Once a month; periods like `2024-03`.' },
+    QUARTERLY: { description: 'Once a quarter; periods like `2024-Q1`.' },
+    ANNUAL: { description: 'Once a year; periods like `2024`.' },
+  },
 });
 
 export enum WorseDirection {
@@ -134,6 +164,10 @@ export enum WorseDirection {
 registerEnumType(WorseDirection, {
   name: 'WorseDirection',
   description: 'Which way a change of the value is a deterioration.',
+  valuesConfig: {
+    HIGHER: { description: 'Higher values are worse (e.g. incidents); thresholds rise watch < warning < critical.' },
+    LOWER: { description: 'Lower values are worse (e.g. a completion rate); thresholds fall watch > warning > critical.' },
+  },
 });
 
 export enum AlertLevel {
@@ -145,6 +179,12 @@ export enum AlertLevel {
 registerEnumType(AlertLevel, {
   name: 'AlertLevel',
   description: "Where a value stands against its indicator's thresholds, in the indicator's worse direction.",
+  valuesConfig: {
+    NONE: { description: 'Below the watch threshold.' },
+    WATCH: { description: 'At or past the watch threshold.' },
+    WARNING: { description: 'At or past the warning threshold.' },
+    CRITICAL: { description: 'At or past the critical threshold.' },
+  },
 });
 
 export enum ReportOrder {

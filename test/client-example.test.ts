@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signDevToken } from '../src/auth/dev-keys.js';
+import { gql, startTestApp, type TestApp } from './support/app.js';
+
+/**
+ * The partner developer's example client (examples/client/latest-reports.ts), run as a partner runs it —
+ * `npx tsx`, URL and TOKEN in the environment — against the real server, so the docs never show a
+ * client that stopped working.
+ */
+let api: TestApp;
+beforeAll(async () => {
+  api = await startTestApp();
+});
+afterAll(() => api?.stop());
+
+/** Runs the client without blocking this process (the server under test lives in it). */
+function runClient(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('npx', ['tsx', 'examples/client/latest-reports.ts'], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('examples/client/latest-reports.ts', () => {
+  it('pages through the reports the token may see and prints them as a table', async () => {
+    const token = await signDevToken('memory://', { org: 'sc-1267', roles: ['analyst'], sub: 'sample:sc-1267:analyst-1' });
+    const { code, stdout, stderr } = await runClient({ URL: `${api.url}/graphql`, TOKEN: token, COUNTRY: 'TJK', LIMIT: '45', PAGE_SIZE: '20' });
+    expect(stderr.trim()).toBe('');
+    expect(code).toBe(0);
+
+    const expected = await gql(
+      api.url,
+      '{ reports(first: 45, filter: { country: "TJK" }) { totalCount edges { node { title tlp author { acronym } } } } }',
+      {},
+      { authorization: `Bearer ${token}` },
+    );
+    const reports = expected.data!.reports.edges.map((e: { node: { title: string; tlp: string; author: { acronym: string } } }) => e.node);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^published\s+tlp\s+author\s+countries\s+title$/);
+    const rows = lines.slice(1, 1 + reports.length);
+    expect(rows).toHaveLength(45);
+    rows.forEach((row, i) => {
+      expect(row).toMatch(/^\d{4}-\d{2}-\d{2}\s/);
+      expect(row).toContain(reports[i].tlp);
+      expect(row).toContain(reports[i].author.acronym);
+      expect(row.endsWith(reports[i].title)).toBe(true);
+    });
+    // 45 reports in pages of 20: three requests, following pageInfo.endCursor.
+    expect(lines.at(-1)).toBe(`45 of ${expected.data!.reports.totalCount} reports visible to this token, in 3 page(s)`);
+  });
+
+  it('without a token sees only TLP:CLEAR reports', async () => {
+    const { code, stdout } = await runClient({ URL: `${api.url}/graphql`, TOKEN: '', LIMIT: '10' });
+    expect(code).toBe(0);
+    const rows = stdout.trimEnd().split('\n').slice(1, 11);
+    expect(rows).toHaveLength(10);
+    expect(rows.every((row) => /^\S+\s+CLEAR\s/.test(row))).toBe(true);
+  });
+
+  it('fails with the API error code when the token is not valid', async () => {
+    const { code, stdout, stderr } = await runClient({ URL: `${api.url}/graphql`, TOKEN: 'not-a-token' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^UNAUTHENTICATED: /);
+  });
+});
