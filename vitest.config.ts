@@ -11,8 +11,9 @@ export default defineConfig({
     setupFiles: ['reflect-metadata'],
     // Any @apollo/gateway a test builds would otherwise probe cloud metadata addresses and Apollo's servers.
     env: { APOLLO_TELEMETRY_DISABLED: 'true' },
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
+    // Generous: a few tests start a second server (PGlite start and seeding), slow on a loaded 2-core machine.
+    testTimeout: 120_000,
+    hookTimeout: 240_000,
     // Each file starts its own embedded database; two at a time suit a 2-core machine.
     maxWorkers: 2,
     fileParallelism: true,
