@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemberViewer } from '../src/auth/viewer.js';
 import { openDatabase, type Database } from '../src/db/database.js';
@@ -13,6 +12,7 @@ import { auditEvents } from '../src/db/schema/audit.js';
 import { observations } from '../src/db/schema/observations.js';
 import { seedSampleData } from '../src/db/seed/index.js';
 import { parseImportArgs, runImport } from '../src/import/command.js';
+import { copyOfTemplate } from './support/app.js';
 
 /**
  * The import command against a database a child process can open too: a seeded PGlite directory, or
@@ -25,29 +25,13 @@ interface Target {
   drop(): Promise<void>;
 }
 
-async function adminQuery(url: URL, statement: string) {
-  const server = new URL(url);
-  server.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: server.toString() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 async function createTarget(): Promise<Target> {
   if (process.env.TEST_DATABASE_URL) {
-    const template = new URL(process.env.TEST_DATABASE_URL);
-    const name = `${template.pathname.slice(1)}_import${process.pid}`;
-    await adminQuery(template, `create database "${name}" template "${template.pathname.slice(1)}"`);
-    const url = new URL(template);
-    url.pathname = `/${name}`;
+    const copy = await copyOfTemplate();
     return {
-      env: { DATABASE_URL: url.toString() },
-      open: () => openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolMax: 2 }),
-      drop: () => adminQuery(template, `drop database if exists "${name}" with (force)`),
+      env: { DATABASE_URL: copy.url },
+      open: () => openDatabase({ databaseUrl: copy.url, dataDir: 'unused', poolMax: 2 }),
+      drop: copy.drop,
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'ctewn-import-'));
