@@ -1,0 +1,14 @@
+// THE row rule of src/db/visibility.ts as SQL text, for the raw-SQL baseline and for choosing the
+// benchmark's inputs: $1 is the viewer's organization, $2 its person (token sub).
+export function visible(a, kind) {
+  const subject = kind === 'report' ? 'report_id' : 'observation_id';
+  const origin = kind === 'report' ? 'author_org_id' : 'source_org_id';
+  const originSub = kind === 'report' ? 'author_sub' : 'recorded_by_sub';
+  const active = `g.${subject} = ${a}.id and g.revoked_at is null and (g.expires_at is null or g.expires_at > now())`;
+  return `(
+    ${a}.tlp in ('CLEAR', 'GREEN')
+    or (${a}.tlp in ('AMBER', 'AMBER_STRICT') and (${a}.${origin} = $1 or exists (select 1 from grants g where ${active}
+        and (g.grantee_org_id = $1 or (${a}.tlp = 'AMBER' and g.grantee_org_id in (select p.parent_id from organization_parents p where p.organization_id = $1))))))
+    or (${a}.tlp = 'RED' and (${a}.${originSub} = $2 or exists (select 1 from grants g where ${active} and g.grantee_sub = $2)))
+  )`;
+}

@@ -1,0 +1,197 @@
+// The six workloads, as each system is asked them. `api` is CT-EWN Graph (GraphQL), `pgl` PostGraphile 5
+// (GraphQL, its own derived schema), `base` the raw-SQL baseline (POST /wN with the variables).
+// Every request builder rotates through the inputs the orchestrator chose (lib/dataset.mjs), so the
+// systems see the same sequence of variables.
+
+export const WORKLOADS = {
+  W1: 'the 50 latest visible reports: title, date, marking, countries, author',
+  W2: 'one country: the last 12 values of each of its 30 indicators',
+  W3: "one report by id: countries, author, linked indicators and each one's latest value for the report's countries",
+  W4: '20 organizations, each with its 10 latest visible reports and their countries',
+  W5: 'recordObservations: a batch of 20 new values (future periods) by a UN-entity contributor, alerts included',
+  W6: 'full-text search with a country and a date filter: a page of 20 and the total',
+};
+
+export const PAGE = { W1: 50, W2: 12, W4: { orgs: 20, reports: 10 }, W6: 20, W5: 20 };
+
+const API = {
+  W1: `query W1($first: Int!) { reports(first: $first) { edges { node { id title publishedAt tlp countries { iso3 } author { id acronym } } } } }`,
+  W2: `query W2($country: String!, $n: Int!) { country(iso3: $country) { iso3 name }
+        indicators { code name unit observations(country: $country, first: $n) { edges { node { period value level tlp } } } } }`,
+  W3: `query W3($id: UUID!, $countries: [String!]) { report(id: $id) { id title summary publishedAt tlp countries { iso3 name } author { acronym }
+        indicators { code name unit latestValues(countries: $countries) { period value level tlp country { iso3 } } } } }`,
+  W4: `query W4($orgs: Int!, $n: Int!) { organizations(first: $orgs) { edges { node { id acronym kind
+        reports(first: $n) { edges { node { id title publishedAt tlp countries { iso3 } } } } } } } }`,
+  W5: `mutation W5($input: [ObservationInput!]!, $key: String) { recordObservations(input: $input, idempotencyKey: $key) {
+        replayed observations { id period value level } alerts { id level rule } } }`,
+  W6: `query W6($q: String!, $country: String, $from: DateTimeISO, $first: Int!) {
+        reports(first: $first, filter: { search: $q, country: $country, publishedFrom: $from }) {
+          totalCount pageInfo { hasNextPage endCursor } edges { node { id title publishedAt tlp author { acronym } countries { iso3 } } } } }`,
+};
+
+const PGL_THRESHOLDS = 'periodicity worseDirection thresholdWatch thresholdWarning thresholdCritical';
+/** PostGraphile has no "latest per country" field: one aliased first-1 list per country of the report. */
+function pglW3(countries) {
+  const vars = countries.map((_, i) => `$c${i}: String!`).join(', ');
+  const latest = countries
+    .map((_, i) => `c${i}: observationsByIndicatorCode(first: 1, orderBy: PERIOD_START_DESC, condition: { countryIso3: $c${i}, supersededAt: null }) { nodes { periodStart value tlp countryIso3 } }`)
+    .join(' ');
+  return `query W3($id: UUID!, ${vars}) { reportByRowId(rowId: $id) { rowId titleEn titleRu summary publishedAt tlp
+    reportCountriesByReportId { nodes { countryByCountryIso3 { iso3 nameEn } } } organizationByAuthorOrgId { acronym }
+    reportIndicatorsByReportId { nodes { indicatorByIndicatorCode { code nameEn unit ${PGL_THRESHOLDS} ${latest} } } } } }`;
+}
+/** PostGraphile's CRUD mutations insert one row each: 20 aliased createObservation in one request. */
+function pglW5(n) {
+  const vars = Array.from({ length: n }, (_, i) => `$o${i}: ObservationInput!`).join(', ');
+  const body = Array.from({ length: n }, (_, i) => `m${i}: createObservation(input: { observation: $o${i} }) { observation { rowId periodStart value tlp } }`).join(' ');
+  return `mutation W5(${vars}) { ${body} }`;
+}
+const PGL = {
+  W1: `query W1($first: Int!) { allReports(first: $first, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC], condition: { retractedAt: null }) {
+        nodes { rowId titleEn titleRu publishedAt tlp reportCountriesByReportId { nodes { countryIso3 } } organizationByAuthorOrgId { rowId acronym } } } }`,
+  W2: `query W2($country: String!, $n: Int!) { countryByIso3(iso3: $country) { iso3 nameEn } allIndicators(orderBy: CODE_ASC) { nodes { code nameEn unit ${PGL_THRESHOLDS}
+        observationsByIndicatorCode(first: $n, orderBy: PERIOD_START_DESC, condition: { countryIso3: $country, supersededAt: null }) { nodes { periodStart value tlp } } } } }`,
+  W3: [null, pglW3(['a']), pglW3(['a', 'b']), pglW3(['a', 'b', 'c'])],
+  W4: `query W4($orgs: Int!, $n: Int!) { allOrganizations(first: $orgs, orderBy: PRIMARY_KEY_ASC) { nodes { rowId acronym kind
+        reportsByAuthorOrgId(first: $n, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC], condition: { retractedAt: null }) {
+          nodes { rowId titleEn titleRu publishedAt tlp reportCountriesByReportId { nodes { countryIso3 } } } } } } }`,
+  W5: pglW5(PAGE.W5),
+  W6: `query W6($q: String!, $country: String, $from: Datetime, $first: Int!) { benchPglSearchReports(query: $q, country: $country, publishedFrom: $from, first: $first) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { rowId titleEn titleRu publishedAt tlp organizationByAuthorOrgId { acronym } reportCountriesByReportId { nodes { countryIso3 } } } } }`,
+};
+
+/** The variables of the k-th request of a workload (the same for every system). */
+export function variablesFor(workload, k, data, options = {}) {
+  switch (workload) {
+    case 'W1':
+      return { first: options.first ?? PAGE.W1 };
+    case 'W2':
+      return { country: data.countries[k % data.countries.length], n: options.n ?? PAGE.W2 };
+    case 'W3': {
+      const r = data.reports[k % data.reports.length];
+      return { id: r.id, countries: r.countries };
+    }
+    case 'W4':
+      return { orgs: PAGE.W4.orgs, n: options.n ?? PAGE.W4.reports };
+    case 'W5':
+      return { key: `${options.keyPrefix ?? 'bench'}-${String(k).padStart(6, '0')}`, input: observationBatch(k, data, options.periodBase ?? 0) };
+    case 'W6': {
+      const s = data.searches[k % data.searches.length];
+      return { q: s.q, country: s.country, from: s.from, first: options.first ?? PAGE.W6 };
+    }
+    default:
+      throw new Error(`unknown workload ${workload}`);
+  }
+}
+
+/** A cheap deterministic generator, so every system writes the same values. */
+function unit(k, j) {
+  const x = Math.sin(k * 12.9898 + j * 78.233) * 43758.5453;
+  return x - Math.floor(x);
+}
+
+/**
+ * Request k writes 20 values: series (monthly indicator × country) k*20 … k*20+19, round-robin over all
+ * of them, each at the next period not yet written for that series, from January 2100 on. Every row is
+ * a new value, so every request is a real write; most values sit below the watch level, some cross it.
+ */
+function observationBatch(k, data, periodBase) {
+  const { series } = data;
+  return Array.from({ length: PAGE.W5 }, (_, j) => {
+    const n = k * PAGE.W5 + j;
+    const s = series[n % series.length];
+    const month = 2100 * 12 + periodBase + Math.floor(n / series.length);
+    const period = `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
+    const u = unit(k, j);
+    const raw = s.worseDirection === 'HIGHER' ? s.watch * (0.55 + 0.6 * u) : s.watch * (1.45 - 0.6 * u);
+    const value = Math.round(Math.min(s.max ?? Infinity, Math.max(s.min ?? 0, raw)) * 10) / 10;
+    return {
+      indicator: s.indicator,
+      country: s.country,
+      period,
+      value,
+      tlp: u < 0.8 ? 'GREEN' : 'AMBER',
+      sourceReliability: 'B',
+      informationCredibility: 2,
+    };
+  });
+}
+
+/** The HTTP request (path and JSON body) a system is sent for the given variables. */
+export function requestFor(system, workload, vars, writer) {
+  if (system === 'base') return { path: `/${workload.toLowerCase()}`, body: JSON.stringify(vars) };
+  if (system === 'api') return { path: '/graphql', body: JSON.stringify({ query: API[workload], variables: vars, operationName: workload }) };
+  // PostGraphile: its schema's names and shapes.
+  if (workload === 'W3') {
+    const v = { id: vars.id };
+    vars.countries.forEach((c, i) => (v[`c${i}`] = c));
+    return { path: '/graphql', body: JSON.stringify({ query: PGL.W3[vars.countries.length], variables: v, operationName: 'W3' }) };
+  }
+  if (workload === 'W5') {
+    const v = {};
+    vars.input.forEach((r, i) => {
+      v[`o${i}`] = {
+        indicatorCode: r.indicator,
+        countryIso3: r.country,
+        periodStart: `${r.period}-01`,
+        value: r.value,
+        sourceOrgId: writer.org,
+        recordedBySub: writer.sub,
+        tlp: r.tlp,
+        sourceReliability: r.sourceReliability,
+        informationCredibility: r.informationCredibility,
+      };
+    });
+    return { path: '/graphql', body: JSON.stringify({ query: PGL.W5, variables: v, operationName: 'W5' }) };
+  }
+  return { path: '/graphql', body: JSON.stringify({ query: PGL[workload], variables: vars, operationName: workload }) };
+}
+
+/**
+ * What a response says, reduced to compare systems: the ids (or values) returned, in order. Used once per
+ * workload before the load, to check that the API, the baseline and PostGraphile with RLS answer alike.
+ */
+export function fingerprint(system, workload, json) {
+  const d = json?.data;
+  if (!d) return null;
+  const reportIds = (list) => list.map((n) => n.id ?? n.rowId);
+  const edges = (c) => (Array.isArray(c) ? c : c?.edges ? c.edges.map((e) => e.node) : (c?.nodes ?? []));
+  switch (workload) {
+    case 'W1':
+      return reportIds(edges(d.reports ?? d.allReports)).join(',');
+    case 'W2': {
+      const inds = edges(d.indicators ?? d.allIndicators);
+      return inds
+        .map((i) => `${i.code}:${edges(i.observations ?? i.observationsByIndicatorCode).map((o) => o.value).join('/')}`)
+        .join(',');
+    }
+    case 'W3': {
+      const r = d.report ?? d.reportByRowId;
+      if (!r) return 'null';
+      const inds = r.indicators ?? edges(r.reportIndicatorsByReportId).map((x) => x.indicatorByIndicatorCode);
+      const latest = (i) =>
+        i.latestValues
+          ? i.latestValues.map((o) => `${o.country.iso3}=${o.value}`)
+          : Object.keys(i)
+              .filter((k) => /^c\d$/.test(k))
+              .flatMap((k) => i[k].nodes.map((o) => `${o.countryIso3}=${o.value}`))
+              .sort();
+      return `${r.id ?? r.rowId}|${[...inds].sort((a, b) => a.code.localeCompare(b.code)).map((i) => `${i.code}:${latest(i).join('/')}`).join(',')}`;
+    }
+    case 'W4':
+      return edges(d.organizations ?? d.allOrganizations)
+        .map((o) => `${o.id ?? o.rowId}:${reportIds(edges(o.reports ?? o.reportsByAuthorOrgId)).length}:${reportIds(edges(o.reports ?? o.reportsByAuthorOrgId)).join('/')}`)
+        .join(',');
+    case 'W6': {
+      const c = d.reports ?? d.benchPglSearchReports;
+      return `${c.totalCount}|${reportIds(edges(c)).join(',')}`;
+    }
+    case 'W5': {
+      // The values written and the alerts they raised (PostGraphile raises none: it has no alert rules).
+      const r = d.recordObservations;
+      return r ? `${r.observations.length} values, ${r.alerts.length} alerts` : `${Object.keys(d).length} values, no alert rules`;
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,267 @@
+// The raw-SQL baseline: a minimal Node HTTP server answering each workload with one hand-written
+// statement (JSON built by PostgreSQL with json_agg), behind the same token check and the same row rule
+// as the API (src/db/visibility.ts, rewritten here as SQL text). It is the practical limit: no GraphQL,
+// no field rules, no access log, reference data cached in memory, and ORDER BYs written to match the
+// indexes as migrated (`DESC NULLS LAST`), so PostgreSQL reads a page off an index instead of sorting.
+//   POST /w1 … /w6 with the workload's variables as JSON; GET /__stats counts statements sent.
+import { createServer } from 'node:http';
+import pg from 'pg';
+import { countQueries, createVerifier } from '../lib/verify.mjs';
+import { visible } from '../lib/visibility-sql.mjs';
+
+const statements = countQueries(pg);
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PG_POOL_MAX ?? 10) });
+const verify = createVerifier();
+
+/** The viewer's organization must exist and be active (src/auth/authenticate.ts). */
+const VIEWER_ACTIVE = `coalesce((select o.active from organizations o where o.id = $1), false)`;
+
+const iso = (col) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const title = (r) => `coalesce(${r}.title_en, ${r}.title_ru)`;
+const period = (o, i) =>
+  `case ${i}.periodicity when 'MONTHLY' then to_char(${o}.period_start, 'YYYY-MM') when 'QUARTERLY' then to_char(${o}.period_start, 'YYYY') || '-Q' || extract(quarter from ${o}.period_start) else to_char(${o}.period_start, 'YYYY') end`;
+const reaches = (o, i, t) => `((${i}.worse_direction = 'HIGHER' and ${o}.value >= ${i}.${t}) or (${i}.worse_direction = 'LOWER' and ${o}.value <= ${i}.${t}))`;
+const level = (o, i) =>
+  `case when ${reaches(o, i, 'threshold_critical')} then 'CRITICAL' when ${reaches(o, i, 'threshold_warning')} then 'WARNING' when ${reaches(o, i, 'threshold_watch')} then 'WATCH' else 'NONE' end`;
+const countriesOf = (r) =>
+  `(select coalesce(json_agg(json_build_object('iso3', rc.country_iso3) order by rc.country_iso3), '[]') from report_countries rc where rc.report_id = ${r}.id)`;
+
+const SQL = {
+  // W1: the latest visible reports with title, date, marking, countries, author.
+  w1: `select json_build_object('data', json_build_object('reports', json_build_object('edges', coalesce(json_agg(json_build_object('node', json_build_object(
+         'id', r.id, 'title', ${title('r')}, 'publishedAt', ${iso('r.published_at')}, 'tlp', r.tlp, 'countries', ${countriesOf('r')},
+         'author', json_build_object('id', o.id, 'acronym', o.acronym))) order by r.published_at desc, r.id desc), '[]'))))::text as body
+       from (select * from reports r where ${VIEWER_ACTIVE} and r.retracted_at is null and ${visible('r', 'report')}
+             order by r.published_at desc nulls last, r.id desc nulls last limit $3) r
+       join organizations o on o.id = r.author_org_id`,
+  // W2: one country, the last N values of each indicator for it.
+  w2: `select json_build_object('data', json_build_object(
+         'country', (select json_build_object('iso3', c.iso3, 'name', c.name_en) from countries c where c.iso3 = $3),
+         'indicators', (select json_agg(json_build_object('code', i.code, 'name', i.name_en, 'unit', i.unit, 'observations', json_build_object('edges',
+            (select coalesce(json_agg(json_build_object('node', json_build_object('period', ${period('o', 'i')}, 'value', o.value, 'level', ${level('o', 'i')}, 'tlp', o.tlp)) order by o.period_start desc), '[]')
+             from (select * from observations o where ${VIEWER_ACTIVE} and o.indicator_code = i.code and o.country_iso3 = $3 and o.superseded_at is null and ${visible('o', 'observation')}
+                   order by o.period_start desc nulls last limit $4) o))) order by i.code) from indicators i)))::text as body`,
+  // W3: one report, its indicators and each one's latest visible value for the given countries.
+  w3: `select json_build_object('data', json_build_object('report', (select json_build_object(
+         'id', r.id, 'title', ${title('r')}, 'summary', r.summary, 'publishedAt', ${iso('r.published_at')}, 'tlp', r.tlp,
+         'countries', (select json_agg(json_build_object('iso3', c.iso3, 'name', c.name_en) order by c.iso3) from report_countries rc join countries c on c.iso3 = rc.country_iso3 where rc.report_id = r.id),
+         'author', (select json_build_object('acronym', a.acronym) from organizations a where a.id = r.author_org_id),
+         'indicators', (select coalesce(json_agg(json_build_object('code', i.code, 'name', i.name_en, 'unit', i.unit, 'latestValues',
+             (select coalesce(json_agg(json_build_object('period', ${period('o', 'i')}, 'value', o.value, 'level', ${level('o', 'i')}, 'tlp', o.tlp, 'country', json_build_object('iso3', o.country_iso3)) order by o.country_iso3), '[]')
+              from unnest($4::text[]) as c(iso3) cross join lateral (
+                    select o.* from observations o
+                    where o.indicator_code = i.code and o.country_iso3 = c.iso3 and o.superseded_at is null and ${visible('o', 'observation')}
+                    order by o.period_start desc nulls last limit 1) o)) order by i.code), '[]')
+           from report_indicators ri join indicators i on i.code = ri.indicator_code where ri.report_id = r.id))
+         from reports r where ${VIEWER_ACTIVE} and r.id = $3 and ${visible('r', 'report')})))::text as body`,
+  // W4: organizations, each with its latest visible reports and their countries.
+  w4: `select json_build_object('data', json_build_object('organizations', json_build_object('edges', json_agg(json_build_object('node', json_build_object(
+         'id', o.id, 'acronym', o.acronym, 'kind', o.kind, 'reports', json_build_object('edges',
+           (select coalesce(json_agg(json_build_object('node', json_build_object('id', r.id, 'title', ${title('r')}, 'publishedAt', ${iso('r.published_at')}, 'tlp', r.tlp, 'countries', ${countriesOf('r')}))
+                   order by r.published_at desc, r.id desc), '[]')
+            from (select * from reports r where r.author_org_id = o.id and r.retracted_at is null and ${visible('r', 'report')}
+                  order by r.published_at desc nulls last, r.id desc nulls last limit $4) r)))) order by o.id))))::text as body
+       from (select * from organizations o where ${VIEWER_ACTIVE} order by o.id limit $3) o`,
+  // W6: full-text search with a country and a date filter, a page and the total.
+  w6: `with matched as (
+         select r.* from reports r
+         where ${VIEWER_ACTIVE} and r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', $3) and ${visible('r', 'report')}
+           and ($4::text is null or exists (select 1 from report_countries rc where rc.report_id = r.id and rc.country_iso3 = $4))
+           and ($5::timestamptz is null or r.published_at >= $5))
+       select json_build_object('data', json_build_object('reports', json_build_object(
+         'totalCount', (select count(*) from matched),
+         'edges', (select coalesce(json_agg(json_build_object('node', json_build_object('id', p.id, 'title', ${title('p')}, 'publishedAt', ${iso('p.published_at')}, 'tlp', p.tlp,
+              'author', (select json_build_object('acronym', a.acronym) from organizations a where a.id = p.author_org_id), 'countries', ${countriesOf('p')}))
+              order by p.published_at desc, p.id desc), '[]')
+           from (select * from matched order by published_at desc nulls last, id desc nulls last limit $6) p),
+         'hasNextPage', (select count(*) > $6 from (select 1 from matched limit $6 + 1) n))))::text as body`,
+};
+
+const ARGS = {
+  w1: (v) => [v.first],
+  w2: (v) => [v.country, v.n],
+  w3: (v) => [v.id, v.countries],
+  w4: (v) => [v.orgs, v.n],
+  w6: (v) => [v.q, v.country ?? null, v.from ?? null, v.first],
+};
+
+async function read(name, claims, vars) {
+  const { rows } = await pool.query(SQL[name], [claims.org, claims.sub, ...ARGS[name](vars)]);
+  return rows[0]?.body ?? '{"data":null}';
+}
+
+// ---- W5: recordObservations, the same steps as src/db/queries/observation-writes.ts in 6 statements ----
+
+let reference;
+async function loadReference() {
+  const [indicators, countries] = await Promise.all([pool.query('select * from indicators'), pool.query('select iso3 from countries')]);
+  reference = { indicators: new Map(indicators.rows.map((i) => [i.code, i])), countries: new Set(countries.rows.map((c) => c.iso3)) };
+}
+
+const LEVELS = ['NONE', 'WATCH', 'WARNING', 'CRITICAL'];
+const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'];
+const rank = (l) => LEVELS.indexOf(l ?? 'NONE');
+function levelOf(value, i) {
+  const r = (t) => (i.worse_direction === 'HIGHER' ? value >= t : value <= t);
+  return r(i.threshold_critical) ? 'CRITICAL' : r(i.threshold_warning) ? 'WARNING' : r(i.threshold_watch) ? 'WATCH' : 'NONE';
+}
+const MONTHS = { MONTHLY: 1, QUARTERLY: 3, ANNUAL: 12 };
+function previousStart(start, periodicity) {
+  const [y, m] = start.split('-').map(Number);
+  const index = y * 12 + (m - 1) - MONTHS[periodicity];
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+}
+function parsePeriod(text) {
+  const m = /^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$/.exec(text);
+  if (!m) return null;
+  if (m[2]) return { periodicity: 'MONTHLY', start: `${m[1]}-${m[2]}-01` };
+  if (m[3]) return { periodicity: 'QUARTERLY', start: `${m[1]}-${String((Number(m[3]) - 1) * 3 + 1).padStart(2, '0')}-01` };
+  return { periodicity: 'ANNUAL', start: `${m[1]}-01-01` };
+}
+const formatPeriod = (start, p) => (p === 'ANNUAL' ? start.slice(0, 4) : p === 'QUARTERLY' ? `${start.slice(0, 4)}-Q${Math.floor((Number(start.slice(5, 7)) - 1) / 3) + 1}` : start.slice(0, 7));
+
+/** The alert rules of src/alerts/rules.ts for one new point and the (up to 12) points before it, newest first. */
+function evaluate(spec, point, before, existing) {
+  const out = [];
+  const lvl = levelOf(point.value, spec);
+  const prev = before[0];
+  const prevLevel = prev && prev.period_start === previousStart(point.period_start, spec.periodicity) ? levelOf(prev.value, spec) : 'NONE';
+  if (rank(lvl) > rank(prevLevel) && rank(lvl) > rank(existing.THRESHOLD)) {
+    const threshold = lvl === 'CRITICAL' ? spec.threshold_critical : lvl === 'WARNING' ? spec.threshold_warning : spec.threshold_watch;
+    out.push({ rule: 'THRESHOLD', level: lvl, value: point.value, threshold, baseline_mean: null, baseline_std_dev: null, z_score: null, tlp: point.tlp, observation_ids: [point.id], visible: true });
+  }
+  if (before.length >= 6) {
+    const mean = before.reduce((s, p) => s + p.value, 0) / before.length;
+    const variance = before.reduce((s, p) => s + (p.value - mean) ** 2, 0) / (before.length - 1);
+    const sd = Math.max(Math.sqrt(variance), Math.abs(mean) * 0.05, 1e-9);
+    const z = (point.value - mean) / sd;
+    const worse = spec.worse_direction === 'HIGHER' ? z : -z;
+    const trend = worse >= 4 ? 'CRITICAL' : worse >= 3 ? 'WARNING' : worse >= 2.5 ? 'WATCH' : null;
+    if (trend && rank(trend) > rank(existing.TREND)) {
+      const involved = [point, ...before];
+      const tlp = TLPS[Math.max(...involved.map((p) => TLPS.indexOf(p.tlp)))];
+      out.push({ rule: 'TREND', level: trend, value: point.value, threshold: null, baseline_mean: mean, baseline_std_dev: sd, z_score: z, tlp, observation_ids: involved.map((p) => p.id), visible: tlp === 'CLEAR' || before.every((p) => p.visible) });
+    }
+  }
+  return out;
+}
+
+const WRITE_OBSERVATIONS = `
+  with input as (
+    select * from jsonb_to_recordset($3::jsonb) as x(indicator_code text, country_iso3 text, period_start date, value float8, tlp tlp,
+      source_reliability source_reliability, information_credibility smallint, note text)),
+  cur as (
+    select o.id, o.indicator_code, o.country_iso3, o.period_start, o.revision from observations o
+    join input i on i.indicator_code = o.indicator_code and i.country_iso3 = o.country_iso3 and i.period_start = o.period_start
+    where o.superseded_at is null for update of o),
+  sup as (update observations o set superseded_at = now() from cur where o.id = cur.id returning o.id),
+  ins as (
+    insert into observations (indicator_code, country_iso3, period_start, value, source_org_id, recorded_by_sub, tlp, source_reliability, information_credibility, note, revision)
+    select i.indicator_code, i.country_iso3, i.period_start, i.value, $1, $2, i.tlp, i.source_reliability, i.information_credibility, i.note, coalesce(c.revision, 0) + 1
+    from input i left join cur c on c.indicator_code = i.indicator_code and c.country_iso3 = i.country_iso3 and c.period_start = i.period_start
+    returning id, indicator_code, country_iso3, to_char(period_start, 'YYYY-MM-DD') as period_start, value, tlp)
+  select ins.*,
+    (select coalesce(json_agg(w), '[]') from (
+       select p.id, to_char(p.period_start, 'YYYY-MM-DD') as period_start, p.value, p.tlp, ${visible('p', 'observation')} as visible from observations p
+       where p.indicator_code = ins.indicator_code and p.country_iso3 = ins.country_iso3 and p.superseded_at is null and p.period_start < ins.period_start::date
+       order by p.period_start desc limit 12) w) as before,
+    (select coalesce(json_object_agg(e.rule, e.level), '{}') from (
+       select distinct on (a.rule) a.rule, a.level from alerts a
+       where a.indicator_code = ins.indicator_code and a.country_iso3 = ins.country_iso3 and a.period_start = ins.period_start::date
+       order by a.rule, array_position(array['WATCH','WARNING','CRITICAL'], a.level) desc) e) as existing
+  from ins`;
+
+const INSERT_ALERTS = `
+  with a as (
+    insert into alerts (indicator_code, country_iso3, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids)
+    select indicator_code, country_iso3, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids
+    from jsonb_to_recordset($1::jsonb) as x(indicator_code text, country_iso3 text, period_start date, level text, rule text, value float8, threshold float8,
+      baseline_mean float8, baseline_std_dev float8, z_score float8, tlp tlp, observation_ids uuid[])
+    returning id, level, rule)
+  select a.id, a.level, a.rule, pg_notify('ctewn_alert_raised', a.id::text) as notified from a`;
+
+const FINISH = `
+  with k as (update idempotency_keys set observation_ids = $3::uuid[], alert_ids = $4::uuid[] where organization_id = $1 and key = $5 returning 1)
+  insert into audit_events (kind, actor_sub, actor_org_id, action, observation_ids, origin_org_ids) values ('WRITE', $2, $1, 'recordObservations', $3::uuid[], array[$1])`;
+
+async function write(claims, vars) {
+  if (!claims.roles.includes('contributor')) return { status: 403, body: '{"errors":[{"message":"contributor role needed"}]}' };
+  const rows = [];
+  for (const [n, r] of vars.input.entries()) {
+    const spec = reference.indicators.get(r.indicator);
+    const p = parsePeriod(String(r.period));
+    if (!spec || !reference.countries.has(r.country) || !p || p.periodicity !== spec.periodicity || !TLPS.includes(r.tlp) || r.tlp === 'CLEAR') {
+      return { status: 400, body: JSON.stringify({ errors: [{ message: `input[${n}] is not valid` }] }) };
+    }
+    rows.push({ indicator_code: r.indicator, country_iso3: r.country, period_start: p.start, value: r.value, tlp: r.tlp, source_reliability: r.sourceReliability, information_credibility: r.informationCredibility, note: r.note ?? null });
+  }
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const claimed = await client.query(
+      `insert into idempotency_keys (organization_id, key, request_hash, observation_ids, alert_ids) values ($1, $2, md5($3), '{}', '{}') on conflict do nothing returning key`,
+      [claims.org, vars.key, JSON.stringify(vars.input)],
+    );
+    if (claimed.rowCount === 0) throw new Error('replays are not part of the benchmark');
+    const written = (await client.query(WRITE_OBSERVATIONS, [claims.org, claims.sub, JSON.stringify(rows)])).rows;
+    const fresh = written.flatMap((w) =>
+      evaluate(reference.indicators.get(w.indicator_code), w, w.before, w.existing).map((c) => ({ ...c, indicator_code: w.indicator_code, country_iso3: w.country_iso3, period_start: w.period_start })),
+    );
+    const inserted = fresh.length > 0 ? (await client.query(INSERT_ALERTS, [JSON.stringify(fresh.map(({ visible: _v, ...a }) => a))])).rows : [];
+    const alerts = inserted.map(({ id, level, rule }) => ({ id, level, rule }));
+    // The answer lists the alerts the writer may see: those whose every value it may see (alertVisibleTo).
+    const shown = alerts.filter((_, i) => fresh[i].visible);
+    await client.query(FINISH, [claims.org, claims.sub, written.map((w) => w.id), alerts.map((a) => a.id), vars.key]);
+    await client.query('commit');
+    const observations = written.map((w) => {
+      const spec = reference.indicators.get(w.indicator_code);
+      return { id: w.id, period: formatPeriod(w.period_start, spec.periodicity), value: w.value, level: levelOf(w.value, spec) };
+    });
+    return { status: 200, body: JSON.stringify({ data: { recordObservations: { replayed: false, observations, alerts: shown } } }) };
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/__stats') {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ statements: statements.count }));
+    return;
+  }
+  const name = req.url?.slice(1);
+  if (req.method !== 'POST' || !(name in SQL || name === 'w5')) {
+    res.statusCode = 404;
+    res.end();
+    return;
+  }
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', async () => {
+    try {
+      const claims = await verify(req.headers.authorization);
+      if (!claims) {
+        res.statusCode = 401;
+        res.end('{"errors":[{"message":"Not authenticated"}]}');
+        return;
+      }
+      const vars = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      const { status, body } = name === 'w5' ? await write(claims, vars) : { status: 200, body: await read(name, claims, vars) };
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/json');
+      res.end(body);
+    } catch (error) {
+      res.statusCode = 500;
+      res.end(JSON.stringify({ errors: [{ message: String(error?.message ?? error) }] }));
+    }
+  });
+});
+
+await loadReference();
+server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write(`baseline listening on ${process.env.PORT}\n`));
+const stop = () => server.close(() => pool.end().then(() => process.exit(0)));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
