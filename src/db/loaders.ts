@@ -2,8 +2,8 @@ import DataLoader from 'dataloader';
 import type { Viewer } from '../auth/viewer.js';
 import type { Page } from '../schema/common/connection.js';
 import type { Db } from './database.js';
-import { countriesByIso3 } from './queries/countries.js';
-import { indicatorsByCodes, indicatorsOfReports } from './queries/indicators.js';
+import { listCountries } from './queries/countries.js';
+import { findIndicators, indicatorsOfReports } from './queries/indicators.js';
 import { findObservationPagesByScope, latestObservations, observationsByIds, type ObservationPageQuery } from './queries/observations.js';
 import { clientLinks, organizationsByIds, parentLinks } from './queries/organizations.js';
 import { alertsByIds } from './queries/alerts.js';
@@ -59,13 +59,23 @@ function scopedLoader<A, T>(fetch: (keys: string[], args: A) => Promise<Map<stri
   );
 }
 
+/** A promise made once: every caller in the request shares one statement. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => (pending ??= load());
+}
+
 /** Per-request loaders: batching and caching live exactly as long as one request, for one viewer. */
 export function createLoaders(db: Db, viewer: Viewer) {
   const organization = new DataLoader<string, OrganizationRow | null>(async (ids) =>
     byKey(ids, await organizationsByIds(db, ids), (r) => r.id),
   );
+  // Countries and indicators are small reference tables: read whole, once per request, so lookups that
+  // arrive at different moments of the response (after different queries) still cost one statement.
+  const allCountries = once(() => listCountries(db));
+  const allIndicators = once(() => findIndicators(db, {}));
   return {
-    country: new DataLoader<string, CountryRow | null>(async (codes) => byKey(codes, await countriesByIso3(db, codes), (r) => r.iso3)),
+    country: new DataLoader<string, CountryRow | null>(async (codes) => byKey(codes, await allCountries(), (r) => r.iso3)),
     organization,
     organizationParents: new DataLoader<string, string[]>(async (ids) =>
       listsByKey(ids, await parentLinks(db, ids), (r) => r.organizationId, (r) => r.parentId),
@@ -73,7 +83,7 @@ export function createLoaders(db: Db, viewer: Viewer) {
     organizationClients: new DataLoader<string, string[]>(async (ids) =>
       listsByKey(ids, await clientLinks(db, ids), (r) => r.parentId, (r) => r.organizationId),
     ),
-    indicator: new DataLoader<string, IndicatorRow | null>(async (codes) => byKey(codes, await indicatorsByCodes(db, codes), (r) => r.code)),
+    indicator: new DataLoader<string, IndicatorRow | null>(async (codes) => byKey(codes, await allIndicators(), (r) => r.code)),
     report: new DataLoader<string, ReportRecord | null>(async (ids) => byKey(ids, await reportsByIds(db, viewer, ids), (r) => r.id)),
     reportTearlines: new DataLoader<string, ReportRecord[]>(async (ids) =>
       listsByKey(ids, await tearlinesOf(db, viewer, ids), (r) => r.tearlineOf!, (r) => r),

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import { actorOf } from '../../auth/access-log.js';
 import type { MemberViewer, Viewer } from '../../auth/viewer.js';
 import { ApiError, badInput, ErrorCode, notFound } from '../../errors.js';
@@ -9,7 +9,7 @@ import { alerts, type AlertRow } from '../schema/alerts.js';
 import { auditEvents } from '../schema/audit.js';
 import { alertVisibleTo } from '../visibility.js';
 import { observationRowRule } from './observations.js';
-import { toPage } from './page.js';
+import { descending, toPage } from './page.js';
 
 export interface AlertFilter {
   country?: string | null;
@@ -52,7 +52,7 @@ export async function findAlerts(db: Db, viewer: Viewer, query: { filter?: Alert
     .select()
     .from(alerts)
     .where(and(...where))
-    .orderBy(desc(alerts.raisedAt), desc(alerts.id))
+    .orderBy(descending(alerts.raisedAt), descending(alerts.id))
     .limit(query.first + 1);
   return toPage(rows, query.first, Boolean(query.after), { tag: CURSOR, key: (r) => [r.raisedAt.toISOString(), r.id] }, (r) => r, async () => {
     const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(alerts).where(and(...conditions(viewer, query.filter)));

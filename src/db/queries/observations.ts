@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../../auth/viewer.js';
 import { badInput } from '../../errors.js';
 import { decodeCursor } from '../../schema/common/cursor.js';
@@ -8,8 +8,7 @@ import type { Db } from '../database.js';
 import { grants } from '../schema/grants.js';
 import { observations, type ObservationRow } from '../schema/observations.js';
 import { visibleTo } from '../visibility.js';
-import { scopedPages } from './page.js';
-import { toPage } from './page.js';
+import { descending, scopedPages, toPage } from './page.js';
 import { countries } from '../schema/countries.js';
 import { indicators } from '../schema/indicators.js';
 
@@ -82,7 +81,7 @@ function conditions(viewer: Viewer, scope: ObservationScope, query: ObservationP
   return where;
 }
 
-const ORDER = [desc(observations.periodStart), desc(observations.indicatorCode), desc(observations.countryIso3)];
+const ORDER = [descending(observations.periodStart), descending(observations.indicatorCode), descending(observations.countryIso3)];
 
 /**
  * Pages of observations (newest period first) for many countries or indicators in one statement.
@@ -141,7 +140,7 @@ export function latestObservations(
     .selectDistinctOn([observations.countryIso3, observations.indicatorCode])
     .from(observations)
     .where(and(...where))
-    .orderBy(asc(observations.countryIso3), asc(observations.indicatorCode), desc(observations.periodStart));
+    .orderBy(asc(observations.countryIso3), asc(observations.indicatorCode), descending(observations.periodStart));
 }
 
 /** Observations (any revision) by id that the viewer may see. */
@@ -157,7 +156,7 @@ export interface ObservationFilter extends ObservationRange {
 }
 
 const LIST_CURSOR = 'obs-list';
-const LIST_ORDER = [...ORDER, desc(observations.id)];
+const LIST_ORDER = [...ORDER, descending(observations.id)];
 
 function listConditions(viewer: Viewer, filter: ObservationFilter): SQL[] {
   const where = [inForce(filter.asOf), visibleTo(viewer, observationRowRule), ...rangeConditions(filter)];

@@ -1,4 +1,5 @@
 import { encodeCursor } from '../../schema/common/cursor.js';
+import { sql, type AnyColumn } from 'drizzle-orm';
 import { page, type Page } from '../../schema/common/connection.js';
 
 /**
@@ -51,3 +52,12 @@ export function scopedPages<R>(
     ]),
   );
 }
+
+/**
+ * Sort keys that match the indexes drizzle-kit generates (`DESC NULLS LAST`). A plain `desc` means NULLS
+ * FIRST in PostgreSQL, which no index provides: the planner then reads every row and sorts. The columns
+ * are NOT NULL, so the null order changes no result, only the plan.
+ */
+export const descending = (column: AnyColumn) => sql`${column} desc nulls last`;
+/** The same index read backwards. */
+export const ascending = (column: AnyColumn) => sql`${column} asc nulls first`;

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { SelectedFields } from 'drizzle-orm/pg-core';
 import type { Viewer } from '../../auth/viewer.js';
 import { badInput } from '../../errors.js';
@@ -10,7 +10,7 @@ import { grants } from '../schema/grants.js';
 import { organizations } from '../schema/organizations.js';
 import { reportCountries, reports } from '../schema/reports.js';
 import { visibleTo } from '../visibility.js';
-import { scopedPages, toPage } from './page.js';
+import { ascending, descending, scopedPages, toPage } from './page.js';
 
 // Every column but the search vector, which no caller needs and which is large.
 export const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
@@ -59,7 +59,7 @@ const ORDERS = {
 
 function orderSql(order: ReportOrder): SQL[] {
   const { column, dir } = ORDERS[order];
-  return dir === 'desc' ? [desc(column), desc(reports.id)] : [asc(column), asc(reports.id)];
+  return dir === 'desc' ? [descending(column), descending(reports.id)] : [ascending(column), ascending(reports.id)];
 }
 
 function cursorKey(order: ReportOrder, row: ReportRecord): (string | number)[] {
