@@ -1,4 +1,4 @@
-import { asc, inArray } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { countries, type CountryRow } from '../schema/countries.js';
 
@@ -6,6 +6,3 @@ export function listCountries(db: Db): Promise<CountryRow[]> {
   return db.select().from(countries).orderBy(asc(countries.iso3));
 }
 
-export function countriesByIso3(db: Db, codes: readonly string[]): Promise<CountryRow[]> {
-  return db.select().from(countries).where(inArray(countries.iso3, [...codes]));
-}

@@ -14,9 +14,6 @@ export function findIndicators(db: Db, query: IndicatorQuery): Promise<Indicator
   return db.select().from(indicators).where(and(...where)).orderBy(asc(indicators.code));
 }
 
-export function indicatorsByCodes(db: Db, codes: readonly string[]): Promise<IndicatorRow[]> {
-  return db.select().from(indicators).where(inArray(indicators.code, [...codes]));
-}
 
 /** The indicators linked to each of many reports, in one statement. */
 export function indicatorsOfReports(db: Db, reportIds: readonly string[]) {
