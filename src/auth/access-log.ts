@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { IMiddlewareTypeMap } from 'graphql-middleware';
+import { isObjectType, type GraphQLSchema } from 'graphql';
 import type { Db } from '../db/database.js';
 import { appendAuditEvents } from '../db/queries/audit.js';
 import type { NewAuditEvent } from '../db/schema/audit.js';
 import type { Logger } from '../logger.js';
+import { Alert } from '../schema/alert/alert.type.js';
+import { Observation } from '../schema/observation/observation.type.js';
+import { Report } from '../schema/report/report.type.js';
 import type { Viewer } from './viewer.js';
 
 /**
@@ -102,23 +105,39 @@ export class AccessLogWriter {
   }
 }
 
+type Completion = (value: unknown, ctx: { access: AccessRecord }) => boolean;
+
 /**
- * graphql-middleware for the shareable types: whatever path a report or observation is reached by
- * (a list, a nested list, a by-id lookup, a federation entity later), returning one records it.
+ * Records, once per record, every report, observation and alert a response hands out, whatever path it
+ * was reached by (a list, a nested list, a by-id lookup, a federation entity, a subscription event).
+ * graphql-js calls an object type's `isTypeOf` exactly once for every value it completes as that type,
+ * before any of its fields, so this is "the response contains this record" without wrapping its fields.
+ * The instanceof check makes it a real type check too: only a mapped API object is served as one.
  */
-export const recordAccessMiddleware: IMiddlewareTypeMap<Record<string, string>, { access: AccessRecord }> = {
-  Report: (resolve, parent, args, ctx, info) => {
-    ctx.access.sawRecord('report', parent.id!, parent.tlp!, parent.authorOrgId!);
-    return resolve(parent, args, ctx, info);
+const recordOnCompletion: Record<string, Completion> = {
+  Report: (value, ctx) => {
+    if (!(value instanceof Report)) return false;
+    ctx.access.sawRecord('report', value.id, value.tlp, value.authorOrgId);
+    return true;
   },
   // An alert stands on observations: seeing a non-CLEAR alert is reading the values behind it.
-  Alert: (resolve, parent, args, ctx, info) => {
-    const alert = parent as unknown as { tlp: string; observationIds: string[] };
-    if (alert.tlp !== 'CLEAR') for (const id of alert.observationIds) ctx.access.observationIds.add(id);
-    return resolve(parent, args, ctx, info);
+  Alert: (value, ctx) => {
+    if (!(value instanceof Alert)) return false;
+    if (value.tlp !== 'CLEAR') for (const id of value.observationIds) ctx.access.observationIds.add(id);
+    return true;
   },
-  Observation: (resolve, parent, args, ctx, info) => {
-    ctx.access.sawRecord('observation', parent.id!, parent.tlp!, parent.sourceOrgId!);
-    return resolve(parent, args, ctx, info);
+  Observation: (value, ctx) => {
+    if (!(value instanceof Observation)) return false;
+    ctx.access.sawRecord('observation', value.id, value.tlp, value.sourceOrgId);
+    return true;
   },
 };
+
+export function recordAccessOnCompletion(schema: GraphQLSchema): GraphQLSchema {
+  for (const [name, complete] of Object.entries(recordOnCompletion)) {
+    const type = schema.getType(name);
+    if (!isObjectType(type)) throw new Error(`the access log expects an object type ${name}`);
+    type.isTypeOf = (value, ctx: { access: AccessRecord }) => complete(value, ctx);
+  }
+  return schema;
+}

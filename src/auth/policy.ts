@@ -1,6 +1,7 @@
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { IRule } from 'graphql-shield';
-import type { GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import type { IMiddlewareFieldMap, IMiddlewareFunction } from 'graphql-middleware';
 import { ApiError, ErrorCode } from '../errors.js';
 import type { Observation } from '../schema/observation/observation.type.js';
 import type { Report } from '../schema/report/report.type.js';
@@ -282,14 +283,21 @@ export function restrictedFields(): { path: string; rule: FieldRule }[] {
 
 export const forbidden = () => new ApiError(ErrorCode.FORBIDDEN, 'Your organization or role may not read this field');
 
-export function createShield() {
+/**
+ * The field layer, as graphql-middleware field map: graphql-shield's middleware for every field whose rule
+ * can refuse. PUBLIC is `allow` and can never refuse, so its fields are left unwrapped: a shield wrapper
+ * makes a field asynchronous, and on a list of hundreds of records that cost dominated the response
+ * (bench/NOTES.md). A field no entry names keeps graphql-shield's fallback, deny (the server also refuses
+ * to start with one: fieldsWithoutRule).
+ */
+export function createShield(schema: GraphQLSchema): IMiddlewareFieldMap {
   const rules = Object.fromEntries(
     Object.entries(policy).map(([type, entry]) => [
       type,
       isFieldRule(entry) ? entry.rule : Object.fromEntries(Object.entries(entry).map(([field, r]) => [field, r.rule])),
     ]),
   );
-  return shield(rules, {
+  const generated = shield(rules, {
     fallbackRule: deny,
     fallbackError: (_thrown, _parent, _args, ctx, info) => {
       (ctx as unknown as Context).access.field(fieldPath(info), false);
@@ -297,7 +305,11 @@ export function createShield() {
     },
     // Errors a resolver throws on purpose (BAD_USER_INPUT, NOT_FOUND) reach the client; formatError masks the rest.
     allowExternalErrors: true,
-  });
+  }).generate(schema) as Record<string, Record<string, IMiddlewareFunction>>;
+  const wrapped = Object.entries(generated).map(
+    ([type, fields]) => [type, Object.fromEntries(Object.entries(fields).filter(([field]) => ruleFor(type, field) !== PUBLIC))] as const,
+  );
+  return Object.fromEntries(wrapped.filter(([, fields]) => Object.keys(fields).length > 0));
 }
 
 // ---- Writes and the access log: who may do what with a record ----

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from 'drizzle-orm/logger';
@@ -6,37 +5,35 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import * as tables from './schema/index.js';
 
-export type Tables = typeof tables;
-/** The one database type the queries see: the same on PGlite and on node-postgres. */
-export type Db = PgDatabase<PgQueryResultHKT, Tables>;
+/**
+ * The one database type the queries see: the same on PGlite and on node-postgres. Queries are built with
+ * the query builder only (no relational `db.query` API), so no schema is registered with drizzle.
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;
 
 export interface StatementCounter {
   count: number;
 }
 
 /**
- * Counts SQL statements per request (for the no-N+1 tests and the benchmark): the request runs inside
- * countStatements(), and every statement drizzle sends adds one to that request's counter.
+ * A drizzle handle whose every statement adds one to `counter`: each request gets its own (for the
+ * no-N+1 tests, the benchmark and the request log). Counting through the handle rather than an
+ * AsyncLocalStorage keeps async hooks off: with them on, every promise of every field pays for them.
  */
-const statementScope = new AsyncLocalStorage<StatementCounter>();
-export function countStatements<T>(counter: StatementCounter, fn: () => T): T {
-  return statementScope.run(counter, fn);
+function countingLogger(counter: StatementCounter): Logger {
+  return {
+    logQuery() {
+      counter.count += 1;
+    },
+  };
 }
-/** Runs bookkeeping (rate-limit counters) outside the request's statement count, which measures its data access. */
-export function uncounted<T>(fn: () => T): T {
-  return statementScope.exit(fn);
-}
-const countingLogger: Logger = {
-  logQuery() {
-    const counter = statementScope.getStore();
-    if (counter) counter.count += 1;
-  },
-};
 
 export interface Database {
+  /** Uncounted: start-up, background work (the access-log writer, rate-limit counters, the alert bus). */
   db: Db;
+  /** A handle on the same pool or client that counts the statements it sends (one per request). */
+  counted(counter: StatementCounter): Db;
   kind: 'pglite' | 'postgres';
   /** The node-postgres pool (PostgreSQL only), for pool metrics. */
   pool?: pg.Pool;
@@ -67,14 +64,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connectionString: options.databaseUrl,
       max: options.poolMax ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+      // The API sends short, index-driven statements; JIT compilation (30–40 ms when the row rule's
+      // subplans push a plan past jit_above_cost) never pays back for them (bench/NOTES.md).
+      options: '-c jit=off',
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
       ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
     });
     // An idle client losing its connection (database restart) must not crash the process.
     pool.on('error', () => undefined);
-    const db = drizzlePg(pool, { schema: tables, logger: countingLogger }) as unknown as Db;
+    const db = drizzlePg(pool) as unknown as Db;
     return {
       db,
+      counted: (counter) => drizzlePg(pool, { logger: countingLogger(counter) }) as unknown as Db,
       kind: 'postgres',
       pool,
       listen: (channel, onMessage) => listenWithReconnect(options.databaseUrl!, channel, onMessage),
@@ -87,9 +88,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const dataDir = options.dataDir === 'memory://' ? undefined : options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir);
-  const db = drizzlePglite(client, { schema: tables, logger: countingLogger }) as unknown as Db;
+  const db = drizzlePglite(client) as unknown as Db;
   return {
     db,
+    counted: (counter) => drizzlePglite(client, { logger: countingLogger(counter) }) as unknown as Db,
     kind: 'pglite',
     listen: async (channel, onMessage) => {
       const stop = await client.listen(channel, onMessage);

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { Viewer } from '../auth/viewer.js';
 import { ErrorCode } from '../errors.js';
 import type { Config } from '../config.js';
-import { uncounted, type Database } from '../db/database.js';
+import type { Database } from '../db/database.js';
 import { rateLimits } from '../db/schema/rate-limits.js';
 
 
@@ -43,7 +43,7 @@ export function createRateLimits(config: Config, database: Database, onReject?: 
   const consume = async (limiter: RateLimiterAbstract | undefined, key: string, points: number, kind: 'requests' | 'cost', limit: string) => {
     if (!limiter || points <= 0) return;
     try {
-      await uncounted(() => limiter.consume(key, points));
+      await limiter.consume(key, points);
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
       onReject?.(kind);

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -16,7 +17,7 @@ import { authenticate } from '../auth/authenticate.js';
 import { createContext } from '../auth/context.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import { introspectionPolicy, type Config } from '../config.js';
-import { countStatements, type Database, type StatementCounter } from '../db/database.js';
+import type { Database, StatementCounter } from '../db/database.js';
 import { migrationsApplied } from '../db/migrate.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -91,6 +92,8 @@ export async function startServer({ config, database, schema, logger, verifyToke
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      // No cache hints are used; the plugin would otherwise instrument every field of every response.
+      ApolloServerPluginCacheControlDisabled(),
       requestPlugin({ config, schema, logger, accessLog, metrics, rateLimits }),
     ],
   });
@@ -127,12 +130,6 @@ export async function startServer({ config, database, schema, logger, verifyToke
   // Before /graphql: a browser's GET /graphql (Accept: text/html) gets the GraphiQL page.
   app.use(graphiqlRouter({ config, logger }));
 
-  const countRequestStatements: RequestHandler = (_req, res, next) => {
-    const counter: StatementCounter = { count: 0 };
-    res.locals.statements = counter;
-    countStatements(counter, next);
-  };
-
   const batchCap: RequestHandler = (req, res, next) => {
     if (Array.isArray(req.body) && req.body.length > config.MAX_BATCH) {
       res.status(400).json(jsonError(400, ErrorCode.BAD_USER_INPUT, `A batch may hold at most ${config.MAX_BATCH} operations`).body);
@@ -147,14 +144,16 @@ export async function startServer({ config, database, schema, logger, verifyToke
     express.json({ limit: config.MAX_BODY_BYTES }),
     bodyErrors,
     batchCap,
-    countRequestStatements,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const viewer = await authenticate(database.db, verifyToken, req.headers.authorization);
+        // Every statement of the request is counted, the viewer lookup included; rate-limit bookkeeping is not.
+        const statements: StatementCounter = { count: 0 };
+        const db = database.counted(statements);
+        const viewer = await authenticate(db, verifyToken, req.headers.authorization);
         await rateLimits.request(rateLimitKey(viewer, req.ip));
         return {
-          ...createContext(database.db, viewer, req.headers['accept-language'], alertBus),
-          statements: res.locals.statements as StatementCounter,
+          ...createContext(db, viewer, req.headers['accept-language'], alertBus),
+          statements,
           requestId: res.locals.requestId as string,
           ip: req.ip,
           introspectionAllowed: introspection === 'all' || (introspection === 'members' && viewer.kind === 'member'),

@@ -8,7 +8,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { referenceResolvers } from '../resolvers/entities.js';
 import { validateArguments } from './common/validate.js';
-import { recordAccessMiddleware } from '../auth/access-log.js';
+import { recordAccessOnCompletion } from '../auth/access-log.js';
 import { createShield, ruleFor } from '../auth/policy.js';
 import { AlertSubscriptionResolver } from '../resolvers/alert-subscription.resolver.js';
 import { AlertResolver } from '../resolvers/alert.resolver.js';
@@ -96,5 +96,5 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
   if (missing.length > 0) {
     throw new Error(`Fields without an authorization rule (add them to src/auth/policy.ts): ${missing.join(', ')}`);
   }
-  return applyMiddleware(schema, createShield(), recordAccessMiddleware);
+  return recordAccessOnCompletion(applyMiddleware(schema, createShield(schema)));
 }
