@@ -75,6 +75,8 @@ export function createLoaders(db: Db, viewer: Viewer) {
   const allCountries = once(() => listCountries(db));
   const allIndicators = once(() => findIndicators(db, {}));
   return {
+    /** Every indicator by code, for mapping observations (their period notation and level). */
+    indicatorIndex: once(async () => new Map((await allIndicators()).map((r) => [r.code, r] as const))),
     country: new DataLoader<string, CountryRow | null>(async (codes) => byKey(codes, await allCountries(), (r) => r.iso3)),
     organization,
     organizationParents: new DataLoader<string, string[]>(async (ids) =>

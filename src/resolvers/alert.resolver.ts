@@ -50,7 +50,7 @@ export class AlertResolver {
 
   @FieldResolver(() => [Observation], { description: 'The values behind the alert: the one that raised it, and for TREND its baseline.' })
   async observations(@Root() alert: Alert, @Ctx() ctx: Context) {
-    const rows = await ctx.loaders.observation.loadMany(alert.observationIds);
-    return rows.flatMap((o) => (o && !(o instanceof Error) ? [toObservation(o)] : []));
+    const [rows, indicators] = await Promise.all([ctx.loaders.observation.loadMany(alert.observationIds), ctx.loaders.indicatorIndex()]);
+    return rows.flatMap((o) => (o && !(o instanceof Error) ? [toObservation(o, indicators)] : []));
   }
 }

@@ -35,12 +35,13 @@ export class ObservationWritesResolver {
     const viewer = requireMember(ctx);
     if (!mayContribute(viewer)) throw new ApiError(ErrorCode.FORBIDDEN, 'Recording observations needs the contributor role');
     const result = await recordObservations(ctx.db, viewer, input, { idempotencyKey });
-    const [observations, alerts] = await Promise.all([
+    const [observations, alerts, indicators] = await Promise.all([
       ctx.loaders.observation.loadMany(result.observationIds),
       ctx.loaders.alert.loadMany(result.alertIds),
+      ctx.loaders.indicatorIndex(),
     ]);
     return Object.assign(new RecordObservationsResult(), {
-      observations: observations.flatMap((o) => (o && !(o instanceof Error) ? [toObservation(o)] : [])),
+      observations: observations.flatMap((o) => (o && !(o instanceof Error) ? [toObservation(o, indicators)] : [])),
       alerts: alerts.flatMap((a) => (a && !(a instanceof Error) ? [toAlert(a)] : [])),
       replayed: result.replayed,
     });

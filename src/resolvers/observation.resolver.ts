@@ -1,11 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
-import { AlertLevel } from '../schema/common/enums.js';
-import { formatPeriod } from '../schema/common/period.js';
-import { PeriodScalar } from '../schema/common/scalars.js';
 import { toCountry } from '../schema/country/country.mapper.js';
 import { Country } from '../schema/country/country.type.js';
-import { levelOf } from '../schema/indicator/level.js';
 import { toIndicator } from '../schema/indicator/indicator.mapper.js';
 import { Indicator } from '../schema/indicator/indicator.type.js';
 import { toGrant } from '../schema/grant/grant.mapper.js';
@@ -40,17 +36,5 @@ export class ObservationResolver {
   })
   async sharedWith(@Root() obs: Observation, @Ctx() ctx: Context) {
     return (await ctx.loaders.observationGrants.load(obs.id)).map((g) => toGrant(g));
-  }
-
-  @FieldResolver(() => PeriodScalar, { description: "Period measured, in the indicator's notation (`2024-03`, `2024-Q1`, `2024`)." })
-  async period(@Root() obs: Observation, @Ctx() ctx: Context): Promise<string> {
-    const indicator = await ctx.loaders.indicator.load(obs.indicatorCode);
-    return formatPeriod(obs.periodStart, indicator?.periodicity ?? 'MONTHLY');
-  }
-
-  @FieldResolver(() => AlertLevel, { description: "Where the value stands against the indicator's thresholds." })
-  async level(@Root() obs: Observation, @Ctx() ctx: Context): Promise<AlertLevel> {
-    const indicator = await ctx.loaders.indicator.load(obs.indicatorCode);
-    return indicator ? levelOf(obs.value, indicator) : AlertLevel.NONE;
   }
 }

@@ -8,7 +8,7 @@ import type { Db } from '../database.js';
 import { grants } from '../schema/grants.js';
 import { observations, type ObservationRow } from '../schema/observations.js';
 import { visibleTo } from '../visibility.js';
-import { descending, scopedPages, toPage } from './page.js';
+import { descending, fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
 import { countries } from '../schema/countries.js';
 import { indicators } from '../schema/indicators.js';
 
@@ -69,9 +69,9 @@ function scopeColumn(scope: ObservationScope) {
   return scope.by === 'country' ? observations.countryIso3 : observations.indicatorCode;
 }
 
-function conditions(viewer: Viewer, scope: ObservationScope, query: ObservationPageQuery): SQL[] {
+/** The revision rule, THE row rule and the range: what every page of a nested list shares. */
+function conditions(viewer: Viewer, query: ObservationPageQuery): SQL[] {
   const where = [
-    inArray(scopeColumn(scope), [...scope.keys]),
     inForce(query.asOf),
     visibleTo(viewer, observationRowRule),
     ...rangeConditions(query),
@@ -84,7 +84,8 @@ function conditions(viewer: Viewer, scope: ObservationScope, query: ObservationP
 const ORDER = [descending(observations.periodStart), descending(observations.indicatorCode), descending(observations.countryIso3)];
 
 /**
- * Pages of observations (newest period first) for many countries or indicators in one statement.
+ * Pages of observations (newest period first) for many countries or indicators in one statement: each
+ * key's page is an ORDER BY … LIMIT joined LATERAL to the keys, so it reads first+1 rows off the index.
  */
 export async function findObservationPagesByScope(
   db: Db,
@@ -93,21 +94,17 @@ export async function findObservationPagesByScope(
   query: ObservationPageQuery,
 ): Promise<Map<string, Page<ObservationRow>>> {
   const key = scopeColumn(scope);
-  const where = conditions(viewer, scope, query);
+  const where = [sql`${key} = ${scopeKey}`, ...conditions(viewer, query)];
   if (query.after) where.push(afterCursor(query.after));
-  const ranked = db
-    .select({
-      ...getTableColumns(observations),
-      rank: sql<number>`row_number() over (partition by ${key} order by ${sql.join(ORDER, sql`, `)})`.as('rank'),
-    })
+  const columns = getTableColumns(observations);
+  const page = db
+    .select(columns)
     .from(observations)
     .where(and(...where))
-    .as('ranked');
-  const rows = (await db
-    .select()
-    .from(ranked)
-    .where(sql`${ranked.rank} <= ${query.first + 1}`)
-    .orderBy(asc(ranked.rank))) as unknown as ObservationRow[];
+    .orderBy(...ORDER)
+    .limit(query.first + 1)
+    .as('page');
+  const rows = await db.select(fieldsOf(page, columns)).from(scopeKeys(scope.keys)).crossJoinLateral(page);
   return scopedPages(
     scope.keys,
     rows,
@@ -117,7 +114,7 @@ export async function findObservationPagesByScope(
       const counts = await db
         .select({ scopeKey: key, n: sql<number>`count(*)::int` })
         .from(observations)
-        .where(and(...conditions(viewer, scope, query)))
+        .where(and(inArray(key, [...scope.keys]), ...conditions(viewer, query)))
         .groupBy(key);
       return Object.fromEntries(counts.map((c) => [String(c.scopeKey), c.n]));
     },

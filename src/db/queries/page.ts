@@ -1,5 +1,5 @@
 import { encodeCursor } from '../../schema/common/cursor.js';
-import { sql, type AnyColumn } from 'drizzle-orm';
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { page, type Page } from '../../schema/common/connection.js';
 
 /**
@@ -61,3 +61,25 @@ export function scopedPages<R>(
 export const descending = (column: AnyColumn) => sql`${column} desc nulls last`;
 /** The same index read backwards. */
 export const ascending = (column: AnyColumn) => sql`${column} asc nulls first`;
+
+/**
+ * The scope keys of a nested list (countries, authors, indicators) as a row source, `scope(key)`: a
+ * page query joined LATERAL to it runs once per key with its own ORDER BY … LIMIT, so each key reads only
+ * its first+1 rows off an index, in one statement for all keys. (A window function over all the keys'
+ * rows had to read and rank every visible row of every key first.)
+ */
+export function scopeKeys(keys: readonly string[]): SQL {
+  return sql`unnest(array[${sql.join(
+    keys.map((k) => sql`${k}`),
+    sql`, `,
+  )}]::text[]) as scope(key)`;
+}
+
+/** The current key inside a page query joined to scopeKeys(). */
+export const scopeKey = sql<string>`scope.key`;
+
+/** The fields of an aliased subquery, named as in `columns`, to select them from the outer query. */
+export function fieldsOf<C extends object>(subquery: object, columns: C): C {
+  const fields = subquery as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(columns).map((name) => [name, fields[name]])) as C;
+}

@@ -10,7 +10,7 @@ import { grants } from '../schema/grants.js';
 import { organizations } from '../schema/organizations.js';
 import { reportCountries, reports } from '../schema/reports.js';
 import { visibleTo } from '../visibility.js';
-import { ascending, descending, scopedPages, toPage } from './page.js';
+import { ascending, descending, fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
 
 // Every column but the search vector, which no caller needs and which is large.
 export const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
@@ -152,9 +152,17 @@ function scopedFrom<S extends SelectedFields>(db: Db, scope: ReportScope, select
     : query;
 }
 
+/** Inside a per-key page: the report belongs to the current scope key. */
+function inScopeKey(scope: ReportScope): SQL {
+  return scope.by === 'author'
+    ? sql`${reports.authorOrgId} = ${scopeKey}`
+    : sql`exists (select 1 from ${reportCountries} where ${reportCountries.reportId} = ${reports.id} and ${reportCountries.countryIso3} = ${scopeKey})`;
+}
+
 /**
- * Pages of reports for many countries or authors in ONE statement (a window function numbers each
- * scope's rows), so a list of countries with their reports costs the same whatever its length.
+ * Pages of reports for many countries or authors in ONE statement (each key's page is an ORDER BY …
+ * LIMIT joined LATERAL to the keys), so a list of countries with their reports costs the same whatever
+ * its length, and each key reads only its first+1 rows.
  */
 export async function findReportPagesByScope(
   db: Db,
@@ -162,22 +170,19 @@ export async function findReportPagesByScope(
   scope: ReportScope,
   query: ReportQuery,
 ): Promise<Map<string, Page<ReportRecord>>> {
-  const key = scopeColumn(scope);
-  const where = conditions(viewer, query.filter);
-  if (scope.by === 'author') where.push(inArray(reports.authorOrgId, [...scope.keys]));
+  const where = [...conditions(viewer, query.filter), inScopeKey(scope)];
   if (query.after) where.push(afterCursor(query.orderBy, query.after));
-  const ranked = scopedFrom(db, scope, {
-    ...reportColumns,
-    scopeKey: sql<string>`${key}`.as('scope_key'),
-    rank: sql<number>`row_number() over (partition by ${key} order by ${sql.join(orderSql(query.orderBy), sql`, `)})`.as('rank'),
-  })
+  const page = db
+    .select(reportColumns)
+    .from(reports)
     .where(and(...where))
-    .as('ranked');
-  const rows = (await db
-    .select()
-    .from(ranked)
-    .where(sql`${ranked.rank} <= ${query.first + 1}`)
-    .orderBy(asc(ranked.scopeKey), asc(ranked.rank))) as unknown as (ReportRecord & { scopeKey: string })[];
+    .orderBy(...orderSql(query.orderBy))
+    .limit(query.first + 1)
+    .as('page');
+  const rows = await db
+    .select({ scopeKey, ...fieldsOf(page, reportColumns) })
+    .from(scopeKeys(scope.keys))
+    .crossJoinLateral(page);
   return scopedPages(
     scope.keys,
     rows,

@@ -1,13 +1,22 @@
+import type { IndicatorRow } from '../../db/schema/indicators.js';
 import type { ObservationRow } from '../../db/schema/observations.js';
-import type { SourceReliability, Tlp } from '../common/enums.js';
+import { AlertLevel, type SourceReliability, type Tlp } from '../common/enums.js';
+import { formatPeriod } from '../common/period.js';
+import { levelOf } from '../indicator/level.js';
 import { Observation } from './observation.type.js';
 
-/** period and level depend on the indicator and are resolved by ObservationResolver. */
-export function toObservation(row: ObservationRow): Observation {
+/**
+ * period and level depend on the indicator: they are computed here, from the request's indicator index,
+ * so that a list of hundreds of values resolves them as plain properties, without a promise per field.
+ */
+export function toObservation(row: ObservationRow, indicators: ReadonlyMap<string, IndicatorRow>): Observation {
+  const indicator = indicators.get(row.indicatorCode);
   return Object.assign(new Observation(), {
     id: row.id,
     periodStart: row.periodStart,
+    period: formatPeriod(row.periodStart, indicator?.periodicity ?? 'MONTHLY'),
     value: row.value,
+    level: indicator ? levelOf(row.value, indicator) : AlertLevel.NONE,
     tlp: row.tlp as Tlp,
     sourceReliability: row.sourceReliability as SourceReliability,
     informationCredibility: row.informationCredibility,

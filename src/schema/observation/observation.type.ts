@@ -1,7 +1,7 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
-import { SourceReliability, Tlp } from '../common/enums.js';
-import { DateTimeScalar, LocalDateScalar, UuidScalar } from '../common/scalars.js';
+import { AlertLevel, SourceReliability, Tlp } from '../common/enums.js';
+import { DateTimeScalar, LocalDateScalar, PeriodScalar, UuidScalar } from '../common/scalars.js';
 
 @ObjectType({
   description:
@@ -14,8 +14,14 @@ export class Observation {
   @Field(() => LocalDateScalar, { description: 'First day of the period.' })
   periodStart!: string;
 
+  @Field(() => PeriodScalar, { description: "Period measured, in the indicator's notation (`2024-03`, `2024-Q1`, `2024`)." })
+  period!: string;
+
   @Field(() => Float, { description: "The value, in the indicator's unit." })
   value!: number;
+
+  @Field(() => AlertLevel, { description: "Where the value stands against the indicator's thresholds." })
+  level!: AlertLevel;
 
   @Field(() => Tlp, { description: 'TLP marking of this value.' })
   tlp!: Tlp;
