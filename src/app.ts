@@ -30,6 +30,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
     idleInTransactionTimeoutMs: config.PG_IDLE_TX_TIMEOUT_MS,
+    referenceTtlMs: config.REFERENCE_CACHE_TTL_MS,
   });
   try {
     await migrate(database);

@@ -45,6 +45,8 @@ const schema = z.object({
   PG_IDLE_TX_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3_000),
   INTROSPECTION: z.enum(['all', 'members', 'off']).optional(),
+  // Countries, indicators and organizations, shared by a process's requests (src/db/reference.ts).
+  REFERENCE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ruleFor } from '../src/auth/policy.js';
+import { extendSchema, parse } from 'graphql';
+import { createShield, restrictedFields, ruleFor } from '../src/auth/policy.js';
 import { buildBareSchema, fieldsWithoutRule, printSortedSchema } from '../src/schema/build.js';
 
 describe('the schema as a checked-in artifact', () => {
@@ -32,5 +33,27 @@ describe('default deny', () => {
     expect(ruleFor('Report', 'someNewField')).toBeUndefined(); // Report names each field
     expect(ruleFor('UnknownType', 'x')).toBeUndefined();
     expect(ruleFor('Query', 'someNewRootField')).toBeUndefined();
+  });
+});
+
+describe('the field layer wraps what can refuse, and nothing else', () => {
+  it('every restricted field gets a shield wrapper; public fields resolve unwrapped', async () => {
+    const shielded = createShield(await buildBareSchema()) as Record<string, Record<string, unknown>>;
+    const wrapped = Object.entries(shielded).flatMap(([type, fields]) => Object.keys(fields).map((field) => `${type}.${field}`));
+    for (const { path } of restrictedFields()) {
+      const [type, field] = path.split('.') as [string, string];
+      if (field === '*') expect(Object.keys(shielded[type] ?? {}).length).toBeGreaterThan(0);
+      else expect(wrapped).toContain(path);
+    }
+    expect(wrapped).not.toContain('Report.title');
+    expect(wrapped).not.toContain('Observation.value');
+    expect(shielded.Country).toBeUndefined();
+  });
+
+  it('a field the policy does not name is still wrapped, by the deny fallback', async () => {
+    const schema = extendSchema(await buildBareSchema(), parse('extend type Report { secretNewField: String }'));
+    const shielded = createShield(schema) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(shielded.Report ?? {})).toContain('secretNewField');
+    expect(Object.keys(shielded.Report ?? {})).not.toContain('title');
   });
 });

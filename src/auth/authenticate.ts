@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Db } from '../db/database.js';
-import { organizationForViewer } from '../db/queries/organizations.js';
+import type { ReferenceCache } from '../db/reference.js';
 import { ErrorCode } from '../errors.js';
 import { TokenError, type TokenVerifier } from './jwt.js';
 import { anonymousViewer, type Viewer } from './viewer.js';
@@ -26,9 +26,9 @@ const REASONS: Record<string, string> = {
 /**
  * The viewer of a request, from its Authorization header: none is the anonymous viewer; a bearer token
  * must verify, and its organization must exist and be active. The organization's kind and parents come
- * from the database.
+ * from the database (the reference snapshot, REFERENCE_CACHE_TTL_MS), never from the token.
  */
-export async function authenticate(db: Db, verify: TokenVerifier, header: string | undefined): Promise<Viewer> {
+export async function authenticate(db: Db, verify: TokenVerifier, header: string | undefined, reference: ReferenceCache): Promise<Viewer> {
   if (header === undefined || header === '') return anonymousViewer;
   const match = /^Bearer ([A-Za-z0-9_\-.=]{1,8192})$/i.exec(header.trim());
   if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"');
@@ -39,7 +39,8 @@ export async function authenticate(db: Db, verify: TokenVerifier, header: string
     const code = error instanceof TokenError ? error.message : 'ERR_MALFORMED';
     throw unauthenticated(REASONS[code] ?? 'the token is not valid');
   }
-  const org = await organizationForViewer(db, claims.org);
+  const { organizationById, parentsOf } = await reference.get(db);
+  const org = organizationById.get(claims.org);
   if (!org || !org.active) throw unauthenticated('the token names an unknown or inactive organization');
   return {
     kind: 'member',
@@ -47,7 +48,7 @@ export async function authenticate(db: Db, verify: TokenVerifier, header: string
     organizationId: claims.org,
     organizationKind: org.kind,
     organizationCountry: org.countryIso3,
-    parentOrganizationIds: org.parentIds,
+    parentOrganizationIds: [...(parentsOf.get(org.id) ?? [])],
     roles: claims.roles,
   };
 }

@@ -1,6 +1,7 @@
 import type { AlertBus } from '../alerts/bus.js';
 import type { Db } from '../db/database.js';
 import { createLoaders, type Loaders } from '../db/loaders.js';
+import type { ReferenceCache } from '../db/reference.js';
 import { Lang } from '../schema/common/enums.js';
 import { AccessRecord } from './access-log.js';
 import type { Viewer } from './viewer.js';
@@ -31,6 +32,19 @@ export function langFromAcceptLanguage(header: string | undefined): Lang {
   return ranked[0]?.tag === 'ru' ? Lang.RU : Lang.EN;
 }
 
-export function createContext(db: Db, viewer: Viewer, acceptLanguage: string | undefined, alertBus?: AlertBus): Context {
-  return { viewer, lang: langFromAcceptLanguage(acceptLanguage), db, loaders: createLoaders(db, viewer), access: new AccessRecord(), ...(alertBus ? { alertBus } : {}) };
+export function createContext(
+  db: Db,
+  viewer: Viewer,
+  acceptLanguage: string | undefined,
+  reference: ReferenceCache,
+  alertBus?: AlertBus,
+): Context {
+  return {
+    viewer,
+    lang: langFromAcceptLanguage(acceptLanguage),
+    db,
+    loaders: createLoaders(db, viewer, reference),
+    access: new AccessRecord(),
+    ...(alertBus ? { alertBus } : {}),
+  };
 }

@@ -5,6 +5,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { ReferenceCache } from './reference.js';
 
 /**
  * The one database type the queries see: the same on PGlite and on node-postgres. Queries are built with
@@ -34,6 +35,8 @@ export interface Database {
   db: Db;
   /** A handle on the same pool or client that counts the statements it sends (one per request). */
   counted(counter: StatementCounter): Db;
+  /** The process's snapshot of the reference data (countries, indicators, organizations). */
+  reference: ReferenceCache;
   kind: 'pglite' | 'postgres';
   /** The node-postgres pool (PostgreSQL only), for pool metrics. */
   pool?: pg.Pool;
@@ -56,9 +59,12 @@ export interface DatabaseOptions {
   /** node-postgres only: server-side limits per statement and per idle transaction. */
   statementTimeoutMs?: number;
   idleInTransactionTimeoutMs?: number;
+  /** How long the reference data snapshot is kept (REFERENCE_CACHE_TTL_MS); 0 reads it per request. */
+  referenceTtlMs?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const reference = new ReferenceCache(options.referenceTtlMs ?? 0);
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -76,6 +82,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       db,
       counted: (counter) => drizzlePg(pool, { logger: countingLogger(counter) }) as unknown as Db,
+      reference,
       kind: 'postgres',
       pool,
       listen: (channel, onMessage) => listenWithReconnect(options.databaseUrl!, channel, onMessage),
@@ -92,6 +99,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db,
     counted: (counter) => drizzlePglite(client, { logger: countingLogger(counter) }) as unknown as Db,
+    reference,
     kind: 'pglite',
     listen: async (channel, onMessage) => {
       const stop = await client.listen(channel, onMessage);

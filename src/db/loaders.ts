@@ -2,19 +2,17 @@ import DataLoader from 'dataloader';
 import type { Viewer } from '../auth/viewer.js';
 import type { Page } from '../schema/common/connection.js';
 import type { Db } from './database.js';
-import { listCountries } from './queries/countries.js';
-import { findIndicators, indicatorsOfReports } from './queries/indicators.js';
+import { indicatorLinksOfReports } from './queries/indicators.js';
 import { findObservationPagesByScope, latestObservations, observationsByIds, type ObservationPageQuery } from './queries/observations.js';
-import { clientLinks, organizationsByIds, parentLinks } from './queries/organizations.js';
 import { alertsByIds } from './queries/alerts.js';
-import { countriesOfReports, findReportPagesByScope, reportsByIds, tearlinesOf, type ReportQuery, type ReportRecord } from './queries/reports.js';
+import { countryLinksOfReports, findReportPagesByScope, reportsByIds, tearlinesOf, type ReportQuery, type ReportRecord } from './queries/reports.js';
 import type { AlertRow } from './schema/alerts.js';
 import { grantsOfObservations, grantsOfReports } from './queries/grants.js';
 import type { CountryRow } from './schema/countries.js';
 import type { GrantRow } from './schema/grants.js';
 import type { IndicatorRow } from './schema/indicators.js';
 import type { ObservationRow } from './schema/observations.js';
-import type { OrganizationRow } from './schema/organizations.js';
+import type { ReferenceCache } from './reference.js';
 
 function byKey<R>(keys: readonly string[], rows: readonly R[], keyOf: (row: R) => string): (R | null)[] {
   const index = new Map(rows.map((row) => [keyOf(row), row]));
@@ -65,39 +63,55 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   return () => (pending ??= load());
 }
 
-/** Per-request loaders: batching and caching live exactly as long as one request, for one viewer. */
-export function createLoaders(db: Db, viewer: Viewer) {
-  const organization = new DataLoader<string, OrganizationRow | null>(async (ids) =>
-    byKey(ids, await organizationsByIds(db, ids), (r) => r.id),
-  );
-  // Countries and indicators are small reference tables: read whole, once per request, so lookups that
-  // arrive at different moments of the response (after different queries) still cost one statement.
-  const allCountries = once(() => listCountries(db));
-  const allIndicators = once(() => findIndicators(db, {}));
+/** Looks keys up in an index of the reference data. */
+function lookup<T>(index: () => Promise<ReadonlyMap<string, T>>) {
+  return new DataLoader<string, T | null>(async (keys) => {
+    const map = await index();
+    return keys.map((k) => map.get(k) ?? null);
+  });
+}
+
+/**
+ * Per-request loaders: batching and caching live exactly as long as one request, for one viewer. The
+ * reference data (countries, indicators, organizations) is the process's shared snapshot, taken once per
+ * request so that every lookup of the response sees the same one.
+ */
+export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceCache) {
+  const reference = once(() => referenceCache.get(db));
+  const countries = async () => (await reference()).countryByIso3;
+  const indicators = async () => (await reference()).indicatorByCode;
   return {
+    reference,
     /** Every indicator by code, for mapping observations (their period notation and level). */
-    indicatorIndex: once(async () => new Map((await allIndicators()).map((r) => [r.code, r] as const))),
-    country: new DataLoader<string, CountryRow | null>(async (codes) => byKey(codes, await allCountries(), (r) => r.iso3)),
-    organization,
-    organizationParents: new DataLoader<string, string[]>(async (ids) =>
-      listsByKey(ids, await parentLinks(db, ids), (r) => r.organizationId, (r) => r.parentId),
-    ),
-    organizationClients: new DataLoader<string, string[]>(async (ids) =>
-      listsByKey(ids, await clientLinks(db, ids), (r) => r.parentId, (r) => r.organizationId),
-    ),
-    indicator: new DataLoader<string, IndicatorRow | null>(async (codes) => byKey(codes, await allIndicators(), (r) => r.code)),
+    indicatorIndex: indicators,
+    country: lookup(countries),
+    organization: lookup(async () => (await reference()).organizationById),
+    organizationParents: new DataLoader<string, readonly string[]>(async (ids) => {
+      const { parentsOf } = await reference();
+      return ids.map((id) => parentsOf.get(id) ?? []);
+    }),
+    organizationClients: new DataLoader<string, readonly string[]>(async (ids) => {
+      const { clientsOf } = await reference();
+      return ids.map((id) => clientsOf.get(id) ?? []);
+    }),
+    indicator: lookup(indicators),
     report: new DataLoader<string, ReportRecord | null>(async (ids) => byKey(ids, await reportsByIds(db, viewer, ids), (r) => r.id)),
     reportTearlines: new DataLoader<string, ReportRecord[]>(async (ids) =>
       listsByKey(ids, await tearlinesOf(db, viewer, ids), (r) => r.tearlineOf!, (r) => r),
     ),
     alert: new DataLoader<string, AlertRow | null>(async (ids) => byKey(ids, await alertsByIds(db, viewer, ids), (r) => r.id)),
     observation: new DataLoader<string, ObservationRow | null>(async (ids) => byKey(ids, await observationsByIds(db, viewer, ids), (r) => r.id)),
-    reportCountries: new DataLoader<string, CountryRow[]>(async (ids) =>
-      listsByKey(ids, await countriesOfReports(db, ids), (r) => r.reportId, (r) => r.country),
-    ),
-    reportIndicators: new DataLoader<string, IndicatorRow[]>(async (ids) =>
-      listsByKey(ids, await indicatorsOfReports(db, ids), (r) => r.reportId, (r) => r.indicator),
-    ),
+    reportCountries: new DataLoader<string, CountryRow[]>(async (ids) => {
+      const [links, byIso3] = await Promise.all([countryLinksOfReports(db, ids), countries()]);
+      // A link to a country newer than the snapshot waits for the next one rather than failing.
+      const known = links.filter((r) => byIso3.has(r.countryIso3));
+      return listsByKey(ids, known, (r) => r.reportId, (r) => byIso3.get(r.countryIso3)!);
+    }),
+    reportIndicators: new DataLoader<string, IndicatorRow[]>(async (ids) => {
+      const [links, byCode] = await Promise.all([indicatorLinksOfReports(db, ids), indicators()]);
+      const known = links.filter((r) => byCode.has(r.indicatorCode));
+      return listsByKey(ids, known, (r) => r.reportId, (r) => byCode.get(r.indicatorCode)!);
+    }),
     reportGrants: new DataLoader<string, GrantRow[]>(async (ids) => listsByKey(ids, await grantsOfReports(db, ids), (r) => r.reportId!, (r) => r)),
     observationGrants: new DataLoader<string, GrantRow[]>(async (ids) =>
       listsByKey(ids, await grantsOfObservations(db, ids), (r) => r.observationId!, (r) => r),

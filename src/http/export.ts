@@ -345,7 +345,7 @@ export function exportRouter(deps: ExportDeps): Router {
     }
     const [, name, format] = match as unknown as [string, 'reports' | 'observations', Format];
     try {
-      const viewer = await authenticate(deps.database.db, deps.verifyToken, req.headers.authorization);
+      const viewer = await authenticate(deps.database.counted({ count: 0 }), deps.verifyToken, req.headers.authorization, deps.database.reference);
       if (name === 'reports') await streamExport(res, deps, viewer, name, format, req.originalUrl, await reportsExport(deps, viewer, req));
       else await streamExport(res, deps, viewer, name, format, req.originalUrl, await observationsExport(deps, viewer, req));
     } catch (error) {

@@ -149,10 +149,10 @@ export async function startServer({ config, database, schema, logger, verifyToke
         // Every statement of the request is counted, the viewer lookup included; rate-limit bookkeeping is not.
         const statements: StatementCounter = { count: 0 };
         const db = database.counted(statements);
-        const viewer = await authenticate(db, verifyToken, req.headers.authorization);
+        const viewer = await authenticate(db, verifyToken, req.headers.authorization, database.reference);
         await rateLimits.request(rateLimitKey(viewer, req.ip));
         return {
-          ...createContext(db, viewer, req.headers['accept-language'], alertBus),
+          ...createContext(db, viewer, req.headers['accept-language'], database.reference, alertBus),
           statements,
           requestId: res.locals.requestId as string,
           ip: req.ip,

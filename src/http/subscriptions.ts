@@ -41,13 +41,14 @@ export function attachSubscriptions({ httpServer, schema, database, verifyToken,
       schema,
       onConnect: async (ctx) => {
         try {
-          viewers.set(ctx.extra.socket, await authenticate(database.db, verifyToken, authorizationOf(ctx.connectionParams)));
+          viewers.set(ctx.extra.socket, await authenticate(database.counted({ count: 0 }), verifyToken, authorizationOf(ctx.connectionParams), database.reference));
           return true;
         } catch {
           return false;
         }
       },
-      context: (ctx) => createContext(database.db, viewers.get(ctx.extra.socket) ?? { kind: 'anonymous' }, undefined, alertBus),
+      // A handle per operation, as an HTTP request has one (with REFERENCE_CACHE_TTL_MS=0, its snapshot is per handle).
+      context: (ctx) => createContext(database.counted({ count: 0 }), viewers.get(ctx.extra.socket) ?? { kind: 'anonymous' }, undefined, database.reference, alertBus),
       onNext: (_ctx, _id, payload, args) => {
         const context = args.contextValue as Context;
         if (!context.access.empty) {

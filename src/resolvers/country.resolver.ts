@@ -1,6 +1,5 @@
 import { Args, Ctx, FieldResolver, Query, Resolver, Root, Arg } from 'type-graphql';
 import type { Context } from '../auth/context.js';
-import { listCountries } from '../db/queries/countries.js';
 import { badInput } from '../errors.js';
 import { LangArgs } from '../schema/common/lang.args.js';
 import { pick } from '../schema/common/localized.js';
@@ -21,7 +20,7 @@ const ISO3 = /^[A-Z]{3}$/;
 export class CountryResolver {
   @Query(() => [Country], { description: 'All countries the network follows, by ISO code.' })
   async countries(@Ctx() ctx: Context): Promise<Country[]> {
-    return (await listCountries(ctx.db)).map(toCountry);
+    return (await ctx.loaders.reference()).countries.map(toCountry);
   }
 
   @Query(() => Country, { nullable: true, description: 'One country by its ISO 3166-1 alpha-3 code; null if the network does not follow it.' })

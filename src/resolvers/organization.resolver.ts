@@ -55,7 +55,7 @@ export class OrganizationResolver {
     return mapPage(page, toReport);
   }
 
-  private async load(ids: string[], ctx: Context): Promise<Organization[]> {
+  private async load(ids: readonly string[], ctx: Context): Promise<Organization[]> {
     const rows = await ctx.loaders.organization.loadMany(ids);
     return rows.flatMap((row) => (row && !(row instanceof Error) ? [toOrganization(row)] : []));
   }

@@ -15,12 +15,11 @@ export function findIndicators(db: Db, query: IndicatorQuery): Promise<Indicator
 }
 
 
-/** The indicators linked to each of many reports, in one statement. */
-export function indicatorsOfReports(db: Db, reportIds: readonly string[]) {
+/** The codes of the indicators linked to each of many reports, in one statement, by code. */
+export function indicatorLinksOfReports(db: Db, reportIds: readonly string[]) {
   return db
-    .select({ reportId: reportIndicators.reportId, indicator: indicators })
+    .select({ reportId: reportIndicators.reportId, indicatorCode: reportIndicators.indicatorCode })
     .from(reportIndicators)
-    .innerJoin(indicators, eq(indicators.code, reportIndicators.indicatorCode))
     .where(inArray(reportIndicators.reportId, [...reportIds]))
-    .orderBy(asc(indicators.code));
+    .orderBy(asc(reportIndicators.indicatorCode));
 }

@@ -219,6 +219,15 @@ export function tearlinesOf(db: Db, viewer: Viewer, sourceIds: readonly string[]
     .orderBy(asc(reports.publishedAt));
 }
 
+/** The country codes each of many reports covers, in one statement, by code. */
+export function countryLinksOfReports(db: Db, reportIds: readonly string[]) {
+  return db
+    .select({ reportId: reportCountries.reportId, countryIso3: reportCountries.countryIso3 })
+    .from(reportCountries)
+    .where(inArray(reportCountries.reportId, [...reportIds]))
+    .orderBy(asc(reportCountries.countryIso3));
+}
+
 /** The countries each of many reports covers, in one statement. */
 export function countriesOfReports(db: Db, reportIds: readonly string[]) {
   return db
