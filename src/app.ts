@@ -5,6 +5,7 @@ import { createTokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
+import { disableRowRuleForBenchmark } from './db/visibility.js';
 import { hasSampleData, seedSampleData } from './db/seed/index.js';
 import { startServer, type RunningServer } from './http/server.js';
 import type { Logger } from './logger.js';
@@ -39,7 +40,11 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       const result = await seedSampleData(database.db);
       logger.info({ counts: result.counts, ms: Date.now() - seedStart }, 'sample data loaded into the empty embedded database');
     }
-    const schema = await buildApiSchema();
+    if (config.BENCH_DISABLE_POLICY) {
+      logger.warn('BENCH_DISABLE_POLICY: the field policy, the row rule and the access log are OFF (benchmark only)');
+      disableRowRuleForBenchmark();
+    }
+    const schema = await buildApiSchema({ policy: !config.BENCH_DISABLE_POLICY });
     const verifyToken = await createTokenVerifier(config);
     const accessLog = new AccessLogWriter(database.db, logger);
     const alertBus = new AlertBus(database);

@@ -46,6 +46,8 @@ const schema = z.object({
   PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3_000),
   INTROSPECTION: z.enum(['all', 'members', 'off']).optional(),
   // Countries, indicators and organizations, shared by a process's requests (src/db/reference.ts).
+  // Benchmark only: serve without the field policy, the row rule and the access log (bench/README.md).
+  BENCH_DISABLE_POLICY: boolean.default(false),
   REFERENCE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
 });
 
@@ -76,6 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.PG_STATEMENT_TIMEOUT_MS >= config.REQUEST_TIMEOUT_MS || config.PG_IDLE_TX_TIMEOUT_MS >= config.REQUEST_TIMEOUT_MS) {
     problems.push('  PG_STATEMENT_TIMEOUT_MS and PG_IDLE_TX_TIMEOUT_MS: must be below REQUEST_TIMEOUT_MS');
+  }
+  if (config.BENCH_DISABLE_POLICY && config.NODE_ENV === 'production') {
+    problems.push('  BENCH_DISABLE_POLICY: refused in production (it serves every row and field to everyone)');
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return config;

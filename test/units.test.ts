@@ -5,6 +5,7 @@ import { Lang, AlertLevel } from '../src/schema/common/enums.js';
 import { formatPeriod, parsePeriod } from '../src/schema/common/period.js';
 import { levelOf } from '../src/schema/indicator/level.js';
 import { loadConfig } from '../src/config.js';
+import { VerifiedTokens } from '../src/auth/jwt.js';
 
 describe('periods', () => {
   it('parses months, quarters and years to their first day and the day after', () => {
@@ -86,5 +87,32 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(
       /PORT[\s\S]*DATABASE_URL: must be a postgres:\/\/[\s\S]*LOG_LEVEL/,
     );
+  });
+});
+
+describe('verified tokens kept by the process', () => {
+  const claims = { sub: 's', org: 'unodc', roles: [] };
+
+  it('serves a token until it expires, and never past it', () => {
+    const cache = new VerifiedTokens();
+    cache.set('t', claims, 10_000, 0);
+    expect(cache.get('t', 9_999)).toEqual(claims);
+    expect(cache.get('t', 10_000)).toBeUndefined();
+    expect(cache.get('t', 9_999)).toBeUndefined(); // the expired entry is gone, not revived
+  });
+
+  it('keeps a long-lived token at most VERIFIED_FOR_MS, so a withdrawn key stops working within it', () => {
+    const cache = new VerifiedTokens();
+    cache.set('t', claims, 10 * 3_600_000, 0);
+    expect(cache.get('t', VerifiedTokens.VERIFIED_FOR_MS - 1)).toEqual(claims);
+    expect(cache.get('t', VerifiedTokens.VERIFIED_FOR_MS)).toBeUndefined();
+  });
+
+  it('holds at most MAX_ENTRIES, dropping the oldest', () => {
+    const cache = new VerifiedTokens();
+    for (let i = 0; i <= VerifiedTokens.MAX_ENTRIES; i += 1) cache.set(`t${i}`, claims, 1_000, 0);
+    expect(cache.get('t0', 1)).toBeUndefined();
+    expect(cache.get('t1', 1)).toEqual(claims);
+    expect(cache.get(`t${VerifiedTokens.MAX_ENTRIES}`, 1)).toEqual(claims);
   });
 });

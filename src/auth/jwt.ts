@@ -48,7 +48,10 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
   const algorithms = config.AUTH_ALGORITHMS;
   const clockTolerance = Math.min(config.AUTH_CLOCK_TOLERANCE_S, 30);
 
+  const verified = new VerifiedTokens();
   return async (token) => {
+    const known = verified.get(token);
+    if (known) return known;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, { algorithms, issuer, audience, clockTolerance, requiredClaims: ['exp', 'sub'] }));
@@ -56,8 +59,36 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
       if (error instanceof errors.JOSEError) throw new TokenError(error.code);
       throw new TokenError('ERR_MALFORMED');
     }
-    return claimsOf(payload);
+    const claims = claimsOf(payload);
+    verified.set(token, claims, payload.exp! * 1000);
+    return claims;
   };
+}
+
+/**
+ * Tokens this process verified lately. A client sends the same token with every request, and checking
+ * an ES256 or RS256 signature costs more than a small query (bench/NOTES.md). An entry is the exact token
+ * string; it lasts until the token expires and at most VERIFIED_FOR_MS, so a key withdrawn from the JWKS
+ * stops being accepted within that time. Refusals are never kept.
+ */
+export class VerifiedTokens {
+  static readonly VERIFIED_FOR_MS = 60_000;
+  static readonly MAX_ENTRIES = 10_000;
+  private readonly entries = new Map<string, { claims: VerifiedClaims; until: number }>();
+
+  get(token: string, now = Date.now()): VerifiedClaims | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (now < entry.until) return entry.claims;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  set(token: string, claims: VerifiedClaims, expiresAt: number, now = Date.now()): void {
+    // A Map iterates in insertion order: the first key is the oldest entry.
+    if (this.entries.size >= VerifiedTokens.MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { claims, until: Math.min(expiresAt, now + VerifiedTokens.VERIFIED_FOR_MS) });
+  }
 }
 
 function claimsOf(payload: JWTPayload): VerifiedClaims {

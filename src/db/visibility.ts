@@ -13,6 +13,15 @@ export interface MarkedRowColumns {
   grantSubject: AnyPgColumn;
 }
 
+let rowRuleOff = false;
+/**
+ * The benchmark's switch (BENCH_DISABLE_POLICY, refused in production by src/config.ts): every row is
+ * visible, to measure what the rule costs. Set once at start-up, for the whole process.
+ */
+export function disableRowRuleForBenchmark(): void {
+  rowRuleOff = true;
+}
+
 /**
  * THE row rule of the network (TLP 2.0 applied to grants), as one SQL predicate that every read path of
  * reports and observations includes: lists, counts, by-id lookups, nested lists, search.
@@ -23,6 +32,7 @@ export interface MarkedRowColumns {
  * A grant is active until it is revoked or expires; expiry is checked against now() at query time.
  */
 export function visibleTo(viewer: Viewer, row: MarkedRowColumns): SQL {
+  if (rowRuleOff) return sql`true`;
   if (viewer.kind === 'anonymous') return sql`${row.tlp} = 'CLEAR'`;
   const activeGrant = (grantee: SQL) =>
     sql`exists (select 1 from ${grants} where ${row.grantSubject} = ${row.id} and ${grants.revokedAt} is null and (${grants.expiresAt} is null or ${grants.expiresAt} > now()) and ${grantee})`;
@@ -47,6 +57,7 @@ export function visibleTo(viewer: Viewer, row: MarkedRowColumns): SQL {
  * them (by the rule above). An alert marked CLEAR stands on CLEAR values only.
  */
 export function alertVisibleTo(viewer: Viewer, alert: { tlp: AnyPgColumn; observationIds: AnyPgColumn }, observation: MarkedRowColumns): SQL {
+  if (rowRuleOff) return sql`true`;
   if (viewer.kind === 'anonymous') return sql`${alert.tlp} = 'CLEAR'`;
   return sql`(${alert.tlp} = 'CLEAR' or not exists (
     select 1 from ${observation.id.table} where ${observation.id} = any(${alert.observationIds}) and not ${visibleTo(viewer, observation)}

@@ -8,9 +8,12 @@ import type { Db } from '../database.js';
 import { grants } from '../schema/grants.js';
 import { observations, type ObservationRow } from '../schema/observations.js';
 import { visibleTo } from '../visibility.js';
+import { asJsonRow, readJsonRow } from './json-rows.js';
 import { descending, fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
 import { countries } from '../schema/countries.js';
 import { indicators } from '../schema/indicators.js';
+
+const readObservation = readJsonRow<ObservationRow>(getTableColumns(observations));
 
 export const observationRowRule = {
   id: observations.id,
@@ -104,7 +107,9 @@ export async function findObservationPagesByScope(
     .orderBy(...ORDER)
     .limit(query.first + 1)
     .as('page');
-  const rows = await db.select(fieldsOf(page, columns)).from(scopeKeys(scope.keys)).crossJoinLateral(page);
+  const rows = (await db.select({ row: asJsonRow(fieldsOf(page, columns)) }).from(scopeKeys(scope.keys)).crossJoinLateral(page)).map((r) =>
+    readObservation(r.row),
+  );
   return scopedPages(
     scope.keys,
     rows,
@@ -125,7 +130,7 @@ export async function findObservationPagesByScope(
  * The latest visible value of every series (indicator × country) for many countries or indicators,
  * in one statement: DISTINCT ON keeps the newest period of each series.
  */
-export function latestObservations(
+export async function latestObservations(
   db: Db,
   viewer: Viewer,
   scope: ObservationScope,
@@ -133,11 +138,12 @@ export function latestObservations(
 ): Promise<ObservationRow[]> {
   const where = [inArray(scopeColumn(scope), [...scope.keys]), inForce(options.asOf), visibleTo(viewer, observationRowRule)];
   if (options.countries?.length) where.push(inArray(observations.countryIso3, [...options.countries]));
-  return db
-    .selectDistinctOn([observations.countryIso3, observations.indicatorCode])
+  const rows = await db
+    .selectDistinctOn([observations.countryIso3, observations.indicatorCode], { row: asJsonRow(getTableColumns(observations)) })
     .from(observations)
     .where(and(...where))
     .orderBy(asc(observations.countryIso3), asc(observations.indicatorCode), descending(observations.periodStart));
+  return rows.map((r) => readObservation(r.row));
 }
 
 /** Observations (any revision) by id that the viewer may see. */

@@ -10,11 +10,13 @@ import { grants } from '../schema/grants.js';
 import { organizations } from '../schema/organizations.js';
 import { reportCountries, reports } from '../schema/reports.js';
 import { visibleTo } from '../visibility.js';
+import { asJsonRow, readJsonRow } from './json-rows.js';
 import { ascending, descending, fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
 
 // Every column but the search vector, which no caller needs and which is large.
 export const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
 export type ReportRecord = { [K in keyof typeof reportColumns]: (typeof reports.$inferSelect)[K] };
+const readReport = readJsonRow<ReportRecord>(reportColumns);
 
 export type ReportOrder = 'PUBLISHED_DESC' | 'PUBLISHED_ASC' | 'UPDATED_DESC';
 
@@ -123,12 +125,14 @@ export async function countReports(db: Db, viewer: Viewer, filter: ReportFilter 
 export async function findReports(db: Db, viewer: Viewer, query: ReportQuery): Promise<Page<ReportRecord>> {
   const where = conditions(viewer, query.filter);
   if (query.after) where.push(afterCursor(query.orderBy, query.after));
-  const rows = await db
-    .select(reportColumns)
-    .from(reports)
-    .where(and(...where))
-    .orderBy(...orderSql(query.orderBy))
-    .limit(query.first + 1);
+  const rows = (
+    await db
+      .select({ row: asJsonRow(reportColumns) })
+      .from(reports)
+      .where(and(...where))
+      .orderBy(...orderSql(query.orderBy))
+      .limit(query.first + 1)
+  ).map((r) => readReport(r.row));
   if (rows.length === 0) await assertFilterReferencesExist(db, query.filter);
   return toPage(
     rows,
@@ -179,10 +183,9 @@ export async function findReportPagesByScope(
     .orderBy(...orderSql(query.orderBy))
     .limit(query.first + 1)
     .as('page');
-  const rows = await db
-    .select({ scopeKey, ...fieldsOf(page, reportColumns) })
-    .from(scopeKeys(scope.keys))
-    .crossJoinLateral(page);
+  const rows = (await db.select({ scopeKey, row: asJsonRow(fieldsOf(page, reportColumns)) }).from(scopeKeys(scope.keys)).crossJoinLateral(page)).map(
+    (r) => Object.assign(readReport(r.row), { scopeKey: r.scopeKey }),
+  );
   return scopedPages(
     scope.keys,
     rows,
