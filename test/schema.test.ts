@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { extendSchema, parse } from 'graphql';
+import { extendSchema, parse, type GraphQLObjectType } from 'graphql';
 import { createShield, restrictedFields, ruleFor } from '../src/auth/policy.js';
 import { buildBareSchema, fieldsWithoutRule, printSortedSchema } from '../src/schema/build.js';
 
@@ -55,5 +55,18 @@ describe('the field layer wraps what can refuse, and nothing else', () => {
     const shielded = createShield(schema) as Record<string, Record<string, unknown>>;
     expect(Object.keys(shielded.Report ?? {})).toContain('secretNewField');
     expect(Object.keys(shielded.Report ?? {})).not.toContain('title');
+  });
+});
+
+describe('plain fields resolve as properties', () => {
+  it('no type-graphql wrapper on fields without a resolver method, of any type', async () => {
+    const schema = await buildBareSchema();
+    const plain = ['Observation.value', 'Observation.period', 'Report.tlp', 'Report.publishedAt', 'Country.iso3', 'ReportEdge.cursor', 'ReportEdge.node', 'PageInfo.hasNextPage', 'Indicator.code', 'Alert.level', 'AuditEvent.kind', 'Grant.id'];
+    for (const path of plain) {
+      const [type, field] = path.split('.') as [string, string];
+      expect((schema.getType(type) as GraphQLObjectType).getFields()[field]!.resolve, path).toBeUndefined();
+    }
+    // Fields with a resolver method keep it.
+    expect((schema.getType('Report') as GraphQLObjectType).getFields().title!.resolve).toBeTypeOf('function');
   });
 });

@@ -83,7 +83,8 @@ export class ReportResolver {
 
   @FieldResolver(() => [Country], { description: 'Countries the report covers.' })
   async countries(@Root() report: Report, @Ctx() ctx: Context) {
-    return (await ctx.loaders.reportCountries.load(report.id)).map(toCountry);
+    const rows = report.countryCodes ? await ctx.loaders.country.loadMany(report.countryCodes) : await ctx.loaders.reportCountries.load(report.id);
+    return rows.flatMap((row) => (row && !(row instanceof Error) ? [toCountry(row)] : []));
   }
 
   @FieldResolver(() => Organization, { nullable: true, description: 'The originating organization.' })
@@ -94,6 +95,7 @@ export class ReportResolver {
 
   @FieldResolver(() => [Indicator], { description: 'Early-warning indicators the report relates to.' })
   async indicators(@Root() report: Report, @Ctx() ctx: Context) {
-    return (await ctx.loaders.reportIndicators.load(report.id)).map(toIndicator);
+    const rows = report.indicatorCodes ? await ctx.loaders.indicator.loadMany(report.indicatorCodes) : await ctx.loaders.reportIndicators.load(report.id);
+    return rows.flatMap((row) => (row && !(row instanceof Error) ? [toIndicator(row)] : []));
   }
 }

@@ -43,6 +43,11 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
   });
 }
 
+/**
+ * Every object type is declared `simpleResolvers: true`: a plain field then has no resolver of its own
+ * (graphql reads the property), where type-graphql would wrap each in a middleware runner, per field of
+ * every record of a list. No type-graphql middleware or auth checker is used; the policy is the shield.
+ */
 async function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     // The federation directives are declared by @apollo/subgraph, which receives this schema's SDL.

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 
-type Columns = Record<string, PgColumn>;
+type Columns = Record<string, PgColumn | SQL>;
 
 /**
  * Long lists (a page of reports, a country's series) come back as one JSON value per row, built by
@@ -21,7 +21,7 @@ export function asJsonRow(columns: Columns): SQL<Record<string, unknown>> {
 
 export function readJsonRow<T>(columns: Columns): (value: Record<string, unknown>) => T {
   const timestamps = Object.entries(columns)
-    .filter(([, column]) => column.columnType === 'PgTimestamp')
+    .filter(([, column]) => 'columnType' in column && column.columnType === 'PgTimestamp')
     .map(([name]) => name);
   return (value) => {
     for (const name of timestamps) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, inArray, lt, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { SelectedFields } from 'drizzle-orm/pg-core';
 import type { Viewer } from '../../auth/viewer.js';
 import { badInput } from '../../errors.js';
@@ -8,7 +8,7 @@ import type { Db } from '../database.js';
 import { countries } from '../schema/countries.js';
 import { grants } from '../schema/grants.js';
 import { organizations } from '../schema/organizations.js';
-import { reportCountries, reports } from '../schema/reports.js';
+import { reportCountries, reportIndicators, reports } from '../schema/reports.js';
 import { visibleTo } from '../visibility.js';
 import { asJsonRow, readJsonRow } from './json-rows.js';
 import { ascending, descending, fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
@@ -16,7 +16,23 @@ import { ascending, descending, fieldsOf, scopedPages, scopeKey, scopeKeys, toPa
 // Every column but the search vector, which no caller needs and which is large.
 export const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
 export type ReportRecord = { [K in keyof typeof reportColumns]: (typeof reports.$inferSelect)[K] };
-const readReport = readJsonRow<ReportRecord>(reportColumns);
+
+/** The codes of a report's countries and indicators, sorted: read with the report, in its statement. */
+export interface ReportLinks {
+  countryCodes: string[];
+  indicatorCodes: string[];
+}
+/** A report as the read paths return it: its columns and its links. */
+export type ReportRead = ReportRecord & ReportLinks;
+
+function linkedCodes(reportId: AnyColumn) {
+  return {
+    countryCodes: sql<string[]>`array(select ${reportCountries.countryIso3} from ${reportCountries} where ${reportCountries.reportId} = ${reportId} order by 1)`,
+    indicatorCodes: sql<string[]>`array(select ${reportIndicators.indicatorCode} from ${reportIndicators} where ${reportIndicators.reportId} = ${reportId} order by 1)`,
+  };
+}
+const readColumns = { ...reportColumns, ...linkedCodes(reports.id) };
+const readReport = readJsonRow<ReportRead>(readColumns);
 
 export type ReportOrder = 'PUBLISHED_DESC' | 'PUBLISHED_ASC' | 'UPDATED_DESC';
 
@@ -122,12 +138,12 @@ export async function countReports(db: Db, viewer: Viewer, filter: ReportFilter 
   return row?.n ?? 0;
 }
 
-export async function findReports(db: Db, viewer: Viewer, query: ReportQuery): Promise<Page<ReportRecord>> {
+export async function findReports(db: Db, viewer: Viewer, query: ReportQuery): Promise<Page<ReportRead>> {
   const where = conditions(viewer, query.filter);
   if (query.after) where.push(afterCursor(query.orderBy, query.after));
   const rows = (
     await db
-      .select({ row: asJsonRow(reportColumns) })
+      .select({ row: asJsonRow(readColumns) })
       .from(reports)
       .where(and(...where))
       .orderBy(...orderSql(query.orderBy))
@@ -173,7 +189,7 @@ export async function findReportPagesByScope(
   viewer: Viewer,
   scope: ReportScope,
   query: ReportQuery,
-): Promise<Map<string, Page<ReportRecord>>> {
+): Promise<Map<string, Page<ReportRead>>> {
   const where = [...conditions(viewer, query.filter), inScopeKey(scope)];
   if (query.after) where.push(afterCursor(query.orderBy, query.after));
   const page = db
@@ -183,7 +199,8 @@ export async function findReportPagesByScope(
     .orderBy(...orderSql(query.orderBy))
     .limit(query.first + 1)
     .as('page');
-  const rows = (await db.select({ scopeKey, row: asJsonRow(fieldsOf(page, reportColumns)) }).from(scopeKeys(scope.keys)).crossJoinLateral(page)).map(
+  const fields = fieldsOf(page, reportColumns);
+  const rows = (await db.select({ scopeKey, row: asJsonRow({ ...fields, ...linkedCodes(fields.id) }) }).from(scopeKeys(scope.keys)).crossJoinLateral(page)).map(
     (r) => Object.assign(readReport(r.row), { scopeKey: r.scopeKey }),
   );
   return scopedPages(
@@ -206,17 +223,17 @@ async function countByScope(db: Db, viewer: Viewer, scope: ReportScope, filter: 
   return Object.fromEntries(rows.map((r) => [r.scopeKey, r.n]));
 }
 
-export function reportsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<ReportRecord[]> {
+export function reportsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<ReportRead[]> {
   return db
-    .select(reportColumns)
+    .select(readColumns)
     .from(reports)
     .where(and(inArray(reports.id, [...ids]), visibleTo(viewer, reportRowRule)));
 }
 
 /** The tearlines (derived lower-marking versions) of many reports that the viewer may see, in one statement. */
-export function tearlinesOf(db: Db, viewer: Viewer, sourceIds: readonly string[]): Promise<ReportRecord[]> {
+export function tearlinesOf(db: Db, viewer: Viewer, sourceIds: readonly string[]): Promise<ReportRead[]> {
   return db
-    .select(reportColumns)
+    .select(readColumns)
     .from(reports)
     .where(and(inArray(reports.tearlineOf, [...sourceIds]), visibleTo(viewer, reportRowRule)))
     .orderBy(asc(reports.publishedAt));

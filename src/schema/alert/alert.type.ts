@@ -26,7 +26,7 @@ registerEnumType(AlertStatus, {
   valuesConfig: { OPEN: { description: 'Not yet acknowledged.' }, ACKNOWLEDGED: { description: 'Acknowledged by an analyst, with a note.' } },
 });
 
-@ObjectType({ description: 'The baseline a TREND alert compares the value with.' })
+@ObjectType({ simpleResolvers: true, description: 'The baseline a TREND alert compares the value with.' })
 export class Baseline {
   @Field(() => Float, { description: 'Mean of the previous periods (up to 12).' })
   mean!: number;
@@ -39,6 +39,7 @@ export class Baseline {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'An early-warning alert: an indicator crossed a threshold or broke its trend for a country and period. Marked with the most restrictive marking of the values behind it, and visible only to viewers who may see all of them.',
 })
@@ -85,5 +86,5 @@ export class Alert {
   observationIds!: string[];
 }
 
-@ObjectType({ description: 'A page of alerts the viewer may see, newest first.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of alerts the viewer may see, newest first.' })
 export class AlertConnection extends Connection(Alert, 'Alert') {}

@@ -3,6 +3,7 @@ import { Connection } from '../common/connection.js';
 import { DateTimeScalar } from '../common/scalars.js';
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'An entry of the access log: a request that returned non-CLEAR records or restricted fields, or was refused them, or a write. Append-only.',
 })
@@ -47,5 +48,5 @@ export class AuditEvent {
   deniedFields!: string[];
 }
 
-@ObjectType({ description: 'A page of access-log entries, newest first.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of access-log entries, newest first.' })
 export class AuditEventConnection extends Connection(AuditEvent, 'AuditEvent') {}

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 
-@ObjectType({ description: 'Relay page information.' })
+@ObjectType({ simpleResolvers: true, description: 'Relay page information.' })
 export class PageInfo {
   @Field(() => Boolean, { description: 'True when another page follows `endCursor`.' })
   hasNextPage!: boolean;
@@ -42,7 +42,7 @@ export function page<T>(edges: Edge<T>[], pageInfo: PageInfo, count: () => Promi
 
 /** A Relay connection type for one node type: `XConnection { edges { cursor node } pageInfo totalCount }`. */
 export function Connection<T extends object>(nodeType: ClassType<T>, nodeName: string) {
-  @ObjectType(`${nodeName}Edge`, { description: `One ${nodeName} in a page, with its cursor.` })
+  @ObjectType(`${nodeName}Edge`, { simpleResolvers: true, description: `One ${nodeName} in a page, with its cursor.` })
   class EdgeType {
     @Field(() => String, { description: 'Opaque cursor of this edge; pass it as `after` to continue after it.' })
     cursor!: string;
@@ -52,7 +52,7 @@ export function Connection<T extends object>(nodeType: ClassType<T>, nodeName: s
   }
 
   // Registered only so that XConnection subclasses inherit its fields; never emitted, as nothing returns it.
-  @ObjectType(`${nodeName}ConnectionFields`)
+  @ObjectType(`${nodeName}ConnectionFields`, { simpleResolvers: true })
   abstract class ConnectionType {
     @Field(() => [EdgeType], { description: 'The page of results.' })
     edges!: EdgeType[];

@@ -2,7 +2,7 @@ import { Directive, Field, ObjectType } from 'type-graphql';
 import { CountryRole } from '../common/enums.js';
 import type { Localized } from '../common/localized.js';
 
-@ObjectType({ description: 'A country the network follows: the five Central Asian member states and Afghanistan.' })
+@ObjectType({ simpleResolvers: true, description: 'A country the network follows: the five Central Asian member states and Afghanistan.' })
 @Directive('@key(fields: "iso3")')
 export class Country {
   @Field(() => String, { description: 'ISO 3166-1 alpha-3 code, the key (e.g. `TJK`).' })

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { DateTimeScalar, UuidScalar } from '../common/scalars.js';
 
-@ObjectType({ description: 'A record shared with a named organization (TLP:AMBER, AMBER+STRICT) or person (TLP:RED).' })
+@ObjectType({ simpleResolvers: true, description: 'A record shared with a named organization (TLP:AMBER, AMBER+STRICT) or person (TLP:RED).' })
 export class Grant {
   @Field(() => UuidScalar, { description: 'Grant id; pass it to `revokeShare`.' })
   id!: string;

@@ -2,7 +2,7 @@ import { Directive, Field, Float, ObjectType } from 'type-graphql';
 import { Periodicity, Topic, WorseDirection } from '../common/enums.js';
 import type { Localized } from '../common/localized.js';
 
-@ObjectType({ description: "Levels at which an indicator's value raises an alert, in its worse direction." })
+@ObjectType({ simpleResolvers: true, description: "Levels at which an indicator's value raises an alert, in its worse direction." })
 export class Thresholds {
   @Field(() => Float, { description: 'Value from which the situation is watched.' })
   watch!: number;
@@ -14,7 +14,7 @@ export class Thresholds {
   critical!: number;
 }
 
-@ObjectType({ description: 'An early-warning indicator: a quantity measured per country and period.' })
+@ObjectType({ simpleResolvers: true, description: 'An early-warning indicator: a quantity measured per country and period.' })
 @Directive('@key(fields: "code")')
 export class Indicator {
   @Field(() => String, { description: 'Stable code, the key (e.g. `OP-01`).' })

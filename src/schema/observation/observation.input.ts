@@ -31,7 +31,7 @@ export class ObservationInput {
   note?: string | null;
 }
 
-@ObjectType({ description: 'What recordObservations wrote and the alerts it raised.' })
+@ObjectType({ simpleResolvers: true, description: 'What recordObservations wrote and the alerts it raised.' })
 export class RecordObservationsResult {
   @Field(() => [Observation], { description: 'The values recorded, in input order.' })
   observations!: Observation[];

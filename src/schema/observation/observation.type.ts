@@ -4,6 +4,7 @@ import { AlertLevel, SourceReliability, Tlp } from '../common/enums.js';
 import { DateTimeScalar, LocalDateScalar, PeriodScalar, UuidScalar } from '../common/scalars.js';
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'The value of an indicator for a country and period. Corrections are kept as revisions: each revision is an observation of its own, and lists show the revision in force at `asOf`.',
 })
@@ -46,5 +47,5 @@ export class Observation {
   sourceOrgId!: string;
 }
 
-@ObjectType({ description: 'A page of observations the viewer may see.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of observations the viewer may see.' })
 export class ObservationConnection extends Connection(Observation, 'Observation') {}

@@ -4,7 +4,7 @@ import type { Localized } from '../common/localized.js';
 import { Connection } from '../common/connection.js';
 import { EmailScalar } from '../common/scalars.js';
 
-@ObjectType({ description: "A focal point: a person to contact in an organization (personal data)." })
+@ObjectType({ simpleResolvers: true, description: "A focal point: a person to contact in an organization (personal data)." })
 export class FocalPoint {
   @Field(() => String, { description: 'Full name.' })
   name!: string;
@@ -13,7 +13,7 @@ export class FocalPoint {
   email!: string | null;
 }
 
-@ObjectType({ description: 'A partner organization of the network: UN entity, sanctions body, regional body, agency, NGO, expert group or donor.' })
+@ObjectType({ simpleResolvers: true, description: 'A partner organization of the network: UN entity, sanctions body, regional body, agency, NGO, expert group or donor.' })
 @Directive('@key(fields: "id")')
 export class Organization {
   @Field(() => String, { description: 'Stable id, a slug such as `unodc` or `sc-1267`.' })
@@ -38,5 +38,5 @@ export class Organization {
   countryIso3!: string | null;
 }
 
-@ObjectType({ description: 'A page of organizations.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of organizations.' })
 export class OrganizationConnection extends Connection(Organization, 'Organization') {}

@@ -1,11 +1,12 @@
 import type { ReportRow } from '../../db/schema/reports.js';
 import { Lang, type ReportKind, type SourceReliability, type Tlp, type Topic } from '../common/enums.js';
+import type { ReportLinks } from '../../db/queries/reports.js';
 import { Report } from './report.type.js';
 
 /** The columns a report mapper needs: everything but the search vector. */
 export type ReportRecord = Omit<ReportRow, 'searchVector'>;
 
-export function toReport(row: ReportRecord): Report {
+export function toReport(row: ReportRecord & Partial<ReportLinks>): Report {
   return Object.assign(new Report(), {
     id: row.id,
     summary: row.summary,
@@ -26,5 +27,7 @@ export function toReport(row: ReportRecord): Report {
     titles: { en: row.titleEn, ru: row.titleRu },
     authorOrgId: row.authorOrgId,
     tearlineOfId: row.tearlineOf,
+    ...(row.countryCodes ? { countryCodes: row.countryCodes } : {}),
+    ...(row.indicatorCodes ? { indicatorCodes: row.indicatorCodes } : {}),
   });
 }

@@ -3,7 +3,7 @@ import { Connection } from '../common/connection.js';
 import { Lang, ReportKind, SourceReliability, Tlp, Topic } from '../common/enums.js';
 import { DateTimeScalar, UuidScalar } from '../common/scalars.js';
 
-@ObjectType({ description: 'A report shared in the network: research, assessment, incident, conference summary, workplan or briefing.' })
+@ObjectType({ simpleResolvers: true, description: 'A report shared in the network: research, assessment, incident, conference summary, workplan or briefing.' })
 @Directive('@key(fields: "id")')
 export class Report {
   @Field(() => UuidScalar, { description: 'Stable id (UUID).' })
@@ -70,7 +70,10 @@ export class Report {
   titles!: { en: string | null; ru: string | null };
   authorOrgId!: string;
   tearlineOfId!: string | null;
+  /** Read with the report on the read paths; absent on a report just written (then looked up). */
+  countryCodes?: readonly string[];
+  indicatorCodes?: readonly string[];
 }
 
-@ObjectType({ description: 'A page of reports the viewer may see.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of reports the viewer may see.' })
 export class ReportConnection extends Connection(Report, 'Report') {}

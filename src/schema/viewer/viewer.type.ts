@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { OrganizationKind } from '../common/enums.js';
 
-@ObjectType({ description: 'Who is asking: the caller as the API sees it, and what its profile may never read.' })
+@ObjectType({ simpleResolvers: true, description: 'Who is asking: the caller as the API sees it, and what its profile may never read.' })
 export class Viewer {
   @Field(() => Boolean, { description: 'False for a call without a token (anonymous: TLP:CLEAR data only).' })
   authenticated!: boolean;
