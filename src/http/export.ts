@@ -11,7 +11,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Database } from '../db/database.js';
 import { findIndicators } from '../db/queries/indicators.js';
 import { findObservations, type ObservationFilter } from '../db/queries/observations.js';
-import { countriesOfReports, findReports, type ReportFilter, type ReportOrder, type ReportRecord } from '../db/queries/reports.js';
+import { findReports, type ReportFilter, type ReportOrder, type ReportRead } from '../db/queries/reports.js';
 import type { ObservationRow } from '../db/schema/observations.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -173,14 +173,14 @@ const RESTRICTED = new Set(restrictedFields().map((f) => f.path));
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function reportColumns(lang: Lang, countriesOf: Map<string, string[]>): Column<ReportRecord>[] {
+function reportColumns(lang: Lang): Column<ReportRead>[] {
   return [
     { name: 'id', field: 'Report.id', value: (r) => r.id },
     { name: 'title', field: 'Report.title', value: (r) => (lang === Lang.RU ? (r.titleRu ?? r.titleEn) : (r.titleEn ?? r.titleRu)) ?? '' },
     { name: 'language', field: 'Report.language', value: (r) => r.language.toUpperCase() },
     { name: 'kind', field: 'Report.kind', value: (r) => r.kind },
     { name: 'topics', field: 'Report.topics', value: (r) => r.topics },
-    { name: 'countries', field: 'Report.countries', value: (r) => countriesOf.get(r.id) ?? [] },
+    { name: 'countries', field: 'Report.countries', value: (r) => r.countryCodes },
     { name: 'author', field: 'Report.author', value: (r) => r.authorOrgId },
     { name: 'publishedAt', field: 'Report.publishedAt', value: (r) => iso(r.publishedAt) },
     { name: 'updatedAt', field: 'Report.updatedAt', value: (r) => iso(r.updatedAt) },
@@ -209,22 +209,17 @@ function observationColumns(periodicity: Map<string, string>): Column<Observatio
   ];
 }
 
-async function reportsExport(deps: ExportDeps, viewer: Viewer, req: Request): Promise<ExportSpec<ReportRecord>> {
+async function reportsExport(deps: ExportDeps, viewer: Viewer, req: Request): Promise<ExportSpec<ReportRead>> {
   const { orderBy, lang, ...params } = parseParams(req.query, REPORT_PARAMS);
   const filter: ReportFilter = params;
   const order: ReportOrder = orderBy ?? 'PUBLISHED_DESC';
-  const countriesOf = new Map<string, string[]>();
   const db = deps.database.db;
   return {
-    columns: columnsFor(viewer, reportColumns(lang ?? langFromAcceptLanguage(req.headers['accept-language']), countriesOf)),
+    columns: columnsFor(viewer, reportColumns(lang ?? langFromAcceptLanguage(req.headers['accept-language']))),
     async fetch(after) {
       // findReports carries THE row rule (src/db/visibility.ts), as for GraphQL `reports`.
       const page = await findReports(db, viewer, { filter, orderBy: order, first: BATCH, after });
       const rows = page.edges.map((e) => e.node);
-      countriesOf.clear();
-      for (const link of rows.length ? await countriesOfReports(db, rows.map((r) => r.id)) : []) {
-        countriesOf.set(link.reportId, [...(countriesOf.get(link.reportId) ?? []), link.country.iso3]);
-      }
       return { rows, endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage };
     },
     saw: (access, r) => access.sawRecord('report', r.id, r.tlp, r.authorOrgId),

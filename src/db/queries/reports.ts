@@ -247,13 +247,3 @@ export function countryLinksOfReports(db: Db, reportIds: readonly string[]) {
     .where(inArray(reportCountries.reportId, [...reportIds]))
     .orderBy(asc(reportCountries.countryIso3));
 }
-
-/** The countries each of many reports covers, in one statement. */
-export function countriesOfReports(db: Db, reportIds: readonly string[]) {
-  return db
-    .select({ reportId: reportCountries.reportId, country: countries })
-    .from(reportCountries)
-    .innerJoin(countries, eq(countries.iso3, reportCountries.countryIso3))
-    .where(inArray(reportCountries.reportId, [...reportIds]))
-    .orderBy(asc(countries.iso3));
-}
