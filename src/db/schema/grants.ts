@@ -31,6 +31,16 @@ export const grants = pgTable(
     index('grants_observation_idx').on(t.observationId),
     index('grants_grantee_org_idx').on(t.granteeOrgId),
     index('grants_grantee_sub_idx').on(t.granteeSub),
+    // The row rule asks "which records does this organization (or person) hold an active grant on?" in
+    // every read; PostgreSQL answers it once per statement as a hashed subplan. These partial indexes
+    // carry what that asks for, so the answer is an index-only scan (0.2 ms instead of 0.7 ms for an
+    // organization with 400 grants, bench/NOTES.md).
+    index('grants_active_org_idx')
+      .on(t.granteeOrgId, t.reportId, t.observationId, t.expiresAt)
+      .where(sql`${t.revokedAt} is null`),
+    index('grants_active_sub_idx')
+      .on(t.granteeSub, t.reportId, t.observationId, t.expiresAt)
+      .where(sql`${t.revokedAt} is null`),
     check('grants_one_subject', sql`(${t.reportId} is null) <> (${t.observationId} is null)`),
     check('grants_one_grantee', sql`(${t.granteeOrgId} is null) <> (${t.granteeSub} is null)`),
   ],

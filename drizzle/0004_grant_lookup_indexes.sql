@@ -1,0 +1,2 @@
+CREATE INDEX "grants_active_org_idx" ON "grants" USING btree ("grantee_org_id","report_id","observation_id","expires_at") WHERE "grants"."revoked_at" is null;--> statement-breakpoint
+CREATE INDEX "grants_active_sub_idx" ON "grants" USING btree ("grantee_sub","report_id","observation_id","expires_at") WHERE "grants"."revoked_at" is null;
