@@ -5,7 +5,7 @@ import type { Db } from './database.js';
 import { indicatorLinksOfReports } from './queries/indicators.js';
 import { findObservationPagesByScope, latestObservations, observationsByIds, type ObservationPageQuery } from './queries/observations.js';
 import { alertsByIds } from './queries/alerts.js';
-import { countryLinksOfReports, findReportPagesByScope, reportsByIds, tearlinesOf, type ReportQuery, type ReportRecord } from './queries/reports.js';
+import { countryLinksOfReports, findReportPagesByScope, reportsByIds, tearlinesOf, type ReportQuery, type ReportRead } from './queries/reports.js';
 import type { AlertRow } from './schema/alerts.js';
 import { grantsOfObservations, grantsOfReports } from './queries/grants.js';
 import type { CountryRow } from './schema/countries.js';
@@ -95,12 +95,13 @@ export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceC
       return ids.map((id) => clientsOf.get(id) ?? []);
     }),
     indicator: lookup(indicators),
-    report: new DataLoader<string, ReportRecord | null>(async (ids) => byKey(ids, await reportsByIds(db, viewer, ids), (r) => r.id)),
-    reportTearlines: new DataLoader<string, ReportRecord[]>(async (ids) =>
+    report: new DataLoader<string, ReportRead | null>(async (ids) => byKey(ids, await reportsByIds(db, viewer, ids), (r) => r.id)),
+    reportTearlines: new DataLoader<string, ReportRead[]>(async (ids) =>
       listsByKey(ids, await tearlinesOf(db, viewer, ids), (r) => r.tearlineOf!, (r) => r),
     ),
     alert: new DataLoader<string, AlertRow | null>(async (ids) => byKey(ids, await alertsByIds(db, viewer, ids), (r) => r.id)),
     observation: new DataLoader<string, ObservationRow | null>(async (ids) => byKey(ids, await observationsByIds(db, viewer, ids), (r) => r.id)),
+    // For a report just written: the read paths carry each report's country and indicator codes.
     reportCountries: new DataLoader<string, CountryRow[]>(async (ids) => {
       const [links, byIso3] = await Promise.all([countryLinksOfReports(db, ids), countries()]);
       // A link to a country newer than the snapshot waits for the next one rather than failing.
@@ -116,10 +117,10 @@ export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceC
     observationGrants: new DataLoader<string, GrantRow[]>(async (ids) =>
       listsByKey(ids, await grantsOfObservations(db, ids), (r) => r.observationId!, (r) => r),
     ),
-    countryReports: scopedLoader<ReportQuery, Page<ReportRecord>>((keys, args) =>
+    countryReports: scopedLoader<ReportQuery, Page<ReportRead>>((keys, args) =>
       findReportPagesByScope(db, viewer, { by: 'country', keys }, args),
     ),
-    authorReports: scopedLoader<ReportQuery, Page<ReportRecord>>((keys, args) =>
+    authorReports: scopedLoader<ReportQuery, Page<ReportRead>>((keys, args) =>
       findReportPagesByScope(db, viewer, { by: 'author', keys }, args),
     ),
     countryObservations: scopedLoader<ObservationPageQuery, Page<ObservationRow>>((keys, args) =>
