@@ -13,7 +13,6 @@ import { organizationParents, organizations, type OrganizationRow } from './sche
 export interface ReferenceData {
   countries: readonly CountryRow[];
   countryByIso3: ReadonlyMap<string, CountryRow>;
-  indicators: readonly IndicatorRow[];
   indicatorByCode: ReadonlyMap<string, IndicatorRow>;
   organizationById: ReadonlyMap<string, OrganizationRow>;
   /** The organizations each organization supports (its parents), by id, sorted. */
@@ -24,7 +23,11 @@ export interface ReferenceData {
 
 function linksBy(links: readonly { organizationId: string; parentId: string }[], key: 'organizationId' | 'parentId', value: 'organizationId' | 'parentId') {
   const index = new Map<string, string[]>();
-  for (const link of links) index.set(link[key], [...(index.get(link[key]) ?? []), link[value]]);
+  for (const link of links) {
+    const list = index.get(link[key]);
+    if (list) list.push(link[value]);
+    else index.set(link[key], [link[value]]);
+  }
   for (const list of index.values()) list.sort();
   return index;
 }
@@ -39,7 +42,6 @@ async function loadReference(db: Db): Promise<ReferenceData> {
   return {
     countries: countryRows,
     countryByIso3: new Map(countryRows.map((c) => [c.iso3, c])),
-    indicators: indicatorRows,
     indicatorByCode: new Map(indicatorRows.map((i) => [i.code, i])),
     organizationById: new Map(organizationRows.map((o) => [o.id, o])),
     parentsOf: linksBy(links, 'organizationId', 'parentId'),

@@ -44,20 +44,6 @@ export async function findOrganizations(db: Db, query: OrganizationQuery) {
   });
 }
 
-export function organizationsByIds(db: Db, ids: readonly string[]): Promise<OrganizationRow[]> {
-  return db.select().from(organizations).where(inArray(organizations.id, [...ids]));
-}
-
-/** The organizations each of `ids` supports (its parents), for many organizations in one statement. */
-export function parentLinks(db: Db, ids: readonly string[]) {
-  return db.select().from(organizationParents).where(inArray(organizationParents.organizationId, [...ids]));
-}
-
-/** The organizations supporting each of `ids` (its clients). */
-export function clientLinks(db: Db, ids: readonly string[]) {
-  return db.select().from(organizationParents).where(inArray(organizationParents.parentId, [...ids]));
-}
-
 /** What the viewer's organization is, from the database (never from the token), in one statement. */
 export async function organizationForViewer(db: Db, id: string) {
   const [row] = await db
