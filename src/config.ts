@@ -49,6 +49,23 @@ const schema = z.object({
   // Benchmark only: serve without the field policy, the row rule and the access log (bench/README.md).
   BENCH_DISABLE_POLICY: boolean.default(false),
   REFERENCE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  // Issue 12 — documents and errors: a document longer than this is refused before parsing; at most
+  // MAX_ERRORS errors per response (the rest summarised as "and N more").
+  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(256).default(100_000),
+  MAX_ERRORS: z.coerce.number().int().min(1).max(100).default(10),
+  // Issue 12 — WebSocket: operations per connection per minute (the organization's HTTP limits apply too).
+  WS_OPERATIONS_PER_MIN: z.coerce.number().int().min(0).default(120),
+  // Issue 12 — exports: rows per organization (anonymous: per address) per minute; 0 = unlimited.
+  EXPORT_ROWS_PER_MIN: z.coerce.number().int().min(0).default(10_000),
+  EXPORT_REQUESTS_PER_MIN: z.coerce.number().int().min(0).default(30),
+  // Issue 12 — metrics: a bearer token for /metrics, or a port of its own; distinct operation labels kept.
+  METRICS_TOKEN: z.string().min(16).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_MAX_OPERATIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+  // Issue 12 — tokens: how long the JWKS is trusted before a refetch; maximum token age and lifetime.
+  AUTH_JWKS_CACHE_MAX_AGE_S: z.coerce.number().int().min(1).max(3600).default(60),
+  AUTH_MAX_TOKEN_AGE_S: z.coerce.number().int().min(60).default(86_400),
+  AUTH_MAX_TOKEN_LIFETIME_S: z.coerce.number().int().min(60).default(86_400),
 });
 
 export type Config = z.infer<typeof schema>;
