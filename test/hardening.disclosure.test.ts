@@ -12,11 +12,13 @@ beforeAll(async () => {
   idp = await createIdentityProvider();
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => logLines.push(JSON.parse(line))));
-  prod = await startTestApp({ ...idp.env, NODE_ENV: 'production', LOG_LEVEL: 'info' }, { logStream: stream });
+  prod = await startTestApp({ ...idp.env, NODE_ENV: 'production', LOG_LEVEL: 'info', METRICS_TOKEN }, { logStream: stream });
 });
 afterAll(() => prod?.stop());
 
 const INTROSPECT = '{ __schema { queryType { name } } }';
+// Production serves /metrics only behind a token or on its own port (test/hardening.metrics.test.ts).
+const METRICS_TOKEN = 'disclosure-test-metrics-token';
 
 describe('introspection (production)', () => {
   it('is refused to anonymous callers and served to members', async () => {
@@ -127,7 +129,7 @@ describe('observability', () => {
 
   it('exposes Prometheus metrics', async () => {
     await gql(prod.url, 'query MetricsProbe { organizations(first: 1) { edges { node { focalPoint { name } } } } }');
-    const text = await (await fetch(`${prod.url}/metrics`)).text();
+    const text = await (await fetch(`${prod.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     expect(text).toMatch(/ctewn_graphql_requests_total\{operation="MetricsProbe",outcome="error"\} 1/);
     expect(text).toMatch(/ctewn_graphql_request_duration_seconds_bucket\{le="0.1",operation="MetricsProbe"\}/);
     expect(text).toMatch(/ctewn_authorization_denials_total [1-9]/);

@@ -19,12 +19,14 @@ import { Lang, ReportKind, ReportOrder as ReportOrders, Tlp, Topic } from '../sc
 import { formatPeriod, parsePeriod } from '../schema/common/period.js';
 import { DateTimeScalar } from '../schema/common/scalars.js';
 import { MAX_SEARCH_LENGTH } from '../schema/report/report.args.js';
+import { rateLimitKey, type RateLimits } from './rate-limit.js';
 
 export interface ExportDeps {
   database: Database;
   verifyToken: TokenVerifier;
   accessLog: AccessLogWriter;
   logger: Logger;
+  rateLimits: RateLimits;
 }
 
 /** Rows fetched per statement; the API's 100-per-page limit is for interactive pages, not for this loop. */
@@ -287,14 +289,26 @@ function errorBody(message: string, code: string, extra: Record<string, unknown>
   return { errors: [{ message, extensions: { ...extra, code } }] };
 }
 
+/** Resolves once the chunk has left the response's buffer for the socket. */
+function written(res: Response, chunk: string): Promise<void> {
+  return new Promise((resolve) => res.write(chunk, () => resolve()));
+}
+
 /**
  * Streams one export: the first page is fetched before any byte is sent, so a bad filter is still a 400;
  * then page after page (keyset, BATCH rows each), each written once the socket has taken the last one,
  * so memory stays flat whatever the size. One access-log entry records what was sent, also when the
  * client leaves midway.
+ *
+ * Every batch is drawn from the organization's row budget (EXPORT_ROWS_PER_MIN) before it is written.
+ * The first batch must fit whole, else the export is refused (429, nothing sent). A stream that crosses
+ * the budget later sends the rows that fit and is then cut without the final chunk: every HTTP client
+ * reports an incomplete transfer, so a truncated file is never taken for a whole one, and the minute's
+ * counter holds exactly the rows sent, so the next export is refused until it refills.
  */
-async function streamExport<R>(res: Response, deps: ExportDeps, viewer: Viewer, name: string, format: Format, url: string, spec: ExportSpec<R>) {
+async function streamExport<R>(res: Response, deps: ExportDeps, viewer: Viewer, key: string, name: string, format: Format, url: string, spec: ExportSpec<R>) {
   let batch = await spec.fetch(null);
+  await deps.rateLimits.exportRows(key, batch.rows.length, 'all');
   const access = new AccessRecord();
   const stamp = new Date().toISOString().slice(0, 10);
   res.status(200);
@@ -303,6 +317,7 @@ async function streamExport<R>(res: Response, deps: ExportDeps, viewer: Viewer, 
   res.setHeader('cache-control', 'no-store');
   res.setHeader('x-content-type-options', 'nosniff');
   const restricted = spec.columns.filter((c) => RESTRICTED.has(c.field));
+  const lines = (rows: R[]) => (format === 'csv' ? csvLines(spec.columns, rows) : ndjsonLines(spec.columns, rows));
   let sent = 0;
   try {
     // The byte-order mark makes spreadsheet programs read the UTF-8 (Cyrillic titles) correctly.
@@ -310,12 +325,22 @@ async function streamExport<R>(res: Response, deps: ExportDeps, viewer: Viewer, 
     for (;;) {
       if (res.destroyed) break;
       if (batch.rows.length > 0) {
-        res.write(format === 'csv' ? csvLines(spec.columns, batch.rows) : ndjsonLines(spec.columns, batch.rows));
+        res.write(lines(batch.rows));
         for (const row of batch.rows) spec.saw(access, row);
         sent += batch.rows.length;
       }
       if (!(await drained(res)) || !batch.hasNextPage || !batch.endCursor) break;
       batch = await spec.fetch(batch.endCursor);
+      const grant = await deps.rateLimits.exportRows(key, batch.rows.length, 'partial');
+      if (grant.granted < batch.rows.length) {
+        const fits = batch.rows.slice(0, grant.granted);
+        if (fits.length > 0) await written(res, lines(fits));
+        for (const row of fits) spec.saw(access, row);
+        sent += fits.length;
+        deps.logger.warn({ export: name, organization: viewer.kind === 'member' ? viewer.organizationId : null, sent, retryAfterSeconds: grant.retryAfterSeconds }, 'export cut at the row budget');
+        res.destroy();
+        break;
+      }
     }
     if (!res.destroyed) res.end();
   } catch (error) {
@@ -341,14 +366,20 @@ export function exportRouter(deps: ExportDeps): Router {
     const [, name, format] = match as unknown as [string, 'reports' | 'observations', Format];
     try {
       const viewer = await authenticate(deps.database.counted({ count: 0 }), deps.verifyToken, req.headers.authorization, deps.database.reference);
-      if (name === 'reports') await streamExport(res, deps, viewer, name, format, req.originalUrl, await reportsExport(deps, viewer, req));
-      else await streamExport(res, deps, viewer, name, format, req.originalUrl, await observationsExport(deps, viewer, req));
+      const key = rateLimitKey(viewer, req.ip);
+      await deps.rateLimits.exportRequest(key);
+      if (name === 'reports') await streamExport(res, deps, viewer, key, name, format, req.originalUrl, await reportsExport(deps, viewer, req));
+      else await streamExport(res, deps, viewer, key, name, format, req.originalUrl, await observationsExport(deps, viewer, req));
     } catch (error) {
       if (res.headersSent) return;
       if (error instanceof BadParams) {
         res.status(400).json({ errors: error.problems.map((p) => ({ message: p.message, extensions: { code: ErrorCode.BAD_USER_INPUT, field: p.param } })) });
       } else if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
         res.status(401).setHeader('www-authenticate', 'Bearer').json(errorBody(error.message, ErrorCode.UNAUTHENTICATED));
+      } else if (error instanceof GraphQLError && error.extensions.code === ErrorCode.RATE_LIMITED) {
+        // The GraphQL shape: extensions.code and retryAfterSeconds, the same seconds in Retry-After.
+        const seconds = Number(error.extensions.retryAfterSeconds);
+        res.status(429).setHeader('retry-after', String(seconds)).json(errorBody(error.message, ErrorCode.RATE_LIMITED, { retryAfterSeconds: seconds }));
       } else if (error instanceof GraphQLError && error.extensions.code === ErrorCode.BAD_USER_INPUT) {
         // The query functions name GraphQL arguments (filter.country); here they are query parameters.
         const field = String(error.extensions.field ?? '').replace(/^filter\./, '');

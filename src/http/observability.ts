@@ -1,19 +1,43 @@
-import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import express, { type RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import { ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** The label of every operation name past the first METRICS_MAX_OPERATIONS a process has seen. */
+export const OTHER_OPERATION = 'other';
+
+/**
+ * Operation names are chosen by clients, and each distinct one costs about 14 series (3 outcomes, the
+ * latency histogram) for the life of the process: 300 names made 3,696 series. The first `max` names a
+ * process sees keep their own label; every later one is counted under "other", so totals stay right
+ * and the series count is bounded. ("anonymous" and "other" themselves are not counted.)
+ */
+export function boundedOperations(max: number): (label: string) => string {
+  const seen = new Set<string>();
+  return (label) => {
+    if (label === 'anonymous' || label === OTHER_OPERATION || seen.has(label)) return label;
+    if (seen.size >= max) return OTHER_OPERATION;
+    seen.add(label);
+    return label;
+  };
+}
 
 /** Prometheus metrics of one API process (GET /metrics). */
-export function createMetrics(database: Database, gauges: { subscriptions: () => number }) {
+export function createMetrics(database: Database, gauges: { subscriptions: () => number }, options: { maxOperations?: number } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ctewn_' });
-  const requests = new Counter({
+  const operation = boundedOperations(options.maxOperations ?? 100);
+  const requestsByOperation = new Counter({
     name: 'ctewn_graphql_requests_total',
     help: 'GraphQL requests by operation name and outcome (ok, error, rejected).',
     labelNames: ['operation', 'outcome'] as const,
     registers: [registry],
   });
-  const duration = new Histogram({
+  const durationByOperation = new Histogram({
     name: 'ctewn_graphql_request_duration_seconds',
     help: 'GraphQL request latency by operation name.',
     labelNames: ['operation'] as const,
@@ -49,6 +73,13 @@ export function createMetrics(database: Database, gauges: { subscriptions: () =>
       this.set({ state: 'waiting' }, pool.waitingCount);
     },
   });
+  // Every write to an operation-labelled metric goes through the bound.
+  const requests = {
+    inc: (labels: { operation: string; outcome: string }) => requestsByOperation.inc({ ...labels, operation: operation(labels.operation) }),
+  };
+  const duration = {
+    observe: (labels: { operation: string }, seconds: number) => durationByOperation.observe({ operation: operation(labels.operation) }, seconds),
+  };
   return { registry, requests, duration, denials, rateLimited, alerts };
 }
 
@@ -71,3 +102,66 @@ export const requestId: RequestHandler = (req, res, next) => {
   res.setHeader('x-request-id', id);
   next();
 };
+
+// ---- Who may read /metrics ----
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** The bearer token, compared in constant time (digests of equal length, so neither length nor prefix leaks). */
+function hasToken(authorization: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+/**
+ * GET /metrics. On the public port it is served only when no METRICS_PORT is set, and then behind
+ * METRICS_TOKEN if one is set; in production with neither, it is not served at all (the request falls
+ * through to the ordinary 404 of an unknown path, so nothing tells it exists). On METRICS_PORT it is
+ * served, behind METRICS_TOKEN if set. In development and tests without either it stays open.
+ */
+export function metricsEndpoint(metrics: Metrics, config: Config, where: 'public' | 'metrics-port'): RequestHandler {
+  const served = where === 'metrics-port' || (config.METRICS_PORT === undefined && (config.METRICS_TOKEN !== undefined || config.NODE_ENV !== 'production'));
+  return async (req, res, next) => {
+    if (!served) return next();
+    if (config.METRICS_TOKEN !== undefined && !hasToken(req.headers.authorization, config.METRICS_TOKEN)) {
+      res
+        .status(401)
+        .setHeader('www-authenticate', 'Bearer realm="metrics"')
+        .json({ errors: [{ message: 'GET /metrics needs the METRICS_TOKEN bearer token', extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+      return;
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+}
+
+export interface MetricsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The metrics listener of METRICS_PORT, on the same HOST as the API: it serves /metrics and nothing else,
+ * so the port can be left out of the load balancer or ingress and scraped from the internal network.
+ */
+export async function startMetricsServer(config: Config, metrics: Metrics, logger: Logger): Promise<MetricsServer | undefined> {
+  if (config.METRICS_PORT === undefined) return undefined;
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metricsEndpoint(metrics, config, 'metrics-port'));
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.METRICS_PORT, config.HOST, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.METRICS_PORT;
+  logger.info({ port }, 'metrics listening');
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -25,7 +25,7 @@ import { exportRouter } from './export.js';
 import { createFormatError } from './format-error.js';
 import { graphiqlRouter } from './graphiql.js';
 import { limitRules } from './limits.js';
-import { createMetrics, requestId } from './observability.js';
+import { createMetrics, metricsEndpoint, requestId, startMetricsServer } from './observability.js';
 import { createRateLimits, rateLimitKey } from './rate-limit.js';
 import { requestPlugin, type RequestContext } from './request-plugin.js';
 import { attachSubscriptions } from './subscriptions.js';
@@ -44,6 +44,8 @@ export interface RunningServer {
   httpServer: Server;
   /** The bound port (useful when PORT=0). */
   port: number;
+  /** The bound METRICS_PORT, when set. */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -68,7 +70,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
   const production = config.NODE_ENV === 'production';
   const introspection = introspectionPolicy(config);
   let subscriptions: { connections: number; close(): Promise<void> } | undefined;
-  const metrics = createMetrics(database, { subscriptions: () => subscriptions?.connections ?? 0 });
+  const metrics = createMetrics(database, { subscriptions: () => subscriptions?.connections ?? 0 }, { maxOperations: config.METRICS_MAX_OPERATIONS });
   const rateLimits = createRateLimits(config, database, (kind) => metrics.rateLimited.inc({ kind }));
 
   const apollo = new ApolloServer<RequestContext>({
@@ -114,9 +116,8 @@ export async function startServer({ config, database, schema, logger, verifyToke
       res.status(503).json({ status: 'unavailable' });
     }
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  // Open in development; in production only behind METRICS_TOKEN or on METRICS_PORT (observability.ts).
+  app.get('/metrics', metricsEndpoint(metrics, config, 'public'));
 
   // A request deadline: past it the client gets 503 (the database statement timeout is set below it).
   const deadline: RequestHandler = (_req, res, next) => {
@@ -126,7 +127,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
     next();
   };
 
-  app.use('/export', deadline, exportRouter({ database, verifyToken, accessLog, logger }));
+  app.use('/export', deadline, exportRouter({ database, verifyToken, accessLog, logger, rateLimits }));
   // Before /graphql: a browser's GET /graphql (Accept: text/html) gets the GraphiQL page.
   app.use(graphiqlRouter({ config, logger }));
 
@@ -162,6 +163,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
     }),
   );
 
+  const metricsServer = await startMetricsServer(config, metrics, logger);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.PORT, config.HOST, () => resolve());
@@ -173,10 +175,12 @@ export async function startServer({ config, database, schema, logger, verifyToke
   return {
     httpServer,
     port,
+    metricsPort: metricsServer?.port,
     // Closes subscriptions, then drains in-flight requests (the drain plugin closes the listener first).
     stop: async () => {
       await subscriptions?.close();
       await apollo.stop();
+      await metricsServer?.close();
     },
   };
 }
