@@ -56,7 +56,7 @@ const schema = z.object({
   // Issue 12 — WebSocket: operations per connection per minute (the organization's HTTP limits apply too).
   WS_OPERATIONS_PER_MIN: z.coerce.number().int().min(0).default(120),
   // Issue 12 — exports: rows per organization (anonymous: per address) per minute; 0 = unlimited.
-  // 20,000: a member's complete export of the sample (reports ~2,200 + observations ~7,950 rows) fits twice.
+  // 20,000: a member's complete export of the sample (reports ~2,200 + observations ~7,950 rows) fits in one minute.
   EXPORT_ROWS_PER_MIN: z.coerce.number().int().min(0).default(20_000),
   EXPORT_REQUESTS_PER_MIN: z.coerce.number().int().min(0).default(30),
   // Issue 12 — metrics: a bearer token for /metrics, or a port of its own; distinct operation labels kept.
