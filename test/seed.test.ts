@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
@@ -214,6 +214,55 @@ describe('sample data: reports', () => {
       .from(t.reports)
       .where(and(eq(t.reports.language, 'ru'), sql`${t.reports.searchVector} @@ plainto_tsquery('russian', 'пропаганда')`));
     expect(russian?.count).toBeGreaterThan(20);
+  });
+});
+
+describe('sample data: restricted values stay in their field', () => {
+  // Report.sanctionsReferences is denied to everyone but the sanctions bodies and the originator; a
+  // sample text that spells the entries out (in a CLEAR title, a GREEN body, an observation note) would
+  // hand them to every reader and make the field rule pointless.
+  const rows = async <T>(query: SQL) => ((await database.db.execute(query)) as unknown as { rows: T[] }).rows;
+  const LIST_ENTRY = String.raw`(^|[^a-z0-9])(qd|ta)[^a-z0-9]{0,2}[ie]?[^a-z0-9]{0,3}[0-9]{2,4}`;
+
+  it('no text column of any table holds a sanctions reference, written out or in a recognisable form', async () => {
+    const columns = await rows<{ table_name: string; column_name: string }>(sql`
+      select table_name, column_name from information_schema.columns
+      where table_schema = 'public' and (data_type in ('text', 'character varying', 'jsonb', 'json') or udt_name in ('_text', '_varchar'))
+        and not (table_name = 'reports' and column_name = 'sanctions_references')
+      order by table_name, column_name`);
+    expect(columns.map((c) => `${c.table_name}.${c.column_name}`)).toEqual(expect.arrayContaining(['reports.title_en', 'reports.title_ru', 'reports.summary', 'reports.body', 'reports.source_description', 'observations.note']));
+    const refs = (await database.db.selectDistinct({ v: sql<string>`unnest(${t.reports.sanctionsReferences})` }).from(t.reports)).map((r) => r.v);
+    expect(refs.length).toBeGreaterThan(100);
+    const needle = [LIST_ENTRY, ...refs.map((r) => r.toLowerCase().replace('.', '\\.'))].join('|');
+    const hits: string[] = [];
+    for (const { table_name: table, column_name: column } of columns) {
+      const [row] = await rows<{ n: number; sample: string | null }>(sql`
+        select count(*)::int as n, min(left(${sql.identifier(column)}::text, 200)) as sample from ${sql.identifier(table)}
+        where lower(${sql.identifier(column)}::text) ~ ${needle}`);
+      if (row && row.n > 0) hits.push(`${table}.${column}: ${row.n} rows, e.g. ${row.sample}`);
+    }
+    expect(hits).toEqual([]);
+  });
+
+  it('holds for other seeds too (every string the generator builds, sanctionsReferences aside)', () => {
+    const pattern = new RegExp(LIST_ENTRY, 'i');
+    for (const seed of [2, 3]) {
+      const data = buildSampleData({ seed, reports: 1500 });
+      const refs = new Set(data.reports.flatMap((r) => r.sanctionsReferences ?? []));
+      expect(refs.size).toBeGreaterThan(50);
+      const offending: string[] = [];
+      for (const [table, rows] of Object.entries(data)) {
+        for (const row of rows as Record<string, unknown>[]) {
+          for (const [field, value] of Object.entries(row)) {
+            if (field === 'sanctionsReferences') continue;
+            for (const text of (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string')) {
+              if (pattern.test(text) || [...refs].some((ref) => text.toLowerCase().includes(ref.toLowerCase()))) offending.push(`${table}.${field}`);
+            }
+          }
+        }
+      }
+      expect([...new Set(offending)], `seed ${seed}`).toEqual([]);
+    }
   });
 });
 

@@ -58,7 +58,7 @@ function fill(template: string, vars: { in: string; period: string }): string {
   return template.replace('{in}', vars.in).replace('{period}', vars.period);
 }
 
-function texts(rng: Random, kind: Kind, topics: readonly Topic[], where: { en: string; ru: string }, published: Date, refs: readonly string[]) {
+function texts(rng: Random, kind: Kind, topics: readonly Topic[], where: { en: string; ru: string }, published: Date) {
   const month = published.getUTCMonth();
   const year = published.getUTCFullYear();
   const en = { in: where.en, period: `${MONTHS_EN[month] ?? ''} ${year}` };
@@ -71,20 +71,22 @@ function texts(rng: Random, kind: Kind, topics: readonly Topic[], where: { en: s
   const pickedEn = topics.map((t) => [TOPIC_PHRASES[t].en[0] ?? '', ...rng.sample(TOPIC_PHRASES[t].en.slice(1), 2)]);
   const pickedRu = topics.map((t) => [TOPIC_PHRASES[t].ru[0] ?? '', ...rng.sample(TOPIC_PHRASES[t].ru.slice(1), 2)]);
   // Only the lead topic names the place; the others say "in the region" rather than repeat it.
-  const build = (picked: string[][], vars: typeof en, region: string, kindSentence: string, sanctions: string, closing: readonly string[]) => ({
+  // The texts never name the report's sanctions references, nor say that it has any: titles, summaries
+  // and bodies are readable by everyone who sees the report, the references only by the sanctions
+  // bodies and the originating organization (test/seed.test.ts checks every text column).
+  const build = (picked: string[][], vars: typeof en, region: string, kindSentence: string, closing: readonly string[]) => ({
     summary: picked.map((s, i) => fill(s[0] ?? '', i === 0 ? vars : { ...vars, in: region })).join(' '),
     body: [
       fill(kindSentence, vars),
       ...picked.map((s) => s.slice(1).map((x) => fill(x, vars)).join(' ')),
-      ...(refs.length > 0 ? [`${sanctions} ${refs.join(', ')}.`] : []),
       rng.pick(closing),
     ].join('\n\n'),
   });
   return {
     titleEn,
     titleRu,
-    en: build(pickedEn, en, 'in the region', label.sentenceEn, 'The report refers to consolidated list entries', CLOSING_EN),
-    ru: build(pickedRu, ru, 'в регионе', label.sentenceRu, 'В докладе упоминаются записи сводного перечня:', CLOSING_RU),
+    en: build(pickedEn, en, 'in the region', label.sentenceEn, CLOSING_EN),
+    ru: build(pickedRu, ru, 'в регионе', label.sentenceRu, CLOSING_RU),
   };
 }
 
@@ -124,7 +126,7 @@ export function generateReports(
     const revision = rng.weighted([[1, 85], [2, 11], [3, 4]]);
     const updatedAt = revision === 1 ? publishedAt : new Date(Math.min(addDays(publishedAt, rng.int(1, 60)).getTime(), SAMPLE_NOW.getTime() - 3_600_000));
     const refs = sanctionsReferences(rng, topicList);
-    const text = texts(rng, kind, topicList, place(countryList), publishedAt, refs);
+    const text = texts(rng, kind, topicList, place(countryList), publishedAt);
     const secondTitle = rng.chance(language === 'en' ? 0.3 : 0.25);
     const content = language === 'en' ? text.en : text.ru;
 
