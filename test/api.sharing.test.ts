@@ -104,8 +104,14 @@ describe('sharing a report', () => {
     expect(toOrg.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(toOrg.errors![0]!.message).toMatch(/named persons only/);
     expect(await sees('unodcAnalyst', red)).toBe(false);
-    const toPerson = await gql(api.url, SHARE, { input: { reportId: red, person: 'sample:unodc:analyst-1', purpose: 'Need to know' } }, await as('kazAdmin'));
+    const toPerson = await gql(
+      api.url,
+      SHARE,
+      { input: { reportId: red, person: 'sample:unodc:analyst-1', organizationId: 'unodc', purpose: 'Need to know' } },
+      await as('kazAdmin'),
+    );
     expect(toPerson.errors).toBeUndefined();
+    expect(toPerson.data!.shareReport).toMatchObject({ organizationId: 'unodc', person: 'sample:unodc:analyst-1' });
     expect(await sees('unodcAnalyst', red)).toBe(true);
     // Another person of the originating organization still does not.
     const colleague = { authorization: `Bearer ${await idp.sign({ sub: 'sample:kaz-ct:analyst-2', org: 'kaz-ct', roles: ['analyst'] })}` };
@@ -129,6 +135,53 @@ async function authorSubOf(id: string) {
   const [row] = await api.app.database.db.select({ sub: reports.authorSub }).from(reports).where(eq(reports.id, id));
   return row!.sub;
 }
+
+/**
+ * A `sub` is unique only within the identity provider of its organization: the network's token issuer
+ * signs any `sub` for any organization, so a person is an organization and a `sub` together.
+ */
+describe('a person is an organization and a sub (TLP:RED cannot be reached with a borrowed sub)', () => {
+  const forged = async (sub: string, org: string) => ({ authorization: `Bearer ${await idp.sign({ sub, org, roles: ['analyst'] })}` });
+  const RED_LIST = `{ reports(first: 100, filter: { tlp: RED }) { totalCount edges { node { id } } } }`;
+
+  it("a token of another organization with the author's sub does not read the author's RED report, by id, in lists or in the export", async () => {
+    const red = await kazReport('RED', [], 'sample:kaz-ct:analyst-1');
+    const impostor = await forged('sample:kaz-ct:analyst-1', 'sco-rats');
+    expect((await gql(api.url, SEE, { id: red }, impostor)).data!.report).toBeNull();
+    const listed = await gql(api.url, RED_LIST, {}, impostor);
+    expect(listed.data!.reports.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(red);
+    const exported = await (await fetch(`${api.url}/export/reports.ndjson`, { headers: impostor })).text();
+    expect(exported).not.toContain(red);
+    // The author, in the author's organization, still reads it.
+    expect(await sees('kazAdmin', red)).toBe(true);
+  });
+
+  it('a person grant reaches the named person in the named organization only', async () => {
+    const red = await kazReport('RED', ['sample:unodc:analyst-2']);
+    // Under TLP:RED only named persons see the report: the org-admin who shares it is its author.
+    const author = { authorization: `Bearer ${await idp.sign({ sub: await authorSubOf(red), org: 'kaz-ct', roles: ['org-admin'] })}` };
+    const share = { reportId: red, person: 'sample:unodc:analyst-2', organizationId: 'unodc', purpose: 'Need to know' };
+    expect((await gql(api.url, SHARE, { input: share }, author)).errors).toBeUndefined();
+    expect((await gql(api.url, SEE, { id: red }, await forged('sample:unodc:analyst-2', 'unodc'))).data!.report).toEqual({ id: red });
+    for (const org of ['sco-rats', 'kaz-ct', 'monitoring-team']) {
+      const other = await forged('sample:unodc:analyst-2', org);
+      expect((await gql(api.url, SEE, { id: red }, other)).data!.report, org).toBeNull();
+      expect((await gql(api.url, RED_LIST, {}, other)).data!.reports.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(red);
+    }
+  });
+
+  it("the sample data's person grants, read with the grantee's sub under another organization, give nothing", async () => {
+    const [grant] = await api.app.database.db
+      .select({ reportId: grants.reportId, sub: grants.granteeSub, org: grants.granteePersonOrgId })
+      .from(grants)
+      .innerJoin(reports, eq(reports.id, grants.reportId))
+      .where(and(sql`${grants.granteeSub} is not null`, isNull(grants.revokedAt), isNull(grants.expiresAt), sql`${reports.authorOrgId} <> 'sco-rats'`))
+      .limit(1);
+    expect(grant!.org).not.toBeNull();
+    expect((await gql(api.url, SEE, { id: grant!.reportId }, await forged(grant!.sub!, grant!.org!))).data!.report).not.toBeNull();
+    expect((await gql(api.url, SEE, { id: grant!.reportId }, await forged(grant!.sub!, 'sco-rats'))).data!.report).toBeNull();
+  });
+});
 
 describe('sharing is refused with a clear error', () => {
   const code = (r: { errors?: { extensions?: Record<string, unknown> }[] }) => r.errors?.[0]?.extensions?.code;
@@ -166,9 +219,9 @@ describe('sharing is refused with a clear error', () => {
       [{ reportId: amber, organizationId: 'unodc', purpose: 'Need to know', expiresAt: '2020-01-01T00:00:00Z' }, /expiresAt must be in the future/],
       [{ reportId: amber, organizationId: 'inactive-sample', purpose: 'Need to know' }, /inactive organization/],
       [{ reportId: amber, organizationId: 'no-such-org', purpose: 'Need to know' }, /Unknown or inactive organization/],
-      [{ reportId: amber, organizationId: 'unodc', person: 'someone', purpose: 'Need to know' }, /exactly one of organizationId and person/],
-      [{ reportId: amber, purpose: 'Need to know' }, /exactly one of organizationId and person/],
-      [{ reportId: amber, person: 'someone', purpose: 'Need to know' }, /shared with organizations, not persons/],
+      [{ reportId: amber, organizationId: 'unodc', person: 'someone', purpose: 'Need to know' }, /shared with organizations, not persons/],
+      [{ reportId: amber, purpose: 'Need to know' }, /Give organizationId/],
+      [{ reportId: amber, person: 'someone', purpose: 'Need to know' }, /person's organization: give organizationId too/],
       [{ reportId: amber, organizationId: 'unodc', purpose: 'x' }, /purpose must be 3 to 500 characters/],
     ];
     for (const [input, message] of cases) {

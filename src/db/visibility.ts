@@ -28,7 +28,8 @@ export function disableRowRuleForBenchmark(): void {
  *  - CLEAR: anyone.  GREEN: any authenticated member.
  *  - AMBER: the originating organization, organizations holding an active grant, and their clients.
  *  - AMBER+STRICT: the originating organization and organizations holding an active grant.
- *  - RED: the author and persons named in an active grant.
+ *  - RED: the author and persons named in an active grant. A person is an organization and a `sub`
+ *    together: a token of another organization carrying the same `sub` is another person.
  * A grant is active until it is revoked or expires; expiry is checked against now() at query time.
  */
 export function visibleTo(viewer: Viewer, row: MarkedRowColumns): SQL {
@@ -48,7 +49,9 @@ export function visibleTo(viewer: Viewer, row: MarkedRowColumns): SQL {
   return sql`(
     ${row.tlp} in ('CLEAR', 'GREEN')
     or (${row.tlp} in ('AMBER', 'AMBER_STRICT') and (${row.originOrgId} = ${org} or ${activeGrant(toOrgOrParent)}))
-    or (${row.tlp} = 'RED' and (${row.originSub} = ${viewer.sub} or ${activeGrant(sql`${grants.granteeSub} = ${viewer.sub}`)}))
+    or (${row.tlp} = 'RED' and ((${row.originOrgId} = ${org} and ${row.originSub} = ${viewer.sub}) or ${activeGrant(
+      sql`${grants.granteeSub} = ${viewer.sub} and ${grants.granteePersonOrgId} = ${org}`,
+    )}))
   )`;
 }
 

@@ -29,7 +29,9 @@ export async function reportOracle(db: Db) {
             ((r.tlp === 'AMBER' || r.tlp === 'AMBER_STRICT') &&
               (r.authorOrgId === claims.org ||
                 g.some((x) => x.granteeOrgId === claims.org || (r.tlp === 'AMBER' && myParents.includes(x.granteeOrgId ?? ''))))) ||
-            (r.tlp === 'RED' && (r.authorSub === claims.sub || g.some((x) => x.granteeSub === claims.sub)))));
+            // A person is an organization and a sub together.
+            (r.tlp === 'RED' &&
+              ((r.authorOrgId === claims.org && r.authorSub === claims.sub) || g.some((x) => x.granteeSub === claims.sub && x.granteePersonOrgId === claims.org)))));
       if (sees) visible.add(r.id);
     }
     return visible;
@@ -54,7 +56,7 @@ export async function observationOracle(db: Db) {
       if (!claims) return false;
       const g = grantRows.filter((x) => x.observationId === o.id);
       if (o.tlp === 'GREEN') return true;
-      if (o.tlp === 'RED') return o.sub === claims.sub || g.some((x) => x.granteeSub === claims.sub);
+      if (o.tlp === 'RED') return (o.origin === claims.org && o.sub === claims.sub) || g.some((x) => x.granteeSub === claims.sub && x.granteePersonOrgId === claims.org);
       return o.origin === claims.org || g.some((x) => x.granteeOrgId === claims.org || (o.tlp === 'AMBER' && myParents.includes(x.granteeOrgId ?? '')));
     }).length;
   };

@@ -45,11 +45,17 @@ async function loadSubject(tx: Tx, viewer: Viewer, subject: ShareRequest['subjec
   return row;
 }
 
-function targetOf(request: ShareRequest): GrantTarget {
-  const hasOrg = Boolean(request.organizationId);
-  const hasPerson = Boolean(request.person);
-  if (hasOrg === hasPerson) throw badInput('Give exactly one of organizationId and person', hasOrg ? 'person' : 'organizationId');
-  return hasOrg ? { organizationId: request.organizationId! } : { person: request.person! };
+/**
+ * An organization grant names the organization alone; a person grant names the person (`sub`) and the
+ * organization the person belongs to: a `sub` is only unique within its organization's identity provider.
+ */
+function targetOf(request: ShareRequest): { target: GrantTarget; personOrgId: string | null } {
+  if (request.person) {
+    if (!request.organizationId) throw badInput("A person is named with the person's organization: give organizationId too", 'organizationId');
+    return { target: { person: request.person }, personOrgId: request.organizationId };
+  }
+  if (!request.organizationId) throw badInput('Give organizationId (an organization), or person with organizationId (a person)', 'organizationId');
+  return { target: { organizationId: request.organizationId }, personOrgId: null };
 }
 
 /**
@@ -57,7 +63,7 @@ function targetOf(request: ShareRequest): GrantTarget {
  * its audit entry in the same transaction: both are written or neither.
  */
 export async function shareRecord(db: Db, viewer: MemberViewer, request: ShareRequest): Promise<GrantRow> {
-  const target = targetOf(request);
+  const { target, personOrgId } = targetOf(request);
   if (request.expiresAt && request.expiresAt.getTime() <= Date.now()) throw badInput('expiresAt must be in the future', 'expiresAt');
   return db.transaction(async (tx) => {
     const record = await loadSubject(tx, viewer, request.subject);
@@ -66,13 +72,15 @@ export async function shareRecord(db: Db, viewer: MemberViewer, request: ShareRe
     }
     const refusal = grantRefusal(record.tlp, target);
     if (refusal) throw badInput(`Cannot share: ${refusal}`, 'organizationId' in target ? 'organizationId' : 'person');
-    if ('organizationId' in target) {
-      const [org] = await tx.select({ active: organizations.active }).from(organizations).where(eq(organizations.id, target.organizationId));
-      if (!org?.active) throw badInput(`Unknown or inactive organization "${target.organizationId}"`, 'organizationId');
-      if (target.organizationId === record.originOrgId) throw badInput('The originating organization already sees its own record', 'organizationId');
+    const granteeOrg = 'organizationId' in target ? target.organizationId : personOrgId!;
+    const [org] = await tx.select({ active: organizations.active }).from(organizations).where(eq(organizations.id, granteeOrg));
+    if (!org?.active) throw badInput(`Unknown or inactive organization "${granteeOrg}"`, 'organizationId');
+    if ('organizationId' in target && target.organizationId === record.originOrgId) {
+      throw badInput('The originating organization already sees its own record', 'organizationId');
     }
     const subjectColumn = request.subject.kind === 'report' ? grants.reportId : grants.observationId;
-    const granteeCondition = 'organizationId' in target ? eq(grants.granteeOrgId, target.organizationId) : eq(grants.granteeSub, target.person);
+    const granteeCondition =
+      'organizationId' in target ? eq(grants.granteeOrgId, target.organizationId) : and(eq(grants.granteeSub, target.person), eq(grants.granteePersonOrgId, personOrgId!));
     const [existing] = await tx
       .select({ id: grants.id })
       .from(grants)
@@ -85,6 +93,7 @@ export async function shareRecord(db: Db, viewer: MemberViewer, request: ShareRe
         observationId: request.subject.kind === 'observation' ? request.subject.id : null,
         granteeOrgId: 'organizationId' in target ? target.organizationId : null,
         granteeSub: 'person' in target ? target.person : null,
+        granteePersonOrgId: personOrgId,
         purpose: request.purpose,
         expiresAt: request.expiresAt ?? null,
         grantedBySub: viewer.sub,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The access log: append-only (the API never updates or deletes a row). One row per request that
@@ -24,6 +24,9 @@ export const auditEvents = pgTable(
     originOrgIds: text('origin_org_ids').array().notNull().default(sql`'{}'::text[]`),
     fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
     deniedFields: text('denied_fields').array().notNull().default(sql`'{}'::text[]`),
+    // The same fields by the record they were read on (a record id, or '*' for every record of the entry,
+    // as an export gives a column on every row): a record's own access log shows only what concerns it.
+    recordFields: jsonb('record_fields').$type<RecordFields>().notNull().default(sql`'{}'::jsonb`),
   },
   (t) => [
     index('audit_events_occurred_idx').on(t.occurredAt.desc(), t.id.desc()),
@@ -32,6 +35,9 @@ export const auditEvents = pgTable(
     index('audit_events_origins_idx').using('gin', t.originOrgIds),
   ],
 );
+
+/** Record id (or '*') → the restricted fields given and refused on it. */
+export type RecordFields = Record<string, { fields?: string[]; deniedFields?: string[] }>;
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type NewAuditEvent = typeof auditEvents.$inferInsert;

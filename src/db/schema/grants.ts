@@ -7,6 +7,10 @@ import { reports } from './reports.js';
 /**
  * A report or an observation shared with a named organization (TLP:AMBER, AMBER+STRICT) or a named
  * person (TLP:RED). A grant stops working at expires_at or revoked_at; rows are never deleted.
+ *
+ * A person is a `sub` within an organization: identity providers of different organizations may issue
+ * the same `sub`, so a person grant names both (grantee_person_org_id, grantee_sub) and the row rule
+ * matches both. Person grants written before that column existed have it null and give no access.
  */
 export const grants = pgTable(
   'grants',
@@ -16,6 +20,7 @@ export const grants = pgTable(
     observationId: uuid('observation_id').references(() => observations.id, { onDelete: 'cascade' }),
     granteeOrgId: text('grantee_org_id').references(() => organizations.id),
     granteeSub: text('grantee_sub'),
+    granteePersonOrgId: text('grantee_person_org_id').references(() => organizations.id),
     purpose: text('purpose').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }),
     grantedBySub: text('granted_by_sub').notNull(),
@@ -39,10 +44,11 @@ export const grants = pgTable(
       .on(t.granteeOrgId, t.reportId, t.observationId, t.expiresAt)
       .where(sql`${t.revokedAt} is null`),
     index('grants_active_sub_idx')
-      .on(t.granteeSub, t.reportId, t.observationId, t.expiresAt)
+      .on(t.granteeSub, t.granteePersonOrgId, t.reportId, t.observationId, t.expiresAt)
       .where(sql`${t.revokedAt} is null`),
     check('grants_one_subject', sql`(${t.reportId} is null) <> (${t.observationId} is null)`),
     check('grants_one_grantee', sql`(${t.granteeOrgId} is null) <> (${t.granteeSub} is null)`),
+    check('grants_person_org_with_person', sql`${t.granteePersonOrgId} is null or ${t.granteeSub} is not null`),
   ],
 );
 

@@ -68,6 +68,8 @@ function grantsFor(rng: Random, subject: Subject): SampleGrant[] {
       // Under TLP:RED only named persons may read, so RED grants go to a person, never an organization.
       granteeOrgId: toPersons ? null : grantee,
       granteeSub: toPersons ? `sample:${grantee}:analyst-${rng.chance(0.8) ? 1 : 2}` : null,
+      // A person is a `sub` within an organization (src/db/visibility.ts).
+      granteePersonOrgId: toPersons ? grantee : null,
       purpose: rng.pick(PURPOSES),
       expiresAt,
       grantedBySub: subject.ownerSub,

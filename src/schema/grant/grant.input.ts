@@ -5,11 +5,11 @@ import { DateTimeScalar, UuidScalar } from '../common/scalars.js';
 // Registered so the two inputs below inherit its fields; never emitted, as no argument uses it.
 @InputType('ShareInputFields')
 abstract class ShareInput {
-  @Field(() => String, { nullable: true, description: 'Organization to share with (TLP:AMBER, AMBER+STRICT). Give this or `person`.' })
+  @Field(() => String, { nullable: true, description: 'Organization to share with (TLP:AMBER, AMBER+STRICT); with `person`, the person\'s organization (TLP:RED).' })
   @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/, { message: 'organizationId must be an organization id such as sc-1267' })
   organizationId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Person (token `sub`) to share with (TLP:RED). Give this or `organizationId`.' })
+  @Field(() => String, { nullable: true, description: 'Person (token `sub`) to share with (TLP:RED), together with `organizationId`: a `sub` names a person only within its organization.' })
   @Length(1, 200, { message: 'person must be 1 to 200 characters' })
   person?: string | null;
 

@@ -6,7 +6,7 @@ export function toGrant(row: GrantRow, now = new Date()): Grant {
     id: row.id,
     reportId: row.reportId,
     observationId: row.observationId,
-    organizationId: row.granteeOrgId,
+    organizationId: row.granteeOrgId ?? row.granteePersonOrgId,
     person: row.granteeSub,
     purpose: row.purpose,
     expiresAt: row.expiresAt,

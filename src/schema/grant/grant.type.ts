@@ -12,10 +12,10 @@ export class Grant {
   @Field(() => UuidScalar, { nullable: true, description: 'The observation shared, if an observation.' })
   observationId!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Id of the organization it is shared with (TLP:AMBER, AMBER+STRICT).' })
+  @Field(() => String, { nullable: true, description: 'Id of the organization it is shared with (TLP:AMBER, AMBER+STRICT), or of the person\'s organization (TLP:RED).' })
   organizationId!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The person (token `sub`) it is shared with (TLP:RED).' })
+  @Field(() => String, { nullable: true, description: 'The person (token `sub`, within `organizationId`) it is shared with (TLP:RED).' })
   person!: string | null;
 
   @Field(() => String, { description: 'Why it is shared (need to know).' })
