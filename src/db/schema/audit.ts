@@ -27,6 +27,9 @@ export const auditEvents = pgTable(
     // The same fields by the record they were read on (a record id, or '*' for every record of the entry,
     // as an export gives a column on every row): a record's own access log shows only what concerns it.
     recordFields: jsonb('record_fields').$type<RecordFields>().notNull().default(sql`'{}'::jsonb`),
+    // Why a write was made, where the write asks for one: the releaseReason of a lowered marking (a
+    // release decision), the reason of a retraction.
+    reason: text('reason'),
   },
   (t) => [
     index('audit_events_occurred_idx').on(t.occurredAt.desc(), t.id.desc()),
