@@ -5,6 +5,8 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
+  /** A request the transport does not serve (e.g. a query or mutation over WebSocket). */
+  BAD_REQUEST: 'BAD_REQUEST',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   CONFLICT: 'CONFLICT',
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',

@@ -135,11 +135,12 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     // Federation. _entities is open on purpose: the gateway calls it for the user, with the user's
     // token, and every entity passes the same row rule (__resolveReference → loaders) and field rules as
     // the root fields. _service (the subgraph SDL, which composition needs) follows the introspection
-    // rule, so a gateway composing at run time in production uses a member token.
+    // rule, so a gateway composing at run time in production uses a member token. A context that does
+    // not say (a transport that forgot to set the flag) is denied, never allowed.
     _entities: PUBLIC,
     _service: {
       who: 'callers allowed to introspect (INTROSPECTION: everyone in development, members in production)',
-      rule: rule('introspection', { cache: 'contextual' })((_p, _a, ctx: { introspectionAllowed?: boolean }) => ctx.introspectionAllowed !== false),
+      rule: rule('introspection', { cache: 'contextual' })((_p, _a, ctx: { introspectionAllowed?: boolean }) => ctx.introspectionAllowed === true),
       forViewer: () => true,
     },
   },

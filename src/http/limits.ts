@@ -1,9 +1,11 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, Kind, type ASTVisitor, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { getOperationAST, getVariableValues, GraphQLError, Kind, visit, type ASTVisitor, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config.js';
+import { ApiError, ErrorCode } from '../errors.js';
+import { MAX_PAGE_SIZE } from '../schema/common/page.args.js';
 
 
 /**
@@ -59,15 +61,25 @@ const LIST_SIZES: Record<string, number> = {
 };
 const DEFAULT_LIST_SIZE = 20;
 
+/** The bound PageArgs validates (1–MAX_PAGE_SIZE), checked here because the estimate comes first. */
+function pageSize(first: unknown): number {
+  if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    // The same message as the resolver's validation: a negative or huge `first` used to turn the estimate
+    // negative (cancelling the cost limit and the budget) before the resolver refused it.
+    throw new ApiError(ErrorCode.BAD_USER_INPUT, `first must be between 1 and ${MAX_PAGE_SIZE}`, { field: 'first', http: { status: 400 } });
+  }
+  return first;
+}
+
 /**
  * Cost of an operation: 1 per field, and a list field multiplies its children by its size — the
- * `first` argument as sent (literal or variable) or its default for connections, the known bound for
- * small lists (LIST_SIZES), 20 for any other list.
+ * `first` argument as sent (literal or variable, 1 to 100) or its default for connections, the known
+ * bound for small lists (LIST_SIZES), 20 for any other list.
  */
 const pageSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field, type }) => {
   // Introspection is bounded by the schema and governed by INTROSPECTION; GraphiQL, codegen and gateways send it.
   if (field.name.startsWith('__') || type.name.startsWith('__')) return 0;
-  if (typeof args.first === 'number') return 1 + args.first * childComplexity;
+  if ('first' in args) return 1 + pageSize(args.first) * childComplexity;
   // A connection's edges are the page its `first` already counted.
   if (field.name === 'edges') return 1 + childComplexity;
   const isList = /^\[|\]!?$/.test(String(field.type));
@@ -75,14 +87,29 @@ const pageSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field, 
   return 1 + size * childComplexity;
 };
 
+/** The cost of the selection itself: 1 per field the document selects (introspection aside), lists counted once. */
+function selectionCost(document: DocumentNode): number {
+  let fields = 0;
+  visit(document, { Field: (node) => void (node.name.value.startsWith('__') ? 0 : (fields += 1)) });
+  return fields;
+}
+
 /**
- * The cost of the operation, or 0 when its variables do not coerce: execution then reports them as
- * BAD_USER_INPUT, which is the error the client should see.
+ * The cost of the operation, never below the cost of its selection. Variables that do not coerce are
+ * charged that floor: execution then refuses them as BAD_USER_INPUT before any resolver runs. An argument
+ * out of range throws BAD_USER_INPUT; an estimate that cannot be made (the estimator's node cap, reached
+ * by fragments spread inside fragments) throws QUERY_TOO_COMPLEX: it fails closed, never as cost 0.
  */
-export function operationCost(schema: GraphQLSchema, query: import('graphql').DocumentNode, variables: Record<string, unknown>, operationName?: string): number {
+export function operationCost(schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown>, operationName?: string): number {
+  const floor = selectionCost(query);
+  const operation = getOperationAST(query, operationName);
+  if (!operation || getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return floor;
+  let cost: number;
   try {
-    return getComplexity({ schema, query, variables, ...(operationName ? { operationName } : {}), estimators: [pageSizeEstimator] });
-  } catch {
-    return 0;
+    cost = getComplexity({ schema, query, variables, ...(operationName ? { operationName } : {}), estimators: [pageSizeEstimator] });
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(ErrorCode.QUERY_TOO_COMPLEX, 'The cost of this query cannot be estimated; ask for fewer nested fragments', { http: { status: 400 } });
   }
+  return Math.max(cost, floor);
 }

@@ -24,9 +24,9 @@ import type { Logger } from '../logger.js';
 import { exportRouter } from './export.js';
 import { createFormatError } from './format-error.js';
 import { graphiqlRouter } from './graphiql.js';
-import { limitRules } from './limits.js';
 import { createMetrics, metricsEndpoint, requestId, startMetricsServer } from './observability.js';
-import { createRateLimits, rateLimitKey } from './rate-limit.js';
+import { createOperationGuard, type OperationGuard } from './operation-guard.js';
+import { createRateLimits } from './rate-limit.js';
 import { requestPlugin, type RequestContext } from './request-plugin.js';
 import { attachSubscriptions } from './subscriptions.js';
 
@@ -63,6 +63,36 @@ const bodyErrors: ErrorRequestHandler = (error: { type?: string; status?: number
   res.status(status).json(body);
 };
 
+/**
+ * Request bodies in UTF-8, or the UTF-16/UTF-32 the GraphQL-over-HTTP spec allows; anything else is 415
+ * before the body is read (body-parser would decode any "utf-…" iconv knows, UTF-7 ~60× slower).
+ */
+const ACCEPTED_CHARSETS = new Set(['utf-8', 'utf8', 'utf-16', 'utf-16le', 'utf-16be', 'utf-32', 'utf-32le', 'utf-32be']);
+const charsetGuard: RequestHandler = (req, res, next) => {
+  const type = req.headers['content-type'];
+  const charset = type ? /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(type)?.[1]?.toLowerCase() : undefined;
+  if (charset !== undefined && !ACCEPTED_CHARSETS.has(charset)) {
+    res.status(415).json(jsonError(415, ErrorCode.BAD_USER_INPUT, `Unsupported charset "${charset}": send UTF-8 (or UTF-16, UTF-32)`).body);
+    return;
+  }
+  next();
+};
+
+/** MAX_DOCUMENT_BYTES, before Apollo parses: each operation of a batch, GET's query parameter too. */
+const documentSize =
+  (guard: OperationGuard): RequestHandler =>
+  (req, res, next) => {
+    const operations: unknown[] = Array.isArray(req.body) ? req.body : [req.body ?? req.query];
+    for (const operation of operations) {
+      const error = guard.documentTooLarge((operation as { query?: unknown } | null)?.query);
+      if (error) {
+        res.status(413).json({ errors: [{ message: error.message, extensions: { code: error.extensions.code, limit: error.extensions.limit } }] });
+        return;
+      }
+    }
+    next();
+  };
+
 export async function startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus }: ServerDeps): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -72,17 +102,20 @@ export async function startServer({ config, database, schema, logger, verifyToke
   let subscriptions: { connections: number; close(): Promise<void> } | undefined;
   const metrics = createMetrics(database, { subscriptions: () => subscriptions?.connections ?? 0 }, { maxOperations: config.METRICS_MAX_OPERATIONS });
   const rateLimits = createRateLimits(config, database, (kind) => metrics.rateLimited.inc({ kind }));
+  const guard = createOperationGuard({ config, schema, rateLimits });
+  const formatError = createFormatError(logger, { hideSuggestions: production });
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    formatError: createFormatError(logger, { hideSuggestions: production }),
+    formatError,
     includeStacktraceInErrorResponses: false,
     // "Did you mean …?" would name fields and types to anyone probing; developers have the docs instead.
     hideSchemaDetailsFromClientErrors: production,
     // Decided per viewer by the request plugin (INTROSPECTION).
     introspection: introspection !== 'off',
-    validationRules: limitRules(config),
-    parseOptions: { maxTokens: config.MAX_TOKENS },
+    // The same parse options and rules as the WebSocket transport (operation-guard.ts).
+    validationRules: [...guard.validationRules],
+    parseOptions: guard.parseOptions,
     allowBatchedHttpRequests: config.MAX_BATCH > 0,
     csrfPrevention: true,
     // main.ts owns shutdown (drain, flush, close the database); Apollo's own handler would re-raise the signal.
@@ -96,10 +129,10 @@ export async function startServer({ config, database, schema, logger, verifyToke
       ApolloServerPluginInlineTraceDisabled(),
       // No cache hints are used; the plugin would otherwise instrument every field of every response.
       ApolloServerPluginCacheControlDisabled(),
-      requestPlugin({ config, schema, logger, accessLog, metrics, rateLimits }),
+      requestPlugin({ config, logger, accessLog, metrics, guard }),
     ],
   });
-  subscriptions = attachSubscriptions({ httpServer, schema, database, verifyToken, accessLog, alertBus, logger });
+  subscriptions = attachSubscriptions({ config, httpServer, schema, database, verifyToken, accessLog, alertBus, logger, guard, formatError });
   await apollo.start();
   alertBus.onAlert(() => metrics.alerts.inc());
 
@@ -142,22 +175,25 @@ export async function startServer({ config, database, schema, logger, verifyToke
   app.use(
     '/graphql',
     deadline,
+    charsetGuard,
     express.json({ limit: config.MAX_BODY_BYTES }),
     bodyErrors,
     batchCap,
+    documentSize(guard),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         // Every statement of the request is counted, the viewer lookup included; rate-limit bookkeeping is not.
         const statements: StatementCounter = { count: 0 };
         const db = database.counted(statements);
         const viewer = await authenticate(db, verifyToken, req.headers.authorization, database.reference);
-        await rateLimits.request(rateLimitKey(viewer, req.ip));
+        const caller = { viewer, ip: req.ip, introspectionAllowed: guard.introspectionAllowed(viewer) };
+        await guard.admitRequest(caller);
         return {
           ...createContext(db, viewer, req.headers['accept-language'], database.reference, alertBus),
           statements,
           requestId: res.locals.requestId as string,
-          ip: req.ip,
-          introspectionAllowed: introspection === 'all' || (introspection === 'members' && viewer.kind === 'member'),
+          ip: caller.ip,
+          introspectionAllowed: caller.introspectionAllowed,
         };
       },
     }),

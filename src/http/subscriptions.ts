@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
-import { getOperationAST, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, OperationTypeNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { WebSocketServer } from 'ws';
 import type { AlertBus } from '../alerts/bus.js';
 import { AccessRecord, type AccessLogWriter } from '../auth/access-log.js';
@@ -8,10 +9,14 @@ import { authenticate } from '../auth/authenticate.js';
 import { createContext, type Context } from '../auth/context.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { Viewer } from '../auth/viewer.js';
+import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { Caller, OperationGuard } from './operation-guard.js';
+import { rateLimited } from './rate-limit.js';
 
 export interface SubscriptionDeps {
+  config: Config;
   httpServer: Server;
   schema: GraphQLSchema;
   database: Database;
@@ -19,6 +24,8 @@ export interface SubscriptionDeps {
   accessLog: AccessLogWriter;
   alertBus: AlertBus;
   logger: Logger;
+  guard: OperationGuard;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
 
 /** The token of a connection: `connectionParams.authorization` ("Bearer …") or `connectionParams.token`. */
@@ -28,37 +35,95 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
 }
 
 /**
+ * Queries and mutations have POST /graphql, with its deadline, batching rule and status codes; a
+ * socket that ran them too would be a second door to keep in step. Subscriptions only.
+ */
+const SERVED = [OperationTypeNode.SUBSCRIPTION] as const;
+
+/**
  * GraphQL subscriptions over WebSocket (graphql-ws protocol) on the same path as HTTP, /graphql. A
- * connection authenticates once, with the same JWT rules as HTTP (a bad token closes it with 4403);
- * every event is executed against the field policy and the row rule for that subscriber, and what it
+ * connection authenticates once, with the same JWT rules as HTTP (a bad token closes it with 4403).
+ * Every operation passes the same guard as an HTTP request (operation-guard.ts: document length, token
+ * limit, validation limits, introspection and `_service`, cost, the organization's request and cost
+ * budgets) plus WS_OPERATIONS_PER_MIN per connection, and its errors are masked by the same formatError.
+ * Every event is executed against the field policy and the row rule for that subscriber, and what it
  * returns is written to the access log like any request.
  */
-export function attachSubscriptions({ httpServer, schema, database, verifyToken, accessLog, alertBus, logger }: SubscriptionDeps) {
+export function attachSubscriptions({ config, httpServer, schema, database, verifyToken, accessLog, alertBus, logger, guard, formatError }: SubscriptionDeps) {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const viewers = new WeakMap<object, Viewer>();
+  const callers = new WeakMap<object, Caller & { connection: string }>();
+  const perConnection = config.WS_OPERATIONS_PER_MIN > 0 ? new RateLimiterMemory({ points: config.WS_OPERATIONS_PER_MIN, duration: 60, keyPrefix: 'ws-op' }) : undefined;
+  let connections = 0;
+
+  /** Apollo's part for HTTP: formatError on every error, `http` hints dropped, at most MAX_ERRORS. */
+  const toClient = (errors: readonly GraphQLError[]) =>
+    guard.capErrors(
+      errors.map((error) => {
+        const formatted = formatError(error.toJSON(), error);
+        const { http: _http, ...extensions } = formatted.extensions ?? {};
+        return { ...formatted, extensions };
+      }),
+    );
+
+  const admitConnectionOperation = async (connection: string) => {
+    if (!perConnection) return;
+    try {
+      await perConnection.consume(connection);
+    } catch (res) {
+      if (!(res instanceof RateLimiterRes)) throw res;
+      throw rateLimited(`${config.WS_OPERATIONS_PER_MIN} operations per minute on one connection`, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+    }
+  };
+
   const server = useServer(
     {
       schema,
       onConnect: async (ctx) => {
         try {
-          viewers.set(ctx.extra.socket, await authenticate(database.counted({ count: 0 }), verifyToken, authorizationOf(ctx.connectionParams), database.reference));
+          const viewer: Viewer = await authenticate(database.counted({ count: 0 }), verifyToken, authorizationOf(ctx.connectionParams), database.reference);
+          callers.set(ctx.extra.socket, { viewer, ip: ctx.extra.request.socket.remoteAddress, introspectionAllowed: guard.introspectionAllowed(viewer), connection: String((connections += 1)) });
           return true;
         } catch {
           return false;
         }
       },
-      // A handle per operation, as an HTTP request has one (with REFERENCE_CACHE_TTL_MS=0, its snapshot is per handle).
-      context: (ctx) => createContext(database.counted({ count: 0 }), viewers.get(ctx.extra.socket) ?? { kind: 'anonymous' }, undefined, database.reference, alertBus),
-      onNext: (_ctx, _id, payload, args) => {
-        const context = args.contextValue as Context;
-        if (!context.access.empty) {
-          const operationName = getOperationAST(args.document, args.operationName)?.name?.value ?? null;
-          accessLog.append(context.access.toEntry(context.viewer, operationName, payload.query));
-          context.access = new AccessRecord();
+      onSubscribe: async (ctx, _id, payload) => {
+        const caller = callers.get(ctx.extra.socket);
+        if (!caller) return [new GraphQLError('Connection not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        try {
+          await admitConnectionOperation(caller.connection);
+          await guard.admitRequest(caller);
+          const prepared = guard.prepare(payload, SERVED);
+          if (Array.isArray(prepared)) return prepared;
+          const variables = payload.variables ?? {};
+          await guard.admitOperation(caller, { document: prepared.document, variables, operationName: payload.operationName ?? undefined });
+          return {
+            schema,
+            document: prepared.document,
+            variableValues: variables,
+            operationName: payload.operationName ?? null,
+            // A handle per operation, as an HTTP request has one (with REFERENCE_CACHE_TTL_MS=0, its snapshot is per handle).
+            contextValue: {
+              ...createContext(database.counted({ count: 0 }), caller.viewer, undefined, database.reference, alertBus),
+              introspectionAllowed: caller.introspectionAllowed,
+            },
+          };
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
         }
       },
+      onNext: (_ctx, _id, payload, args, result) => {
+        const context = args.contextValue as Context;
+        if (!context.access.empty) {
+          accessLog.append(context.access.toEntry(context.viewer, getOperationAST(args.document, args.operationName)?.name?.value ?? null, payload.query));
+          context.access = new AccessRecord();
+        }
+        return result.errors ? { ...result, errors: toClient(result.errors) } : undefined;
+      },
       onError: (_ctx, _id, _payload, errors) => {
-        logger.warn({ errors: errors.map((e) => e.message) }, 'subscription error');
+        logger.info({ errors: errors.length, code: errors[0]?.extensions?.code }, 'subscription operation refused');
+        return toClient(errors);
       },
     },
     wss,

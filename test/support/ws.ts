@@ -65,3 +65,49 @@ export async function subscribe<T>(url: string, query: string, variables: Record
     },
   };
 }
+
+/** What the server answered to one operation sent over a socket. */
+export interface SocketReply {
+  /** The first `next` payload (a query's result; for a subscription, its first event). */
+  data?: unknown;
+  /** Errors of a `next` payload, or of an `error` message (the operation was refused). */
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+  /** True when nothing came back within the wait: a subscription the server accepted and keeps open. */
+  open: boolean;
+}
+
+export interface Socket {
+  client: Client;
+  /** Sends one operation and waits for its first reply, or `settleMs` of silence. */
+  send(payload: { query: string; variables?: Record<string, unknown>; operationName?: string }, settleMs?: number): Promise<SocketReply>;
+  close(): Promise<void>;
+}
+
+/** A graphql-ws connection (token in connectionParams), acknowledged by the server before it resolves. */
+export async function connect(url: string, authorization?: string): Promise<Socket> {
+  const client = createClient({
+    url: url.replace(/^http/, 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: authorization ? { authorization } : {},
+    retryAttempts: 0,
+    lazy: false,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const offConnected = client.on('connected', () => (offConnected(), resolve()));
+    const offClosed = client.on('closed', (event) => (offClosed(), reject(Object.assign(new Error('connection closed'), { code: (event as { code?: number }).code }))));
+  });
+  return {
+    client,
+    send: (payload, settleMs = 300) =>
+      new Promise<SocketReply>((resolve) => {
+        const timer = setTimeout(() => resolve({ open: true }), settleMs);
+        const done = (reply: SocketReply) => (clearTimeout(timer), resolve(reply));
+        client.subscribe(payload, {
+          next: (result) => done({ data: result.data, ...(result.errors ? { errors: result.errors as SocketReply['errors'] } : {}), open: false }),
+          error: (error) => done({ errors: Array.isArray(error) ? error : [{ message: String((error as Error)?.message ?? error) }], open: false }),
+          complete: () => done({ open: false }),
+        });
+      }),
+    close: () => client.dispose() as Promise<void>,
+  };
+}
