@@ -45,7 +45,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       disableRowRuleForBenchmark();
     }
     const schema = await buildApiSchema({ policy: !config.BENCH_DISABLE_POLICY });
-    const verifyToken = await createTokenVerifier(config);
+    const verifyToken = await createTokenVerifier(config, logger);
     const accessLog = new AccessLogWriter(database.db, logger);
     const alertBus = new AlertBus(database);
     await alertBus.start();

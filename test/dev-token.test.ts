@@ -37,7 +37,16 @@ describe('development tokens', () => {
     }
   });
 
-  it('`npm run token` refuses an unknown role and a configured identity provider', () => {
+  it('`npm run token` follows shorter server limits, so its token is never one the server refuses', () => {
+    const token = execFileSync('npx', ['tsx', 'scripts/token.ts', '--org', 'unodc'], {
+      env: { ...process.env, DATA_DIR: 'memory://', NODE_ENV: 'development', AUTH_MAX_TOKEN_AGE_S: '3600' },
+      encoding: 'utf8',
+    }).trim();
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { iat: number; exp: number };
+    expect(payload.exp - payload.iat).toBe(3600);
+  });
+
+  it('`npm run token` refuses an unknown role, a lifetime above the limit and a configured identity provider', () => {
     const run = (env: Record<string, string>, args: string[]) => {
       try {
         execFileSync('npx', ['tsx', 'scripts/token.ts', ...args], { env: { ...process.env, ...env }, encoding: 'utf8', stdio: 'pipe' });
@@ -47,6 +56,8 @@ describe('development tokens', () => {
       }
     };
     expect(run({ DATA_DIR: 'memory://' }, ['--org', 'unodc', '--roles', 'superuser'])).toBe(2);
+    // Above AUTH_MAX_TOKEN_LIFETIME_S (24 h by default) the server would refuse the token.
+    expect(run({ DATA_DIR: 'memory://' }, ['--org', 'unodc', '--ttl', String(25 * 3600)])).toBe(2);
     expect(run({ AUTH_JWKS_FILE: '/x', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' }, ['--org', 'unodc'])).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import type { Config } from '../config.js';
 
 /**
  * Development only (no AUTH_* configured, NODE_ENV not production): an ES256 key kept in DATA_DIR signs
@@ -39,6 +40,11 @@ export async function loadDevKeys(dataDir: string): Promise<DevKeyFile> {
   const created = await createKeyFile();
   writeFileSync(file, JSON.stringify(created, null, 2), { mode: 0o600 });
   return created;
+}
+
+/** A working day, unless the server's limits are shorter: a longer token would be refused (src/auth/jwt.ts). */
+export function devTokenTtlSeconds(config: Pick<Config, 'AUTH_MAX_TOKEN_AGE_S' | 'AUTH_MAX_TOKEN_LIFETIME_S'>): number {
+  return Math.min(8 * 3600, config.AUTH_MAX_TOKEN_AGE_S, config.AUTH_MAX_TOKEN_LIFETIME_S);
 }
 
 export interface DevTokenRequest {

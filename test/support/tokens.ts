@@ -30,7 +30,9 @@ export async function createIdentityProvider(): Promise<TestIdentityProvider> {
       const alg = options.alg ?? 'ES256';
       const key = options.key ?? (alg === 'ES256' ? es.privateKey : rs.privateKey);
       const kid = options.kid ?? (alg === 'ES256' ? 'es-1' : 'rs-1');
-      const jwt = new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'JWT', ...options.header }).setIssuedAt();
+      const jwt = new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'JWT', ...options.header });
+      // A test that passes `iat` (a number, or undefined for none) chooses the issue time itself.
+      if (!('iat' in payload)) jwt.setIssuedAt();
       if (payload.iss === undefined) jwt.setIssuer(ISSUER);
       if (payload.aud === undefined) jwt.setAudience(AUDIENCE);
       // A test that passes `exp: undefined` wants a token without exp.
