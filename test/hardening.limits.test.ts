@@ -15,6 +15,8 @@ const LIMITS = {
   MAX_COST: '500',
   MAX_BATCH: '2',
   MAX_BODY_BYTES: '20000',
+  MAX_DOCUMENT_BYTES: '1000',
+  MAX_ERRORS: '10',
   RATE_LIMIT_REQUESTS_PER_MIN: '1000',
 };
 
@@ -117,6 +119,94 @@ describe('query cost (MAX_COST), page sizes from variables included', () => {
     expect(outside.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: costOf(n + 1), limit: 500 });
     // The same page size as a literal costs the same.
     expect(code(await gql(api.url, Q.replace('query($n: Int) ', '').replace('$n', String(n + 1))))).toBe('QUERY_TOO_COMPLEX');
+  });
+});
+
+describe('a `first` out of range cannot cancel the cost limit (issue 12)', () => {
+  // Cost far above MAX_COST 500 on its own; a list of first: -10000000 used to make the total negative.
+  const EXPENSIVE = '{ reports(first: 100) { edges { node { id countries { iso3 } } } } }';
+  const WITH_NEGATIVE = '{ reports(first: 100) { edges { node { id countries { iso3 } } } } x: auditEvents(first: -10000000) { edges { node { id } } } }';
+
+  it('refuses the negative page with BAD_USER_INPUT before anything runs', async () => {
+    expect(code(await gql(api.url, EXPENSIVE))).toBe('QUERY_TOO_COMPLEX');
+    const response = await gql(api.url, WITH_NEGATIVE, {}, await headersFor(idp, 'auditor'));
+    expect(response.status).toBe(400);
+    expect(response.data ?? null).toBeNull();
+    expect(response.errors).toHaveLength(1);
+    expect(response.errors![0]).toMatchObject({ message: 'first must be between 1 and 100', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('as a variable too, and above 100 likewise', async () => {
+    const Q = 'query($n: Int!) { reports(first: $n) { edges { node { id } } } }';
+    for (const n of [-10_000_000, 0, 101]) {
+      const response = await gql(api.url, Q, { n });
+      expect(response.status).toBe(400);
+      expect(code(response)).toBe('BAD_USER_INPUT');
+    }
+  });
+
+  it('a cost is never below the cost of the selection itself, not even when variables do not coerce', async () => {
+    const schema = await buildApiSchema();
+    expect(() => operationCost(schema, parse('{ auditEvents(first: -10000000) { edges { node { id } } } }'), {})).toThrow(/first must be between 1 and 100/);
+    // reports, edges, node, id: 4 fields; execution refuses the variable as BAD_USER_INPUT.
+    expect(operationCost(schema, parse('query($n: Int!) { reports(first: $n) { edges { node { id } } } }'), { n: 'ten' })).toBe(4);
+  });
+});
+
+describe('errors per response (MAX_ERRORS)', () => {
+  it('lists 10 errors, then one "and N more", instead of every one', async () => {
+    const unknown = 'abcdefghijklmno'.split('').join(' ');
+    const response = await gql(api.url, `{ country(iso3: "TJK") { ${unknown} } }`);
+    expect(response.status).toBe(400);
+    expect(response.errors).toHaveLength(11);
+    expect(response.errors!.slice(0, 10).every((e) => /Cannot query field/.test(e.message))).toBe(true);
+    expect(response.errors![10]).toMatchObject({ message: expect.stringMatching(/and 5 more errors/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', omitted: 5 } });
+  });
+});
+
+describe('document length (MAX_DOCUMENT_BYTES), below the body limit', () => {
+  // Comments are no tokens: MAX_TOKENS alone lets a document of any length through to the parser.
+  const padded = (bytes: number, filler = 'x') => {
+    const head = '{ countries { iso3 } }\n#';
+    return head + filler.repeat(Math.ceil((bytes - head.length) / Buffer.byteLength(filler)));
+  };
+
+  it('parses a document of 1000 bytes and refuses 1001 with 413 before parsing', async () => {
+    expect((await post({ query: padded(1000) })).status).toBe(200);
+    const outside = await post({ query: padded(1001) });
+    expect(outside.status).toBe(413);
+    expect(outside.body.errors[0]).toMatchObject({ message: 'The GraphQL document is 1001 bytes; the limit is 1000', extensions: { code: 'BAD_USER_INPUT', limit: 1000 } });
+  });
+
+  it('counts bytes, not characters, and applies to each operation of a batch and to GET', async () => {
+    const cyrillic = padded(1002, 'я');
+    expect(cyrillic.length).toBeLessThan(1000);
+    expect((await post({ query: cyrillic })).status).toBe(413);
+    expect((await post([{ query: '{ countries { iso3 } }' }, { query: padded(1001) }])).status).toBe(413);
+    const get = await fetch(`${api.url}/graphql?query=${encodeURIComponent(padded(1001))}`, { headers: { 'apollo-require-preflight': '1' } });
+    expect(get.status).toBe(413);
+  });
+});
+
+describe('request body charsets', () => {
+  const send = (charset: string, body: Buffer) =>
+    fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': `application/json; charset=${charset}` }, body });
+  const json = JSON.stringify({ query: '{ country(iso3: "TJK") { iso3 } }' });
+
+  it('accepts UTF-8 and the UTF-16 the GraphQL-over-HTTP spec allows', async () => {
+    const utf8 = await send('utf-8', Buffer.from(json, 'utf8'));
+    expect(utf8.status).toBe(200);
+    const utf16 = await send('utf-16le', Buffer.from(json, 'utf16le'));
+    expect(utf16.status).toBe(200);
+    expect(((await utf16.json()) as any).data.country.iso3).toBe('TJK');
+  });
+
+  it('answers 415 to UTF-7 and to non-Unicode charsets, as a GraphQL error', async () => {
+    for (const charset of ['utf-7', '"UTF-7"', 'iso-8859-1']) {
+      const response = await send(charset, Buffer.from(json, 'utf8'));
+      expect(response.status).toBe(415);
+      expect(((await response.json()) as any).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
   });
 });
 
