@@ -32,6 +32,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
     idleInTransactionTimeoutMs: config.PG_IDLE_TX_TIMEOUT_MS,
     referenceTtlMs: config.REFERENCE_CACHE_TTL_MS,
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost'),
   });
   try {
     await migrate(database);
@@ -47,7 +48,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const schema = await buildApiSchema({ policy: !config.BENCH_DISABLE_POLICY });
     const verifyToken = await createTokenVerifier(config, logger);
     const accessLog = new AccessLogWriter(database.db, logger);
-    const alertBus = new AlertBus(database);
+    const alertBus = new AlertBus(database, (error) => logger.warn({ err: error }, 'alerts raised while the LISTEN connection was down could not be replayed'));
     await alertBus.start();
     const server = await startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus });
     logger.info({ ms: Date.now() - started }, 'started');

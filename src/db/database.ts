@@ -42,10 +42,12 @@ export interface Database {
   pool?: pg.Pool;
   /**
    * Calls `onMessage` for every NOTIFY on `channel` committed by any process using this database.
-   * Resolves to a function that stops listening.
+   * On PostgreSQL the LISTEN connection reconnects by itself after a restart or a lost connection, then
+   * calls `onResume` with the instant it was lost (what was notified in between is gone; the caller
+   * replays it). Resolves to a function that stops listening.
    */
-  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
-  /** Checks the connection (readiness). */
+  listen(channel: string, onMessage: (payload: string) => void, onResume?: (lostAt: Date) => void): Promise<() => Promise<void>>;
+  /** Checks the connection and that every LISTEN connection is up (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -61,6 +63,8 @@ export interface DatabaseOptions {
   idleInTransactionTimeoutMs?: number;
   /** How long the reference data snapshot is kept (REFERENCE_CACHE_TTL_MS); 0 reads it per request. */
   referenceTtlMs?: number;
+  /** node-postgres only: told of every connection the server closed or lost (restart, terminated backend, timeout). */
+  onConnectionError?: (error: Error) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -76,18 +80,35 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
       ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
     });
-    // An idle client losing its connection (database restart) must not crash the process.
-    pool.on('error', () => undefined);
+    const connectionLost = options.onConnectionError ?? (() => undefined);
+    // An idle client losing its connection (database restart): pg-pool drops it and tells the pool.
+    pool.on('error', connectionLost);
+    // A client a request holds (inside a transaction, between two statements) has no pg-pool listener: a
+    // restart (57P01), a terminated backend or the idle-in-transaction timeout (25P03) would be an unheard
+    // 'error' event, which ends the process. Heard here, it fails only that request: its next statement is
+    // refused ("not queryable", SERVICE_UNAVAILABLE), its transaction never commits, and pg-pool discards
+    // the client when it is released.
+    pool.on('connect', (client) => client.on('error', connectionLost));
     const db = drizzlePg(pool) as unknown as Db;
+    const listeners = new Set<Listener>();
     return {
       db,
       counted: (counter) => drizzlePg(pool, { logger: countingLogger(counter) }) as unknown as Db,
       reference,
       kind: 'postgres',
       pool,
-      listen: (channel, onMessage) => listenWithReconnect(options.databaseUrl!, channel, onMessage),
+      listen: async (channel, onMessage, onResume) => {
+        const listener = await listenWithReconnect(options.databaseUrl!, channel, onMessage, { onResume, onLost: connectionLost });
+        listeners.add(listener);
+        return async () => {
+          listeners.delete(listener);
+          await listener.stop();
+        };
+      },
       ping: async () => {
         await pool.query('select 1');
+        // A process whose alert feed is down would keep its subscribers waiting for alerts that never come.
+        if ([...listeners].some((listener) => !listener.listening)) throw new Error('LISTEN connection not up');
       },
       close: () => pool.end(),
     };
@@ -114,39 +135,78 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
+interface Listener {
+  /** True while the LISTEN is in place. */
+  readonly listening: boolean;
+  stop(): Promise<void>;
+}
+
+/** First retry after a lost LISTEN connection; doubled per failed attempt up to the cap, reset once back. */
+const LISTEN_RETRY_FIRST_MS = 100;
+const LISTEN_RETRY_MAX_MS = 2000;
+
 /**
  * A LISTEN connection of its own (a pooled one would lose its LISTEN when returned), which reconnects
- * with backoff when the database restarts, so subscriptions resume by themselves.
+ * with backoff when the database restarts or the connection is lost, so subscriptions resume by
+ * themselves; `onResume` then hears when the connection was lost.
  */
-async function listenWithReconnect(url: string, channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
+async function listenWithReconnect(
+  url: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+  handlers: { onResume?: ((lostAt: Date) => void) | undefined; onLost: (error: Error) => void },
+): Promise<Listener> {
   let client: pg.Client | undefined;
+  let listening = false;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
-  const connect = async (delayMs: number): Promise<void> => {
+  let delayMs = LISTEN_RETRY_FIRST_MS;
+  let lostAt: Date | undefined;
+  const connect = async (): Promise<void> => {
     if (stopped) return;
     const next = new pg.Client({ connectionString: url });
     next.on('notification', (message) => {
       if (message.channel === channel && message.payload !== undefined) onMessage(message.payload);
     });
-    const reconnect = () => {
+    const reconnect = (error?: Error) => {
       if (stopped || client !== next) return;
+      if (error) handlers.onLost(error);
       client = undefined;
-      retry = setTimeout(() => void connect(Math.min(delayMs * 2, 5000)), delayMs);
+      listening = false;
+      lostAt ??= new Date();
+      void next.end().catch(() => undefined);
+      retry = setTimeout(() => void connect(), delayMs);
+      delayMs = Math.min(delayMs * 2, LISTEN_RETRY_MAX_MS);
     };
     next.on('error', reconnect);
-    next.on('end', reconnect);
+    next.on('end', () => reconnect());
     client = next;
     try {
       await next.connect();
       await next.query(`LISTEN "${channel.replace(/"/g, '')}"`);
-    } catch {
-      reconnect();
+    } catch (error) {
+      reconnect(error as Error);
+      return;
+    }
+    if (client !== next) return;
+    listening = true;
+    delayMs = LISTEN_RETRY_FIRST_MS;
+    if (lostAt) {
+      const since = lostAt;
+      lostAt = undefined;
+      handlers.onResume?.(since);
     }
   };
-  await connect(100);
-  return async () => {
-    stopped = true;
-    clearTimeout(retry);
-    await client?.end().catch(() => undefined);
+  await connect();
+  return {
+    get listening() {
+      return listening;
+    },
+    stop: async () => {
+      stopped = true;
+      listening = false;
+      clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    },
   };
 }

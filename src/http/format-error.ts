@@ -28,11 +28,14 @@ const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 /** A literal of the wrong form for a scalar or enum (an invalid date in the document) is bad input, not a schema mistake. */
 const BAD_LITERAL = /^(Expected value of type|Enum ".*" cannot represent|.* cannot represent)/;
 
-const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '57014']);
+// Socket errors; SQLSTATE 57P0x (admin shutdown as in a restart, crash shutdown, starting up, idle-session
+// timeout), 25P03 (idle-in-transaction timeout), class 08 (connection exceptions), 53300 (too many
+// connections), 57014 (statement timeout): the database is away or too slow, not the request wrong.
+const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '57P05', '25P03', '08000', '08001', '08003', '08004', '08006', '53300', '57014']);
 const DATABASE_DOWN_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|canceling statement due to statement timeout/i;
 
 /** True when the error (or one it wraps) says the database is unreachable, restarting or too slow. */
-function databaseUnavailable(error: unknown): boolean {
+export function databaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && DATABASE_DOWN_CODES.has(code)) return true;
