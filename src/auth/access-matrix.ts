@@ -53,6 +53,16 @@ A grant is active until it is revoked or its expiry passes (checked at query tim
 organization's \`org-admin\` may grant or revoke, and never wider than the marking: CLEAR and GREEN need no
 grant, AMBER and AMBER+STRICT go to organizations, RED to named persons only.
 
+## Release decisions: lowering a marking
+
+Writing is the \`contributor\` role's, on the records of its own organization. Lowering a record's marking
+lets in readers the marking kept out, so it is a release decision: \`updateReport\` to a lower TLP
+(RED → GREEN, AMBER+STRICT → AMBER, GREEN → CLEAR…) and every \`createTearline\` (its marking is always
+below its source's) need the originating organization's \`org-admin\` (otherwise \`FORBIDDEN\`) and a
+\`releaseReason\` (missing or blank: \`BAD_USER_INPUT\`; up to 2,000 characters), kept in the write's
+audit entry (\`AuditEvent.reason\`). Publishing a new report as TLP:CLEAR needs \`org-admin\` too; any
+other marking, and raising a marking, is the contributor's call.
+
 ## Fields
 
 Every field not listed here is readable by anyone who may see its record. A denied field is \`null\` with an

@@ -33,6 +33,7 @@ export interface FieldRule {
 
 const isMember = (v: Viewer) => v.kind === 'member';
 const hasRole = (v: Viewer, role: Role) => v.kind === 'member' && v.roles.includes(role);
+const isOrgAdminOf = (v: Viewer, orgId: string) => v.kind === 'member' && v.organizationId === orgId && v.roles.includes('org-admin');
 const orgKindIn = (v: Viewer, kinds: readonly string[]) => v.kind === 'member' && kinds.includes(v.organizationKind);
 
 const SANCTIONS_BODIES = ['SANCTIONS_COMMITTEE', 'SANCTIONS_MONITORING'] as const;
@@ -145,7 +146,7 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     },
   },
   // Writes are open to members here; the write itself checks roles and the record (mayContribute,
-  // mayManageSharing, observationRefusal, markingRefusal below).
+  // mayManageSharing, observationRefusal, markingRefusal, releaseRefusal below).
   Mutation: {
     shareReport: CONTRIBUTORS,
     shareObservation: CONTRIBUTORS,
@@ -317,7 +318,7 @@ export function createShield(schema: GraphQLSchema): IMiddlewareFieldMap {
 
 /** Only the originating organization's `org-admin` may grant or revoke access to its records. */
 export function mayManageSharing(viewer: Viewer, originOrgId: string): boolean {
-  return viewer.kind === 'member' && viewer.organizationId === originOrgId && viewer.roles.includes('org-admin');
+  return isOrgAdminOf(viewer, originOrgId);
 }
 
 export type GrantTarget = { organizationId: string } | { person: string };
@@ -349,6 +350,35 @@ export function observationRefusal(viewer: Viewer, countryIso3: string): string 
     return viewer.organizationCountry === countryIso3 ? null : `a member-state agency records values for its own country (${viewer.organizationCountry}) only`;
   }
   return 'only member-state agencies (for their country) and UN entities record indicator values';
+}
+
+const tlpLabel = (tlp: string) => tlp.replace('_', '+');
+
+/** TLP markings from the widest audience to the narrowest. */
+const MARKING_ORDER = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'];
+
+/** Whether `to` lets more readers in than `from` (RED → GREEN, AMBER+STRICT → AMBER, GREEN → CLEAR). */
+export function lowersMarking(from: string, to: string): boolean {
+  return MARKING_ORDER.indexOf(to) < MARKING_ORDER.indexOf(from);
+}
+
+/**
+ * Lowering a record's marking, by an update or by a tearline under its source's marking, releases it to
+ * readers its author's organization had kept out: a release decision, the originating organization's
+ * `org-admin` only (a contributor would otherwise turn RED or AMBER+STRICT material GREEN on its own),
+ * with a reason that goes into the write's audit entry (releaseReasonRefusal).
+ */
+export function releaseRefusal(viewer: Viewer, originOrgId: string, from: string, to: string): string | null {
+  if (!lowersMarking(from, to)) return null;
+  return isOrgAdminOf(viewer, originOrgId) ? null : `Lowering the marking (TLP:${tlpLabel(from)} → TLP:${tlpLabel(to)}) is a release decision: it needs the org-admin role of the originating organization`;
+}
+
+/** A release states why (kept in the audit entry); a write that lowers nothing takes no release reason. */
+export function releaseReasonRefusal(lowers: boolean, releaseReason: string | null | undefined): string | null {
+  const given = releaseReason !== undefined && releaseReason !== null;
+  if (lowers && (!given || releaseReason.trim() === '')) return 'Lowering the marking is a release decision: give a releaseReason (why, for the audit record)';
+  if (!lowers && given) return 'releaseReason is for writes that lower the marking; this one does not';
+  return null;
 }
 
 /**

@@ -8,6 +8,12 @@ import { toReport } from '../schema/report/report.mapper.js';
 import { Report } from '../schema/report/report.type.js';
 import { requireMember } from './member.js';
 
+const RELEASE_REASON =
+  "Why the marking may be lowered (up to 2,000 characters), kept in the write's audit entry. Required when the write lowers the marking (a release decision: the originating organization's org-admin), refused otherwise; missing or blank is BAD_USER_INPUT.";
+
+const TEARLINE_RELEASE_REASON =
+  "Why this release (up to 2,000 characters), kept in the write's audit entry. Required: a tearline always lowers the marking; missing or blank is BAD_USER_INPUT.";
+
 const language = (lang: Lang) => (lang === Lang.RU ? 'ru' : 'en');
 
 /** null clears the optional texts (titles, source description); on any other field it means "keep". */
@@ -33,28 +39,31 @@ export class ReportWritesResolver {
   }
 
   @Mutation(() => Report, {
-    description: 'Write a new revision of a report of your organization. `expectedRevision` must be its current revision, else CONFLICT (someone changed it since you read it).',
+    description:
+      "Write a new revision of a report of your organization. `expectedRevision` must be its current revision, else CONFLICT (someone changed it since you read it). Lowering the marking is a release decision: the originating organization's org-admin, with a `releaseReason`.",
   })
   async updateReport(
     @Arg('id', () => UuidScalar, { description: 'The report to revise.' }) id: string,
     @Arg('expectedRevision', () => Int, { description: 'The revision you read and changed.' }) expectedRevision: number,
     @Arg('input', () => UpdateReportInput, { description: 'The changes.' }) input: UpdateReportInput,
     @Ctx() ctx: Context,
+    @Arg('releaseReason', () => String, { nullable: true, description: RELEASE_REASON }) releaseReason?: string,
   ) {
-    return toReport(await updateReport(ctx.db, requireMember(ctx), id, expectedRevision, toPatch(input)));
+    return toReport(await updateReport(ctx.db, requireMember(ctx), id, expectedRevision, toPatch(input), releaseReason));
   }
 
   @Mutation(() => Report, { description: 'Retract a report of your organization: it stays readable, marked retracted, and leaves lists.' })
   async retractReport(
     @Arg('id', () => UuidScalar, { description: 'The report to retract.' }) id: string,
-    @Arg('reason', () => String, { description: 'Why, for readers and the record.' }) reason: string,
+    @Arg('reason', () => String, { description: 'Why, for readers and the record (up to 2,000 characters; longer is refused, BAD_USER_INPUT).' }) reason: string,
     @Ctx() ctx: Context,
   ) {
-    return toReport(await retractReport(ctx.db, requireMember(ctx), id, reason.slice(0, 2000)));
+    return toReport(await retractReport(ctx.db, requireMember(ctx), id, reason));
   }
 
   @Mutation(() => Report, {
-    description: 'Derive a lower-marking version of a report of your organization for wider release. It links back to its source, visibly only to those who may see the source.',
+    description:
+      "Derive a lower-marking version of a report of your organization for wider release: a release decision, the originating organization's org-admin with a `releaseReason`. It links back to its source, visibly only to those who may see the source.",
   })
   async createTearline(
     @Arg('sourceReportId', () => UuidScalar, { description: 'The report to derive the tearline from (your organization\'s).' }) sourceReportId: string,
@@ -63,7 +72,8 @@ export class ReportWritesResolver {
     @Arg('summary', () => String, { description: 'What may be released.' }) summary: string,
     @Ctx() ctx: Context,
     @Arg('body', () => String, { nullable: true, description: 'Released text; default: the summary.' }) body?: string,
+    @Arg('releaseReason', () => String, { nullable: true, description: TEARLINE_RELEASE_REASON }) releaseReason?: string,
   ) {
-    return toReport(await createTearline(ctx.db, requireMember(ctx), sourceReportId, { tlp: marking, title, summary, body: body ?? null }));
+    return toReport(await createTearline(ctx.db, requireMember(ctx), sourceReportId, { tlp: marking, title, summary, body: body ?? null }, releaseReason));
   }
 }

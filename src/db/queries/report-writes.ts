@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { actorOf } from '../../auth/access-log.js';
-import { markingRefusal, mayContribute } from '../../auth/policy.js';
+import { lowersMarking, markingRefusal, mayContribute, releaseReasonRefusal, releaseRefusal } from '../../auth/policy.js';
 import type { MemberViewer } from '../../auth/viewer.js';
 import { ApiError, badInput, ErrorCode, notFound } from '../../errors.js';
 import type { Db } from '../database.js';
@@ -31,7 +31,6 @@ export interface ReportContent {
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-const TLP_RANK = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'];
 const SANCTIONS_REFERENCE = /^(QD|TA)[ie]\.\d{3,4}$/;
 
 function requireContributor(viewer: MemberViewer): void {
@@ -67,14 +66,36 @@ async function writeLinks(tx: Tx, reportId: string, content: ReportContent): Pro
   }
 }
 
-function audit(tx: Tx, viewer: MemberViewer, action: string, reportIds: string[]) {
-  return tx.insert(auditEvents).values({ kind: 'WRITE', ...actorOf(viewer), action, reportIds, originOrgIds: [viewer.organizationId] });
+/** The longest reason a write keeps (retraction, release): longer ones are refused, never cut. */
+const REASON_MAX_LENGTH = 2000;
+
+/** A reason a reader or auditor will read: not blank, at most REASON_MAX_LENGTH characters. */
+function checkReason(reason: string, field: string): void {
+  if (reason.trim() === '') throw badInput(`${field} must not be blank`, field);
+  if (reason.length > REASON_MAX_LENGTH) throw badInput(`${field} must be at most ${REASON_MAX_LENGTH.toLocaleString('en')} characters (got ${reason.length.toLocaleString('en')})`, field);
+}
+
+/**
+ * A release decision (a lower marking): the originating organization's org-admin, with a reason for the
+ * record; the order of the checks tells a contributor about the role before the reason.
+ */
+function checkRelease(viewer: MemberViewer, originOrgId: string, from: string, to: string, releaseReason: string | null | undefined): void {
+  const refusal = releaseRefusal(viewer, originOrgId, from, to);
+  if (refusal) throw new ApiError(ErrorCode.FORBIDDEN, refusal);
+  const reasonRefusal = releaseReasonRefusal(lowersMarking(from, to), releaseReason);
+  if (reasonRefusal) throw badInput(reasonRefusal, 'releaseReason');
+  if (releaseReason) checkReason(releaseReason, 'releaseReason');
+}
+
+function audit(tx: Tx, viewer: MemberViewer, action: string, reportIds: string[], reason?: string | null) {
+  return tx.insert(auditEvents).values({ kind: 'WRITE', ...actorOf(viewer), action, reportIds, originOrgIds: [viewer.organizationId], reason: reason ?? null });
 }
 
 type NewReportContent = Required<Pick<ReportContent, 'language' | 'summary' | 'body' | 'kind' | 'topics' | 'countries' | 'tlp' | 'sourceReliability' | 'informationCredibility'>> &
   ReportContent;
 
-async function insertReport(tx: Tx, viewer: MemberViewer, content: NewReportContent, tearlineOf?: string): Promise<ReportRecord> {
+async function insertReport(tx: Tx, viewer: MemberViewer, content: NewReportContent, tearline?: { of: string; releaseReason?: string | null }): Promise<ReportRecord> {
+  const tearlineOf = tearline?.of;
   const refusal = markingRefusal(viewer, content.tlp);
   if (refusal) throw badInput(refusal, tearlineOf ? 'marking' : 'input.tlp');
   if (!content.title && !content.titleRu) throw badInput('Give a title (title or titleRu)', tearlineOf ? 'title' : 'input.title');
@@ -101,7 +122,7 @@ async function insertReport(tx: Tx, viewer: MemberViewer, content: NewReportCont
     })
     .returning(reportColumns);
   await writeLinks(tx, row!.id, content);
-  await audit(tx, viewer, tearlineOf ? 'createTearline' : 'createReport', tearlineOf ? [row!.id, tearlineOf] : [row!.id]);
+  await audit(tx, viewer, tearlineOf ? 'createTearline' : 'createReport', tearlineOf ? [row!.id, tearlineOf] : [row!.id], tearline?.releaseReason);
   return row!;
 }
 
@@ -121,16 +142,23 @@ async function ownReport(tx: Tx, viewer: MemberViewer, id: string): Promise<Repo
 
 /**
  * A new revision of a report (optimistic concurrency: a stale expectedRevision is a CONFLICT); the
- * revision it replaces is kept in report_versions.
+ * revision it replaces is kept in report_versions. A lower marking is a release decision (checkRelease),
+ * its reason kept in the audit entry of the same transaction.
  */
-export async function updateReport(db: Db, viewer: MemberViewer, id: string, expectedRevision: number, patch: ReportContent): Promise<ReportRecord> {
+export async function updateReport(
+  db: Db,
+  viewer: MemberViewer,
+  id: string,
+  expectedRevision: number,
+  patch: ReportContent,
+  releaseReason?: string | null,
+): Promise<ReportRecord> {
   requireContributor(viewer);
-  if (patch.tlp) {
-    const refusal = markingRefusal(viewer, patch.tlp);
-    if (refusal) throw badInput(refusal, 'input.tlp');
-  }
   return db.transaction(async (tx) => {
     const current = await ownReport(tx, viewer, id);
+    checkRelease(viewer, current.authorOrgId, current.tlp, patch.tlp ?? current.tlp, releaseReason);
+    const refusal = patch.tlp ? markingRefusal(viewer, patch.tlp) : null;
+    if (refusal) throw badInput(refusal, 'input.tlp');
     if (current.retractedAt) throw new ApiError(ErrorCode.CONFLICT, 'The report was retracted; it can no longer change');
     if (current.revision !== expectedRevision) {
       throw new ApiError(ErrorCode.CONFLICT, `The report is at revision ${current.revision}, not ${expectedRevision}: read it again and reapply your change`, {
@@ -163,7 +191,7 @@ export async function updateReport(db: Db, viewer: MemberViewer, id: string, exp
       .where(eq(reports.id, id))
       .returning(reportColumns);
     await writeLinks(tx, id, patch);
-    await audit(tx, viewer, 'updateReport', [id]);
+    await audit(tx, viewer, 'updateReport', [id], releaseReason);
     return row!;
   });
 }
@@ -171,6 +199,7 @@ export async function updateReport(db: Db, viewer: MemberViewer, id: string, exp
 /** Soft delete: the report stays (audit trail) and readers see it as retracted. */
 export async function retractReport(db: Db, viewer: MemberViewer, id: string, reason: string): Promise<ReportRecord> {
   requireContributor(viewer);
+  checkReason(reason, 'reason');
   return db.transaction(async (tx) => {
     const current = await ownReport(tx, viewer, id);
     if (current.retractedAt) throw new ApiError(ErrorCode.CONFLICT, 'The report is already retracted');
@@ -179,7 +208,7 @@ export async function retractReport(db: Db, viewer: MemberViewer, id: string, re
       .set({ retractedAt: sql`now()`, retractionReason: reason, updatedAt: sql`now()` })
       .where(eq(reports.id, id))
       .returning(reportColumns);
-    await audit(tx, viewer, 'retractReport', [id]);
+    await audit(tx, viewer, 'retractReport', [id], reason);
     return row!;
   });
 }
@@ -187,21 +216,23 @@ export async function retractReport(db: Db, viewer: MemberViewer, id: string, re
 /**
  * A tearline: a derived version of a report under a lower marking, for wider release. It copies what
  * describes the report (kind, topics, countries, indicators, grading), never the source description or
- * sanctions references, and links back to its source.
+ * sanctions references, and links back to its source. Always a release decision (checkRelease).
  */
 export async function createTearline(
   db: Db,
   viewer: MemberViewer,
   sourceId: string,
   content: { tlp: string; title?: string | null; titleRu?: string | null; summary: string; body?: string | null },
+  releaseReason: string | null | undefined,
 ): Promise<ReportRecord> {
   requireContributor(viewer);
   return db.transaction(async (tx) => {
     const source = await ownReport(tx, viewer, sourceId);
     if (source.retractedAt) throw new ApiError(ErrorCode.CONFLICT, 'A retracted report cannot be released further');
-    if (TLP_RANK.indexOf(content.tlp) >= TLP_RANK.indexOf(source.tlp)) {
+    if (!lowersMarking(source.tlp, content.tlp)) {
       throw badInput(`A tearline's marking must be lower than its source's (${source.tlp})`, 'marking');
     }
+    checkRelease(viewer, source.authorOrgId, source.tlp, content.tlp, releaseReason);
     const linkedCountries = await tx.select({ code: reportCountries.countryIso3 }).from(reportCountries).where(eq(reportCountries.reportId, sourceId));
     const linkedIndicators = await tx.select({ code: reportIndicators.indicatorCode }).from(reportIndicators).where(eq(reportIndicators.reportId, sourceId));
     return insertReport(
@@ -221,7 +252,7 @@ export async function createTearline(
         sourceReliability: source.sourceReliability,
         informationCredibility: source.informationCredibility,
       },
-      sourceId,
+      { of: sourceId, releaseReason },
     );
   });
 }

@@ -11,6 +11,7 @@ export function toAuditEvent(row: AuditEventRow): AuditEvent {
     operationName: row.operationName,
     documentHash: row.documentHash,
     action: row.action,
+    reason: row.reason,
     reportIds: row.reportIds,
     observationIds: row.observationIds,
     grantIds: row.grantIds,

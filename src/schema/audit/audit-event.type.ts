@@ -32,6 +32,9 @@ export class AuditEvent {
   @Field(() => String, { nullable: true, description: 'The mutation, for writes (e.g. `shareReport`).' })
   action!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Why, for writes that state it: the `releaseReason` of a lowered marking, the reason of a retraction.' })
+  reason!: string | null;
+
   @Field(() => [String], { description: 'Ids of the non-CLEAR reports returned or changed.' })
   reportIds!: string[];
 
