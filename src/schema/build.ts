@@ -8,6 +8,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { referenceResolvers } from '../resolvers/entities.js';
 import { validateArguments } from './common/validate.js';
+import { refuseUnsafeText } from './common/text-input.js';
 import { recordAccessOnCompletion } from '../auth/access-log.js';
 import { createShield, ruleFor } from '../auth/policy.js';
 import { AlertSubscriptionResolver } from '../resolvers/alert-subscription.resolver.js';
@@ -99,7 +100,8 @@ export function fieldsWithoutRule(schema: GraphQLSchema): string[] {
  * to build with an unruled field. `policy: false` is the benchmark's switch (BENCH_DISABLE_POLICY).
  */
 export async function buildApiSchema(options: { policy: boolean } = { policy: true }): Promise<GraphQLSchema> {
-  const schema = await buildBareSchema();
+  // Input rules, not policy: the text rule holds with the benchmark's policy switch too.
+  const schema = refuseUnsafeText(await buildBareSchema());
   const missing = fieldsWithoutRule(schema);
   if (missing.length > 0) {
     throw new Error(`Fields without an authorization rule (add them to src/auth/policy.ts): ${missing.join(', ')}`);

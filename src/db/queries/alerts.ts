@@ -44,7 +44,7 @@ const CURSOR = 'alert';
 export async function findAlerts(db: Db, viewer: Viewer, query: { filter?: AlertFilter | null; first: number; after?: string | null }): Promise<Page<AlertRow>> {
   const where = conditions(viewer, query.filter);
   if (query.after) {
-    const [raisedAt, id] = decodeCursor(CURSOR, query.after, ['string', 'string']);
+    const [raisedAt, id] = decodeCursor(CURSOR, query.after, ['instant', 'uuid']);
     if (Number.isNaN(Date.parse(raisedAt as string)) || !/^[0-9a-f-]{36}$/.test(id as string)) throw badInput('The `after` cursor is not valid for this list', 'after');
     where.push(sql`(${alerts.raisedAt}, ${alerts.id}) < (${raisedAt}::timestamptz, ${id}::uuid)`);
   }

@@ -42,7 +42,7 @@ function conditions(query: AuditQuery): SQL[] {
 export async function findAuditEvents(db: Db, query: AuditQuery): Promise<Page<AuditEventRow>> {
   const where = conditions(query);
   if (query.after) {
-    const [id] = decodeCursor(CURSOR, query.after, ['number']);
+    const [id] = decodeCursor(CURSOR, query.after, ['integer']);
     if (!Number.isSafeInteger(id)) throw badInput('The `after` cursor is not valid for this list', 'after');
     where.push(lt(auditEvents.id, id as number));
   }

@@ -61,7 +61,7 @@ export interface ObservationPageQuery extends ObservationRange {
 const CURSOR = 'obs';
 
 function afterCursor(after: string): SQL {
-  const [periodStart, indicator, country] = decodeCursor(CURSOR, after, ['string', 'string', 'string']);
+  const [periodStart, indicator, country] = decodeCursor(CURSOR, after, ['date', 'string', 'string']);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(periodStart as string)) {
     throw badInput('The `after` cursor is not valid for this list; use a pageInfo.endCursor from it', 'after');
   }
@@ -170,7 +170,7 @@ function listConditions(viewer: Viewer, filter: ObservationFilter): SQL[] {
 
 /** The id breaks ties, so a page boundary can never skip a row even if two revisions were in force at once. */
 function listAfterCursor(after: string): SQL {
-  const [periodStart, indicator, country, id] = decodeCursor(LIST_CURSOR, after, ['string', 'string', 'string', 'string']);
+  const [periodStart, indicator, country, id] = decodeCursor(LIST_CURSOR, after, ['date', 'string', 'string', 'uuid']);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(periodStart as string) || !/^[0-9a-f-]{36}$/.test(id as string)) {
     throw badInput('The `after` cursor is not valid for this list; use a pageInfo.endCursor from it', 'after');
   }

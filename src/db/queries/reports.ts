@@ -86,7 +86,7 @@ function cursorKey(order: ReportOrder, row: ReportRecord): (string | number)[] {
 }
 
 function afterCursor(order: ReportOrder, after: string): SQL {
-  const [at, id] = decodeCursor(order, after, ['string', 'string']);
+  const [at, id] = decodeCursor(order, after, ['instant', 'uuid']);
   const instant = new Date(at as string);
   if (Number.isNaN(instant.getTime()) || !/^[0-9a-f-]{36}$/.test(id as string)) {
     throw badInput('The `after` cursor is not valid for this list; use a pageInfo.endCursor from it', 'after');
