@@ -31,8 +31,22 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // Supervisors and people repeat themselves (a process manager forwarding each stop request, Ctrl-C
+  // pressed twice): a second signal must not cut the drain short and drop the requests in flight, as
+  // Node's default action would once a one-time handler is spent. A third exits at once, for an
+  // operator who really means it; SHUTDOWN_GRACE_MS bounds the drain either way.
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals === 1) shutdown(signal);
+    else if (signals === 2) logger.warn({ signal }, 'already draining; a third signal exits without waiting');
+    else {
+      logger.error({ signal }, 'third signal: exiting without waiting for the drain');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 main().catch((error: unknown) => {
