@@ -188,6 +188,17 @@ describe('text arguments: no NUL, no control characters, no bidirectional overri
     expectBadInput(await gql(api.url, 'query($c: String!) { country(iso3: $c) { iso3 } }', { c: 'KA\rZ' }), /single-line/, 'iso3');
   });
 
+  it('the same rule for the text parameters of /export', async () => {
+    for (const query of ['search=opium%00', 'search=%E2%80%AEexe', 'author=kaz%0Act']) {
+      const response = await fetch(`${api.url}/export/reports.csv?${query}`, { headers: member });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+      expect(body.errors[0]!.message).toMatch(/control character|bidirectional|line break/);
+    }
+    expect(errorLog.splice(0)).toEqual([]);
+  });
+
   it('an unpaired surrogate', async () => {
     expectBadInput(await gql(api.url, REPORTS, { filter: { search: 'half \uD800 a pair' } }), /unpaired surrogate/, 'filter.search');
   });

@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { Lang, ReportKind, ReportOrder as ReportOrders, Tlp, Topic } from '../schema/common/enums.js';
 import { formatPeriod, parsePeriod } from '../schema/common/period.js';
 import { DateTimeScalar } from '../schema/common/scalars.js';
+import { unsafeTextIn } from '../schema/common/text-input.js';
 import { MAX_SEARCH_LENGTH } from '../schema/report/report.args.js';
 import { rateLimitKey, type RateLimits } from './rate-limit.js';
 
@@ -104,6 +105,9 @@ const text =
   (max: number, what: string): Parser<string> =>
   (raw, name) => {
     if (raw.length > max) throw new ParamError(name, `${name} must be ${what}`);
+    // The text rule of the GraphQL arguments (src/schema/common/text-input.ts).
+    const problem = unsafeTextIn(raw, 'single-line');
+    if (problem) throw new ParamError(name, `${name} may not contain ${problem}`);
     return raw;
   };
 const boolean: Parser<boolean> = (raw, name) => {
