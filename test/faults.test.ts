@@ -63,7 +63,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database faults', () => {
       if (!recovered) await new Promise((r) => setTimeout(r, 250));
     }
     expect(recovered).toBe(true);
-    expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
+    // Ready again once the LISTEN connection for live alerts is back too (it retries with backoff, at most 2 s apart).
+    let ready = false;
+    for (let i = 0; i < 40 && !ready; i++) {
+      ready = (await fetch(`${api.url}/readyz`)).status === 200;
+      if (!ready) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(ready).toBe(true);
   });
 
   it('a write cut off mid-way leaves nothing half-written: no values without their audit entry, no alert without its values', async () => {
