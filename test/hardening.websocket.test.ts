@@ -1,6 +1,7 @@
-import { parse } from 'graphql';
+import { execute, parse } from 'graphql';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContext } from '../src/auth/context.js';
 import { reports } from '../src/db/schema/reports.js';
 import { operationCost } from '../src/http/limits.js';
 import { buildApiSchema } from '../src/schema/build.js';
@@ -64,6 +65,15 @@ describe('only subscriptions over the socket', () => {
       await kaz.close();
     }
     expect(await count()).toBe(before);
+  });
+
+  it('the `_service` field rule denies a context that does not carry the introspection decision', async () => {
+    // The gap the socket used: its context had no flag, and the rule read "not false" as allowed.
+    const { database } = prod.app;
+    const contextValue = createContext(database.counted({ count: 0 }), { kind: 'anonymous' }, undefined, database.reference);
+    const result = await execute({ schema: await buildApiSchema(), document: parse('{ _service { sdl } }'), contextValue });
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(JSON.stringify(result.data ?? null)).not.toContain('type Report');
   });
 
   it('still serves a subscription within the limits', async () => {

@@ -11,6 +11,7 @@ import type { TokenVerifier } from '../auth/jwt.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import { ApiError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Caller, OperationGuard } from './operation-guard.js';
 import { rateLimited } from './rate-limit.js';
@@ -89,7 +90,7 @@ export function attachSubscriptions({ config, httpServer, schema, database, veri
       },
       onSubscribe: async (ctx, _id, payload) => {
         const caller = callers.get(ctx.extra.socket);
-        if (!caller) return [new GraphQLError('Connection not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (!caller) return [new ApiError(ErrorCode.UNAUTHENTICATED, 'Connection not authenticated')];
         try {
           await admitConnectionOperation(caller.connection);
           await guard.admitRequest(caller);
