@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, startTestApp, type TestApp, type GraphQLResponse } from './support/app.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
+import { connect } from './support/ws.js';
 
 /** What the server logs at error level: bad input is the client's mistake, never an unexpected error (with SQL). */
 const errorLog: string[] = [];
@@ -197,6 +198,20 @@ describe('text arguments: no NUL, no control characters, no bidirectional overri
       expect(body.errors[0]!.message).toMatch(/control character|bidirectional|line break/);
     }
     expect(errorLog.splice(0)).toEqual([]);
+  });
+
+  it('the same rule for a subscription argument over WebSocket', async () => {
+    const socket = await connect(api.url, member.authorization);
+    try {
+      const query = 'subscription($c: String) { alertRaised(country: $c) { id } }';
+      const refused = await socket.send({ query, variables: { c: 'K\u202EZA' } }, 2_000);
+      expect(refused.open).toBe(false);
+      expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(refused.errors?.[0]?.message).toMatch(/country may not contain U\+202E/);
+      expect((await socket.send({ query, variables: { c: 'KAZ' } })).open).toBe(true);
+    } finally {
+      await socket.close();
+    }
   });
 
   it('an unpaired surrogate', async () => {
