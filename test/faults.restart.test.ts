@@ -122,6 +122,7 @@ suite(bin ? 'PostgreSQL restarts under concurrent writes (private cluster)' : 'P
 
     const acknowledged = { reports: new Set<string>(), observations: new Set<string>() };
     const failures: string[] = [];
+    const statuses = new Set<number>();
     let stop = false;
     let phase: 'before' | 'after' = 'before';
     let succeededAfter = 0;
@@ -163,6 +164,7 @@ suite(bin ? 'PostgreSQL restarts under concurrent writes (private cluster)' : 'P
           return true;
         }
         failures.push(String(response.errors[0]?.extensions?.code));
+        statuses.add(response.status);
       } catch (error) {
         failures.push(`transport: ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)}`);
       }
@@ -219,6 +221,7 @@ suite(bin ? 'PostgreSQL restarts under concurrent writes (private cluster)' : 'P
     expect(exits, `API processes exited: ${apis.map((a) => a.output.join('')).join('\n')}`).toEqual([]);
     expect(failures.length, 'the faults cost some requests').toBeGreaterThan(0);
     expect(failures.filter((f) => f !== 'SERVICE_UNAVAILABLE')).toEqual([]);
+    expect([...statuses], 'a write that failed as a whole is HTTP 503').toEqual([503]);
     expect(succeededAfter, 'writes succeed once PostgreSQL is back').toBeGreaterThan(0);
 
     const reports = await direct<{ title: string; n: number }>(`select title_en as title, count(*)::int as n from reports where title_en like 'restart-w%' group by title_en`);
@@ -229,7 +232,7 @@ suite(bin ? 'PostgreSQL restarts under concurrent writes (private cluster)' : 'P
     const stored = { reports: new Map(reports.map((r) => [r.title, r.n])), observations: new Map(observations.map((o) => [o.period, o.n])) };
     const lost = [...[...acknowledged.reports].filter((t) => !stored.reports.has(t)), ...[...acknowledged.observations].filter((p) => !stored.observations.has(p))];
     const duplicates = [...reports.filter((r) => r.n > 1).map((r) => r.title), ...observations.filter((o) => o.n > 1).map((o) => o.period)];
-    if (process.env.FAULT_TEST_DEBUG) console.log({ acknowledged: acknowledged.reports.size + acknowledged.observations.size, failures: failures.length, succeededAfter, terminated });
+    if (process.env.FAULT_TEST_DEBUG) console.log({ acknowledged: acknowledged.reports.size + acknowledged.observations.size, failures: failures.length, statuses: [...statuses], succeededAfter, terminated });
     expect(acknowledged.reports.size + acknowledged.observations.size).toBeGreaterThan(WRITERS);
     expect(lost).toEqual([]);
     expect(duplicates).toEqual([]);

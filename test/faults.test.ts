@@ -53,6 +53,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database faults', () => {
     const during = await gql(api.url, q);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(during.errors![0]!.extensions!.code).toBe('SERVICE_UNAVAILABLE');
+    expect(during.status).toBe(503);
+    expect(during.headers.get('retry-after')).toBe('1');
     expect(JSON.stringify(during)).not.toMatch(/127\.0\.0\.1|ECONN|select /);
     expect((await fetch(`${api.url}/readyz`)).status).toBe(503);
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);

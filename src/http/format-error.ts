@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLFormattedError } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -33,6 +34,9 @@ const BAD_LITERAL = /^(Expected value of type|Enum ".*" cannot represent|.* cann
 // connections), 57014 (statement timeout): the database is away or too slow, not the request wrong.
 const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '57P05', '25P03', '08000', '08001', '08003', '08004', '08006', '53300', '57014']);
 const DATABASE_DOWN_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|canceling statement due to statement timeout/i;
+
+/** What a 503 asks the client to wait, in seconds: a restart or a lost connection is over in about that. */
+const RETRY_AFTER_S = '1';
 
 /** True when the error (or one it wraps) says the database is unreachable, restarting or too slow. */
 export function databaseUnavailable(error: unknown): boolean {
@@ -75,5 +79,31 @@ export function createFormatError(logger: Logger, options: { hideSuggestions?: b
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId },
     };
+  };
+}
+
+/**
+ * HTTP 503 with `Retry-After` for an operation that failed as a whole because the database is away
+ * (restart, lost connection, outage), as docs/ERRORS.md promises: clients, proxies and load balancers
+ * retry a 503, not a 200 or a 500. A partial answer (some data) stays 200. A failure while building the
+ * context (the viewer lookup) is marked here too, since Apollo answers those 500 unless told otherwise.
+ */
+export function serviceUnavailableStatus(): ApolloServerPlugin {
+  return {
+    async contextCreationDidFail({ error }) {
+      if (databaseUnavailable(error)) (error as { extensions?: unknown }).extensions = { http: { status: 503, headers: new Map([['retry-after', RETRY_AFTER_S]]) } };
+    },
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          if (data == null && errors?.length && errors.every((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', RETRY_AFTER_S);
+          }
+        },
+      };
+    },
   };
 }

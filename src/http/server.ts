@@ -22,7 +22,7 @@ import { migrationsApplied } from '../db/migrate.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { exportRouter } from './export.js';
-import { createFormatError } from './format-error.js';
+import { createFormatError, serviceUnavailableStatus } from './format-error.js';
 import { graphiqlRouter } from './graphiql.js';
 import { createMetrics, metricsEndpoint, requestId, startMetricsServer } from './observability.js';
 import { createOperationGuard, type OperationGuard } from './operation-guard.js';
@@ -122,6 +122,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      serviceUnavailableStatus(),
       // Nothing may leave the machine: no CDN landing page, no usage or schema reporting.
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
