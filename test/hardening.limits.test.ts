@@ -162,6 +162,15 @@ describe('errors per response (MAX_ERRORS)', () => {
     expect(response.errors!.slice(0, 10).every((e) => /Cannot query field/.test(e.message))).toBe(true);
     expect(response.errors![10]).toMatchObject({ message: expect.stringMatching(/and 5 more errors/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', omitted: 5 } });
   });
+
+  it('beside data every FORBIDDEN error is kept: its path tells the client which null is a refusal', async () => {
+    // The anonymous viewer may not read a report's grading: one FORBIDDEN per row of the page.
+    const response = await gql(api.url, '{ reports(first: 30) { edges { node { id sourceReliability } } } }');
+    const rows = (response.data as { reports: { edges: unknown[] } }).reports.edges.length;
+    expect(rows).toBeGreaterThan(10);
+    expect(response.errors).toHaveLength(rows);
+    expect(response.errors!.every((e) => e.extensions?.code === 'FORBIDDEN' && Array.isArray(e.path))).toBe(true);
+  });
 });
 
 describe('document length (MAX_DOCUMENT_BYTES), below the body limit', () => {

@@ -39,8 +39,10 @@ export function requestPlugin(deps: { config: Config; logger: Logger; accessLog:
           const operation = operationLabel(operationName);
           // rejected: nothing executed (limits, validation, rate limit); error: executed, with errors.
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          // 300 unknown fields would otherwise come back as 101 errors (graphql-js stops at 100).
-          if (result?.errors) result.errors = guard.capErrors(result.errors);
+          // 300 unknown fields would otherwise come back as 101 errors (graphql-js stops at 100). Only an
+          // answer without data is capped: beside data, each FORBIDDEN error's path tells the client which
+          // null is a refusal, and their number is bounded by the (cost-limited) data itself.
+          if (result?.errors && result.data == null) result.errors = guard.capErrors(result.errors);
           const outcome = result && result.data == null && (result.errors?.length || errors?.length) ? 'rejected' : result?.errors?.length ? 'error' : 'ok';
           metrics.requests.inc({ operation, outcome });
           metrics.duration.observe({ operation }, seconds);

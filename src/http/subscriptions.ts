@@ -56,15 +56,18 @@ export function attachSubscriptions({ config, httpServer, schema, database, veri
   const perConnection = config.WS_OPERATIONS_PER_MIN > 0 ? new RateLimiterMemory({ points: config.WS_OPERATIONS_PER_MIN, duration: 60, keyPrefix: 'ws-op' }) : undefined;
   let connections = 0;
 
-  /** Apollo's part for HTTP: formatError on every error, `http` hints dropped, at most MAX_ERRORS. */
-  const toClient = (errors: readonly GraphQLError[]) =>
-    guard.capErrors(
-      errors.map((error) => {
-        const formatted = formatError(error.toJSON(), error);
-        const { http: _http, ...extensions } = formatted.extensions ?? {};
-        return { ...formatted, extensions };
-      }),
-    );
+  /**
+   * Apollo's part for HTTP: formatError on every error, `http` hints dropped, and (as over HTTP) at most
+   * MAX_ERRORS when there is no data beside them.
+   */
+  const toClient = (errors: readonly GraphQLError[], withData = false) => {
+    const formatted = errors.map((error) => {
+      const shown = formatError(error.toJSON(), error);
+      const { http: _http, ...extensions } = shown.extensions ?? {};
+      return { ...shown, extensions };
+    });
+    return withData ? formatted : guard.capErrors(formatted);
+  };
 
   const admitConnectionOperation = async (connection: string) => {
     if (!perConnection) return;
@@ -120,7 +123,7 @@ export function attachSubscriptions({ config, httpServer, schema, database, veri
           accessLog.append(context.access.toEntry(context.viewer, getOperationAST(args.document, args.operationName)?.name?.value ?? null, payload.query));
           context.access = new AccessRecord();
         }
-        return result.errors ? { ...result, errors: toClient(result.errors) } : undefined;
+        return result.errors ? { ...result, errors: toClient(result.errors, result.data != null) } : undefined;
       },
       onError: (_ctx, _id, _payload, errors) => {
         logger.info({ errors: errors.length, code: errors[0]?.extensions?.code }, 'subscription operation refused');
