@@ -224,6 +224,13 @@ describe('text arguments: no NUL, no control characters, no bidirectional overri
     expect((await gql(api.url, '{ reports(first: 1) { totalCount } }', {}, contributor)).data!.reports.totalCount).toBe(before);
   });
 
+  it('the list of multi-line fields names only fields that exist (else the schema does not build)', async () => {
+    const { MULTI_LINE_TEXT, refuseUnsafeText } = await import('../src/schema/common/text-input.js');
+    const schema = await (await import('../src/schema/build.js')).buildBareSchema();
+    expect(() => refuseUnsafeText(schema)).not.toThrow();
+    expect(() => refuseUnsafeText(schema, [...MULTI_LINE_TEXT, 'CreateReportInput.noSuchField'])).toThrow(/CreateReportInput\.noSuchField/);
+  });
+
   it('multi-line text keeps its line breaks and tabs; other scripts and marks are text like any other', async () => {
     const body = 'First paragraph.\r\n\r\n\tIndented: Қазақстан, Тоҷикистон, العربية, עברית, 中文 — “quotes”, emoji 🛰️, RLM \u200F.';
     const created = await gql(api.url, CREATE, { input: draft({ title: 'Отчёт: Қазақстан — العربية', body }) }, contributor);

@@ -43,6 +43,8 @@ export const MULTI_LINE_TEXT: readonly string[] = [
   'Mutation.createTearline(summary:)',
   'Mutation.createTearline(body:)',
   'Mutation.retractReport(reason:)',
+  'Mutation.updateReport(releaseReason:)',
+  'Mutation.createTearline(releaseReason:)',
   'Mutation.acknowledgeAlert(note:)',
   'ObservationInput.note',
   'ShareReportInput.purpose',
@@ -87,6 +89,7 @@ const anyValueCheck: Check = (value, path) => {
 /** Builds the checks of one schema, and reports the multi-line coordinates it used. */
 class TextChecks {
   readonly used = new Set<string>();
+  constructor(private readonly multiLine: readonly string[]) {}
   private readonly inputs = new Map<string, Check | undefined>();
   private readonly building = new Set<string>();
 
@@ -99,7 +102,7 @@ class TextChecks {
     if (isEnumType(nullable)) return undefined;
     if (isInputObjectType(nullable)) return this.forInput(nullable);
     if (nullable.name === 'String' || nullable.name === 'ID') {
-      const multiLine = MULTI_LINE_TEXT.includes(coordinate);
+      const multiLine = this.multiLine.includes(coordinate);
       if (multiLine) this.used.add(coordinate);
       return textCheck(multiLine ? 'multi-line' : 'single-line');
     }
@@ -151,8 +154,8 @@ class TextChecks {
  * nested list, over HTTP and WebSocket alike. A refusal is BAD_USER_INPUT naming the argument path
  * (`input.title`, `filter.search`, `input.countries[1]`). Fields without text arguments are not wrapped.
  */
-export function refuseUnsafeText(schema: GraphQLSchema): GraphQLSchema {
-  const checks = new TextChecks();
+export function refuseUnsafeText(schema: GraphQLSchema, multiLine: readonly string[] = MULTI_LINE_TEXT): GraphQLSchema {
+  const checks = new TextChecks(multiLine);
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
@@ -172,7 +175,7 @@ export function refuseUnsafeText(schema: GraphQLSchema): GraphQLSchema {
       }
     }
   }
-  const unknown = MULTI_LINE_TEXT.filter((coordinate) => !checks.used.has(coordinate));
+  const unknown = multiLine.filter((coordinate) => !checks.used.has(coordinate));
   if (unknown.length > 0) throw new Error(`MULTI_LINE_TEXT names no text argument or input field: ${unknown.join(', ')}`);
   return schema;
 }
