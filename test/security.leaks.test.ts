@@ -1,9 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indicators } from '../src/db/schema/indicators.js';
 import { reports } from '../src/db/schema/reports.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
-import { reportOracle } from './support/oracle.js';
-import { createIdentityProvider, headersFor, type TestIdentityProvider } from './support/tokens.js';
+import { observationValueOracle, reportOracle, type SeenValue } from './support/oracle.js';
+import { createIdentityProvider, headersFor, PERSONAS, type PersonaName, type TestIdentityProvider } from './support/tokens.js';
 
 let api: TestApp;
 let idp: TestIdentityProvider;
@@ -138,5 +139,102 @@ describe('leak through error messages and suggestions (production)', () => {
   it('no statement count header in production', async () => {
     const response = await gql(prod.url, '{ countries { iso3 } }');
     expect(response.headers.get('x-sql-statements')).toBeNull();
+  });
+});
+
+describe('leak through revisions: a correction one may not see casts no shadow', () => {
+  // Periods after every sample value, so each is also the latest value of its series.
+  const PERIODS = ['2031-01', '2031-02', '2031-03', '2031-04'];
+  const personas = Object.keys(PERSONAS) as PersonaName[];
+  let codes: string[];
+  let between: Date;
+  let values: Awaited<ReturnType<typeof observationValueOracle>>;
+
+  const as = async (org: string, sub: string, roles: string[]) => ({ authorization: `Bearer ${await idp.sign({ sub, org, roles })}` });
+  async function record(code: string, period: string, tlp: string, headers: Record<string, string>) {
+    const input = [{ indicator: code, country: 'KAZ', period, value: 1 + PERIODS.indexOf(period), tlp, sourceReliability: 'B', informationCredibility: 2 }];
+    const response = await gql(api.url, 'mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { observations { id } } }', { input }, headers);
+    expect(response.errors).toBeUndefined();
+    return response.data!.recordObservations.observations[0].id as string;
+  }
+
+  beforeAll(async () => {
+    const monthly = (await api.app.database.db.select().from(indicators)).filter((i) => i.periodicity === 'MONTHLY');
+    codes = monthly.slice(0, 2).map((i) => i.code);
+    const kaz = await as('kaz-ct', 'sample:kaz-ct:analyst-1', ['contributor']);
+    // CLEAR is a public release: the org-admin's decision.
+    const unodc = await as('unodc', 'sample:unodc:analyst-1', ['contributor', 'org-admin']);
+    // Revisions of one value under different markings, by two organizations, in both orders.
+    const plans: [string, Record<string, string>][][] = [
+      [['GREEN', kaz], ['RED', unodc]],
+      [['RED', unodc], ['GREEN', kaz]],
+      [['AMBER', kaz], ['AMBER_STRICT', unodc], ['RED', kaz]],
+      [['GREEN', unodc], ['AMBER_STRICT', kaz], ['CLEAR', unodc]],
+    ];
+    let shared: string | undefined;
+    for (const step of [0, 1, 2]) {
+      for (const code of codes) {
+        for (const [i, plan] of plans.entries()) {
+          const [tlp, headers] = plan[step] ?? [];
+          if (!tlp || !headers) continue;
+          const id = await record(code, PERIODS[i]!, tlp, headers);
+          if (tlp === 'RED' && headers === unodc) shared ??= id;
+        }
+      }
+      if (step === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        between = new Date();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    // A RED revision shared with a person of another organization (its author shares it).
+    const share = { observationId: shared, person: 'sample:sco-rats:analyst-1', organizationId: 'sco-rats', purpose: 'Need to know' };
+    const granted = await gql(api.url, 'mutation($input: ShareObservationInput!) { shareObservation(input: $input) { id } }', { input: share }, await as('unodc', 'sample:unodc:analyst-1', ['org-admin']));
+    expect(granted.errors).toBeUndefined();
+    values = await observationValueOracle(api.app.database.db);
+  });
+
+  const kazOnly = (seen: Map<string, SeenValue>) => new Map([...seen].filter(([key]) => key.split('|')[1] === 'KAZ'));
+  const byId = (list: SeenValue[]) => new Map(list.map((v) => [v.id, v.revision]));
+
+  it('the export of a country: exactly the revision each persona may see of every value, numbered as it counts', async () => {
+    for (const persona of personas) {
+      const response = await fetch(`${api.url}/export/observations.ndjson?country=KAZ`, { headers: await headersFor(idp, persona) });
+      expect(response.status, persona).toBe(200);
+      const rows = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as SeenValue);
+      expect(byId(rows), persona).toEqual(byId([...kazOnly(values(persona)).values()]));
+    }
+  });
+
+  it('nested lists (now and asOf) and latest values agree with the oracle for every persona', async () => {
+    const lists = (code: string, i: number) => `i${i}: indicator(code: "${code}") {
+        now: observations(country: "KAZ", from: "2031-01", to: "2031-04", first: 10) { totalCount edges { node { id revision } } }
+        then: observations(country: "KAZ", from: "2031-01", to: "2031-04", first: 10, asOf: $asOf) { totalCount edges { node { id revision } } }
+      }`;
+    const q = `query($asOf: DateTimeISO) {
+      ${codes.map(lists).join('\n')}
+      country(iso3: "KAZ") { latestValues { id revision period indicator { code } } }
+    }`;
+    const inPlan = (seen: Map<string, SeenValue>) => byId([...seen].filter(([key]) => key.split('|')[1] === 'KAZ' && key.split('|')[2]! >= '2031-01-01').map(([, v]) => v));
+    for (const persona of personas) {
+      const { data, errors } = await gql(api.url, q, { asOf: between.toISOString() }, await headersFor(idp, persona));
+      expect(errors, persona).toBeUndefined();
+      type List = { totalCount: number; edges: { node: SeenValue }[] };
+      const listed = (which: 'now' | 'then') => {
+        const pages: List[] = codes.map((_, i) => data![`i${i}`][which]);
+        for (const page of pages) expect(page.totalCount).toBe(page.edges.length);
+        return byId(pages.flatMap((page) => page.edges.map((e) => e.node)));
+      };
+      expect(listed('now'), persona).toEqual(inPlan(values(persona)));
+      expect(listed('then'), persona).toEqual(inPlan(values(persona, between)));
+      // Latest values in the planned periods: the newest period each persona may see, per indicator.
+      const latest = data!.country.latestValues.filter((v: { period: string }) => v.period >= '2031-01');
+      const expected = codes.flatMap((code) => {
+        const mine = [...kazOnly(values(persona))].filter(([key]) => key.startsWith(`${code}|`)).sort(([a], [b]) => (a < b ? 1 : -1));
+        const [key, value] = mine[0] ?? [];
+        return key && key.split('|')[2]! >= '2031-01-01' ? [value!] : [];
+      });
+      expect(byId(latest), persona).toEqual(byId(expected));
+    }
   });
 });

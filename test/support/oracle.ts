@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../src/db/database.js';
 import { grants, organizationParents, reports } from '../../src/db/schema/index.js';
 import { PERSONAS, type PersonaName } from './tokens.js';
@@ -38,26 +39,57 @@ export async function reportOracle(db: Db) {
   };
 }
 
-/** The same rule for the observations in force (not superseded), counted per persona. */
-export async function observationOracle(db: Db) {
+/** What one viewer reads of one value (indicator × country × period): a revision, numbered as it counts. */
+export interface SeenValue {
+  id: string;
+  /** 1..n over the revisions of the value that the viewer may see. */
+  revision: number;
+}
+
+/**
+ * The sharing rule for observations, and the revision rule: a viewer reads the latest revision of each
+ * value that it may see (recorded by `asOf`), numbered over the revisions it may see; a revision it may
+ * not see changes nothing for it. Keyed by `indicator|country|periodStart`.
+ */
+export async function observationValueOracle(db: Db) {
   const { observations } = await import('../../src/db/schema/observations.js');
-  const { isNull } = await import('drizzle-orm');
   const rows = await db
-    .select({ id: observations.id, tlp: observations.tlp, origin: observations.sourceOrgId, sub: observations.recordedBySub })
-    .from(observations)
-    .where(isNull(observations.supersededAt));
+    .select({
+      id: observations.id,
+      key: sql<string>`${observations.indicatorCode} || '|' || ${observations.countryIso3} || '|' || ${observations.periodStart}`,
+      revision: observations.revision,
+      recordedAt: observations.recordedAt,
+      tlp: observations.tlp,
+      origin: observations.sourceOrgId,
+      sub: observations.recordedBySub,
+    })
+    .from(observations);
+  rows.sort((a, b) => a.revision - b.revision);
   const grantRows = (await db.select().from(grants)).filter((g) => g.observationId && !g.revokedAt && (!g.expiresAt || g.expiresAt.getTime() > Date.now()));
   const parents = await db.select().from(organizationParents);
-  return (persona: PersonaName): number => {
+  return (persona: PersonaName, asOf?: Date): Map<string, SeenValue> => {
     const claims = PERSONAS[persona];
     const myParents = claims ? parents.filter((p) => p.organizationId === claims.org).map((p) => p.parentId) : [];
-    return rows.filter((o) => {
+    const sees = (o: (typeof rows)[number]) => {
       if (o.tlp === 'CLEAR') return true;
       if (!claims) return false;
       const g = grantRows.filter((x) => x.observationId === o.id);
       if (o.tlp === 'GREEN') return true;
       if (o.tlp === 'RED') return (o.origin === claims.org && o.sub === claims.sub) || g.some((x) => x.granteeSub === claims.sub && x.granteePersonOrgId === claims.org);
       return o.origin === claims.org || g.some((x) => x.granteeOrgId === claims.org || (o.tlp === 'AMBER' && myParents.includes(x.granteeOrgId ?? '')));
-    }).length;
+    };
+    const seen = new Map<string, SeenValue>();
+    // Revisions in increasing order: each visible one replaces the one before and counts one more.
+    for (const o of rows) {
+      if ((asOf && o.recordedAt > asOf) || !sees(o)) continue;
+      seen.set(o.key, { id: o.id, revision: (seen.get(o.key)?.revision ?? 0) + 1 });
+    }
+    return seen;
   };
+}
+
+/** How many values (indicator × country × period) each persona reads: those with a revision it may see. */
+export async function observationOracle(db: Db) {
+  const values = await observationValueOracle(db);
+  return (persona: PersonaName): number => values(persona).size;
 }

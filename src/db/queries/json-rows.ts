@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 
-type Columns = Record<string, PgColumn | SQL>;
+type Columns = Record<string, PgColumn | SQL | SQL.Aliased>;
 
 /**
  * Long lists (a page of reports, a country's series) come back as one JSON value per row, built by

@@ -1,4 +1,5 @@
-import { and, asc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, getTableName, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Viewer } from '../../auth/viewer.js';
 import { badInput } from '../../errors.js';
 import { decodeCursor } from '../../schema/common/cursor.js';
@@ -29,13 +30,55 @@ export interface ObservationRange {
   asOf?: Date | null;
 }
 
+/** The columns of an alias of the observations table that the revision rule reads. */
+type RevisionColumns = Record<'id' | 'tlp' | 'sourceOrgId' | 'recordedBySub' | 'indicatorCode' | 'countryIso3' | 'periodStart', AnyPgColumn>;
+
+/** The row rule's columns for an alias of the observations table. */
+function rowRuleOf(table: RevisionColumns) {
+  return { id: table.id, tlp: table.tlp, originOrgId: table.sourceOrgId, originSub: table.recordedBySub, grantSubject: grants.observationId };
+}
+
+const laterRevision = alias(observations, 'later_revision');
+const earlierRevision = alias(observations, 'earlier_revision');
+
 /**
- * The revision in force at `asOf` (default now), and only if the viewer may see that revision: a hidden
- * correction must not be replaced by the older value it corrected.
+ * A column of the outer observations row, always table-qualified: drizzle leaves columns unqualified in
+ * the select list of a one-table query, where inside a subquery they would name the alias's columns.
  */
-function inForce(asOf: Date | null | undefined): SQL {
-  if (!asOf) return sql`${observations.supersededAt} is null`;
-  return sql`${observations.recordedAt} <= ${asOf.toISOString()}::timestamptz and (${observations.supersededAt} is null or ${observations.supersededAt} > ${asOf.toISOString()}::timestamptz)`;
+const outer = (column: AnyPgColumn) => sql`${sql.identifier(getTableName(observations))}.${sql.identifier(column.name)}`;
+const revisionsOf = (name: string) => sql`${observations} as ${sql.identifier(name)}`;
+
+const sameValueAs = (other: RevisionColumns) =>
+  sql`${other.indicatorCode} = ${outer(observations.indicatorCode)} and ${other.countryIso3} = ${outer(observations.countryIso3)} and ${other.periodStart} = ${outer(observations.periodStart)}`;
+
+/**
+ * The revision a viewer reads at `asOf` (default now): the latest revision of the value that the viewer
+ * may see and that was recorded by then. A later revision the viewer may not see changes nothing for it:
+ * it neither hides the value the viewer may see nor stands in for it (one organization's restricted
+ * correction must not blank another's series, nor tell its readers that something hidden is there).
+ * A revision nobody superseded is the latest for everyone: only superseded rows pay for the lookup.
+ */
+function latestVisibleRevision(viewer: Viewer, asOf: Date | null | undefined): SQL {
+  const later = sql`not exists (select 1 from ${revisionsOf('later_revision')} where ${sameValueAs(laterRevision)} and ${laterRevision.revision} > ${outer(observations.revision)}${
+    asOf ? sql` and ${laterRevision.recordedAt} <= ${asOf.toISOString()}::timestamptz` : sql``
+  } and ${visibleTo(viewer, rowRuleOf(laterRevision))})`;
+  if (!asOf) return sql`(${observations.supersededAt} is null or ${later})`;
+  const at = sql`${asOf.toISOString()}::timestamptz`;
+  return sql`${observations.recordedAt} <= ${at} and (${observations.supersededAt} is null or ${observations.supersededAt} > ${at} or ${later})`;
+}
+
+/**
+ * The revision number as the viewer counts: 1..n over the revisions of the value it may see, so a hidden
+ * revision shows neither as a gap nor as a count.
+ */
+export function visibleRevisionNumber(viewer: Viewer): SQL<number> {
+  const revision = outer(observations.revision);
+  return sql<number>`(case when ${revision} = 1 then 1 else (select count(*)::int from ${revisionsOf('earlier_revision')} where ${sameValueAs(earlierRevision)} and ${earlierRevision.revision} <= ${revision} and ${visibleTo(viewer, rowRuleOf(earlierRevision))}) end)`.mapWith(Number);
+}
+
+/** Every column of an observation, its revision numbered as the viewer counts. */
+function columnsFor(viewer: Viewer) {
+  return { ...getTableColumns(observations), revision: visibleRevisionNumber(viewer) };
 }
 
 function rangeConditions(range: ObservationRange): SQL[] {
@@ -74,11 +117,7 @@ function scopeColumn(scope: ObservationScope) {
 
 /** The revision rule, THE row rule and the range: what every page of a nested list shares. */
 function conditions(viewer: Viewer, query: ObservationPageQuery): SQL[] {
-  const where = [
-    inForce(query.asOf),
-    visibleTo(viewer, observationRowRule),
-    ...rangeConditions(query),
-  ];
+  const where = [visibleTo(viewer, observationRowRule), latestVisibleRevision(viewer, query.asOf), ...rangeConditions(query)];
   if (query.country) where.push(eq(observations.countryIso3, query.country));
   if (query.indicator) where.push(eq(observations.indicatorCode, query.indicator));
   return where;
@@ -99,7 +138,7 @@ export async function findObservationPagesByScope(
   const key = scopeColumn(scope);
   const where = [sql`${key} = ${scopeKey}`, ...conditions(viewer, query)];
   if (query.after) where.push(afterCursor(query.after));
-  const columns = getTableColumns(observations);
+  const columns = { ...getTableColumns(observations), revision: visibleRevisionNumber(viewer).as('revision') };
   const page = db
     .select(columns)
     .from(observations)
@@ -136,10 +175,10 @@ export async function latestObservations(
   scope: ObservationScope,
   options: { asOf?: Date | null; countries?: readonly string[] | null },
 ): Promise<ObservationRow[]> {
-  const where = [inArray(scopeColumn(scope), [...scope.keys]), inForce(options.asOf), visibleTo(viewer, observationRowRule)];
+  const where = [inArray(scopeColumn(scope), [...scope.keys]), visibleTo(viewer, observationRowRule), latestVisibleRevision(viewer, options.asOf)];
   if (options.countries?.length) where.push(inArray(observations.countryIso3, [...options.countries]));
   const rows = await db
-    .selectDistinctOn([observations.countryIso3, observations.indicatorCode], { row: asJsonRow(getTableColumns(observations)) })
+    .selectDistinctOn([observations.countryIso3, observations.indicatorCode], { row: asJsonRow(columnsFor(viewer)) })
     .from(observations)
     .where(and(...where))
     .orderBy(asc(observations.countryIso3), asc(observations.indicatorCode), descending(observations.periodStart));
@@ -148,7 +187,7 @@ export async function latestObservations(
 
 /** Observations (any revision) by id that the viewer may see. */
 export function observationsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<ObservationRow[]> {
-  return db.select().from(observations).where(and(inArray(observations.id, [...ids]), visibleTo(viewer, observationRowRule)));
+  return db.select(columnsFor(viewer)).from(observations).where(and(inArray(observations.id, [...ids]), visibleTo(viewer, observationRowRule)));
 }
 
 // ---- Whole lists (the export): every in-force value the viewer may see, page by page ----
@@ -162,7 +201,7 @@ const LIST_CURSOR = 'obs-list';
 const LIST_ORDER = [...ORDER, descending(observations.id)];
 
 function listConditions(viewer: Viewer, filter: ObservationFilter): SQL[] {
-  const where = [inForce(filter.asOf), visibleTo(viewer, observationRowRule), ...rangeConditions(filter)];
+  const where = [visibleTo(viewer, observationRowRule), latestVisibleRevision(viewer, filter.asOf), ...rangeConditions(filter)];
   if (filter.country) where.push(eq(observations.countryIso3, filter.country));
   if (filter.indicator) where.push(eq(observations.indicatorCode, filter.indicator));
   return where;
@@ -192,7 +231,7 @@ export async function findObservations(
   const where = listConditions(viewer, filter);
   if (after) where.push(listAfterCursor(after));
   const rows = await db
-    .select()
+    .select(columnsFor(viewer))
     .from(observations)
     .where(and(...where))
     .orderBy(...LIST_ORDER)
@@ -226,9 +265,10 @@ async function assertObservationFilterReferencesExist(db: Db, filter: Observatio
 }
 
 /**
- * How many of the given (indicator, country, period start) keys already have a value in force that the
- * viewer may see: the import's dry run says how many rows would correct an existing value. The row rule
- * applies, so a hidden value and a missing one look the same here too.
+ * How many of the given (indicator, country, period start) keys already have a value that the viewer
+ * may see (any revision of it: the latest one it may see is its value): the import's dry run says how
+ * many rows would correct an existing value. The row rule applies, so a hidden value and a missing one
+ * look the same here too.
  */
 export async function countValuesInForce(
   db: Db,
@@ -242,7 +282,6 @@ export async function countValuesInForce(
     .from(observations)
     .where(
       and(
-        sql`${observations.supersededAt} is null`,
         visibleTo(viewer, observationRowRule),
         inArray(observations.indicatorCode, [...new Set(keys.map((k) => k.indicator))]),
         inArray(observations.countryIso3, [...new Set(keys.map((k) => k.country))]),

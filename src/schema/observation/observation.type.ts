@@ -6,7 +6,7 @@ import { DateTimeScalar, LocalDateScalar, PeriodScalar, UuidScalar } from '../co
 @ObjectType({
   simpleResolvers: true,
   description:
-    'The value of an indicator for a country and period. Corrections are kept as revisions: each revision is an observation of its own, and lists show the revision in force at `asOf`.',
+    'The value of an indicator for a country and period. Corrections are kept as revisions: each revision is an observation of its own, and lists show the latest revision you may see that was recorded by `asOf`.',
 })
 export class Observation {
   @Field(() => UuidScalar, { description: 'Id of this revision.' })
@@ -36,7 +36,7 @@ export class Observation {
   @Field(() => String, { nullable: true, description: 'Remark of the source. The originating organization and UN entities only.' })
   note!: string | null;
 
-  @Field(() => Int, { description: 'Revision number of this value for its indicator, country and period; 1 for the first.' })
+  @Field(() => Int, { description: 'Revision number of this value for its indicator, country and period, counted over the revisions you may see; 1 for the first.' })
   revision!: number;
 
   @Field(() => DateTimeScalar, { description: 'When this revision was recorded.' })

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indicators } from '../src/db/schema/index.js';
+import { gql, startTestApp, type TestApp } from './support/app.js';
+import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
+
+/**
+ * Revisions of one value (indicator × country × period) may carry different markings. A viewer sees the
+ * latest revision IT may see, numbered 1..n over the revisions it may see: a correction it may not see
+ * neither blanks the value it may see nor shows through a revision number.
+ */
+let api: TestApp;
+let idp: TestIdentityProvider;
+let codes: [string, string];
+beforeAll(async () => {
+  idp = await createIdentityProvider();
+  api = await startTestApp(idp.env);
+  const monthly = (await api.app.database.db.select().from(indicators)).filter((i) => i.periodicity === 'MONTHLY' && i.worseDirection === 'HIGHER');
+  codes = [monthly[0]!.code, monthly[1]!.code];
+});
+afterAll(() => api?.stop());
+
+const token = async (org: string, roles: string[]) => ({ authorization: `Bearer ${await idp.sign({ sub: `sample:${org}:analyst-1`, org, roles })}` });
+const kaz = () => token('kaz-ct', ['contributor']);
+const unodc = () => token('unodc', ['contributor']);
+
+const RECORD = `mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { observations { id value revision tlp } } }`;
+// A period after every sample value, so that it is also the latest value of its series.
+const PERIOD = '2030-01';
+
+async function record(code: string, value: number, tlp: string, headers: Record<string, string>) {
+  const input = [{ indicator: code, country: 'KAZ', period: PERIOD, value, tlp, sourceReliability: 'B', informationCredibility: 2 }];
+  const response = await gql(api.url, RECORD, { input }, headers);
+  expect(response.errors).toBeUndefined();
+  // A write must end strictly before the next one begins, for asOf between them.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return { ...response.data!.recordObservations.observations[0], at: new Date() } as { id: string; value: number; revision: number; tlp: string; at: Date };
+}
+
+const READ = `query($code: String!, $period: Period, $asOf: DateTimeISO) {
+  indicator(code: $code) {
+    observations(country: "KAZ", from: $period, to: $period, asOf: $asOf) { totalCount edges { node { id value revision } } }
+    latestValues(countries: ["KAZ"], asOf: $asOf) { id value revision period }
+  }
+  country(iso3: "KAZ") {
+    observations(indicator: $code, from: $period, to: $period, asOf: $asOf) { totalCount edges { node { id value revision } } }
+    latestValues(asOf: $asOf) { id value revision period indicator { code } }
+  }
+}`;
+
+type Seen = { id: string; value: number; revision: number } | null;
+
+/** The value one viewer reads for the period on every GraphQL path and in the export; all must agree. */
+async function seenBy(headers: Record<string, string>, code: string, asOf?: Date): Promise<Seen> {
+  const { data, errors } = await gql(api.url, READ, { code, period: PERIOD, asOf: asOf?.toISOString() ?? null }, headers);
+  expect(errors).toBeUndefined();
+  const pick = (o: { id: string; value: number; revision: number }) => ({ id: o.id, value: o.value, revision: o.revision });
+  const byIndicator = data!.indicator.observations;
+  const byCountry = data!.country.observations;
+  expect(byIndicator.totalCount).toBe(byIndicator.edges.length);
+  expect(byCountry.totalCount).toBe(byCountry.edges.length);
+  const paths: Seen[][] = [
+    byIndicator.edges.map((e: { node: Seen }) => pick(e.node!)),
+    byCountry.edges.map((e: { node: Seen }) => pick(e.node!)),
+    data!.indicator.latestValues.filter((o: { period: string }) => o.period === PERIOD).map(pick),
+    data!.country.latestValues.filter((o: { period: string; indicator: { code: string } }) => o.period === PERIOD && o.indicator.code === code).map(pick),
+  ];
+  const query = new URLSearchParams({ indicator: code, country: 'KAZ', from: PERIOD, to: PERIOD, ...(asOf ? { asOf: asOf.toISOString() } : {}) });
+  const exported = await fetch(`${api.url}/export/observations.ndjson?${query}`, { headers });
+  expect(exported.status).toBe(200);
+  paths.push(
+    (await exported.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => pick(JSON.parse(line))),
+  );
+  for (const seen of paths) expect(seen.length).toBeLessThanOrEqual(1);
+  const [first, ...rest] = paths.map((seen) => seen[0] ?? null);
+  for (const other of rest) expect(other).toEqual(first);
+  return first!;
+}
+
+describe('a hidden correction does not erase a visible value', () => {
+  it("kaz-ct's GREEN value stays kaz-ct's answer after UNODC records a RED revision; UNODC sees its own, as revision 2", async () => {
+    const code = codes[0];
+    const green = await record(code, 1, 'GREEN', await kaz());
+    const red = await record(code, 2, 'RED', await unodc());
+    expect(red.revision).toBe(2);
+    for (const asOf of [undefined, green.at, red.at]) {
+      expect(await seenBy(await kaz(), code, asOf)).toEqual({ id: green.id, value: 1, revision: 1 });
+      // Another member, of a third organization, also keeps the GREEN value.
+      expect(await seenBy(await token('sco-rats', ['analyst']), code, asOf)).toEqual({ id: green.id, value: 1, revision: 1 });
+    }
+    expect(await seenBy(await unodc(), code)).toEqual({ id: red.id, value: 2, revision: 2 });
+    expect(await seenBy(await unodc(), code, green.at)).toEqual({ id: green.id, value: 1, revision: 1 });
+  });
+
+  it('a value recorded over a hidden one is revision 1 to whoever cannot see the hidden one', async () => {
+    const code = codes[1];
+    const red = await record(code, 2, 'RED', await unodc());
+    const green = await record(code, 1, 'GREEN', await kaz());
+    // The write answers as its writer reads: the RED revision before it is not the writer's to count.
+    expect(green.revision).toBe(1);
+    expect(await seenBy(await kaz(), code)).toEqual({ id: green.id, value: 1, revision: 1 });
+    expect(await seenBy(await kaz(), code, red.at)).toBeNull();
+    expect(await seenBy(await unodc(), code)).toEqual({ id: green.id, value: 1, revision: 2 });
+    expect(await seenBy(await unodc(), code, red.at)).toEqual({ id: red.id, value: 2, revision: 1 });
+  });
+});
