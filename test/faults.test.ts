@@ -61,6 +61,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database faults', () => {
     expect(authenticated.errors!.map((e) => e.extensions!.code)).toEqual(['SERVICE_UNAVAILABLE']);
     expect(JSON.stringify(authenticated)).not.toMatch(/127\.0\.0\.1|ECONN|select |Context creation/);
     expect(JSON.stringify(during)).not.toMatch(/127\.0\.0\.1|ECONN|select /);
+    const exported = await fetch(`${api.url}/export/reports.csv`, { headers: await bearer('kaz-ct', ['analyst']) });
+    expect(exported.status).toBe(503);
+    const exportBody = await exported.text();
+    expect(JSON.parse(exportBody).errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+    expect(exportBody).not.toMatch(/127\.0\.0\.1|ECONN|select /);
     expect((await fetch(`${api.url}/readyz`)).status).toBe(503);
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
     proxy.restore();

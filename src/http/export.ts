@@ -20,6 +20,7 @@ import { formatPeriod, parsePeriod } from '../schema/common/period.js';
 import { DateTimeScalar } from '../schema/common/scalars.js';
 import { unsafeTextIn } from '../schema/common/text-input.js';
 import { MAX_SEARCH_LENGTH } from '../schema/report/report.args.js';
+import { databaseUnavailable } from './format-error.js';
 import { rateLimitKey, type RateLimits } from './rate-limit.js';
 
 export interface ExportDeps {
@@ -353,7 +354,7 @@ async function streamExport<R>(res: Response, deps: ExportDeps, viewer: Viewer, 
     deps.logger.error({ errorId, err: error, export: name }, 'export failed midway');
     res.destroy();
   } finally {
-    if (sent > 0) for (const c of restricted) access.field(c.field, true);
+    if (sent > 0) for (const c of restricted) access.fieldOnEveryRecord(c.field);
     if (!access.empty) deps.accessLog.append(access.toEntry(viewer, `export:${name}.${format}`, url));
   }
 }
@@ -388,6 +389,11 @@ export function exportRouter(deps: ExportDeps): Router {
         // The query functions name GraphQL arguments (filter.country); here they are query parameters.
         const field = String(error.extensions.field ?? '').replace(/^filter\./, '');
         res.status(400).json(errorBody(error.message, ErrorCode.BAD_USER_INPUT, field ? { field } : {}));
+      } else if (databaseUnavailable(error)) {
+        // The same answer as GraphQL's while the database is away (format-error.ts): retry shortly.
+        const errorId = randomUUID();
+        deps.logger.warn({ errorId, err: error, export: name }, 'database unavailable');
+        res.status(503).setHeader('retry-after', '1').json(errorBody(`The database is unavailable; retry shortly (error id ${errorId})`, ErrorCode.SERVICE_UNAVAILABLE, { errorId }));
       } else {
         const errorId = randomUUID();
         deps.logger.error({ errorId, err: error, export: name }, 'export failed');
