@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import type { Db } from '../db/database.js';
 import { appendAuditEvents } from '../db/queries/audit.js';
-import type { NewAuditEvent } from '../db/schema/audit.js';
+import type { NewAuditEvent, RecordFields } from '../db/schema/audit.js';
 import type { Logger } from '../logger.js';
 import { Alert } from '../schema/alert/alert.type.js';
 import { Observation } from '../schema/observation/observation.type.js';
@@ -20,6 +20,11 @@ export class AccessRecord {
   readonly originOrgIds = new Set<string>();
   readonly fields = new Set<string>();
   readonly deniedFields = new Set<string>();
+  /**
+   * The same fields by the record they were read on: a record's own access log shows its reader only
+   * what concerns that record, never the fields of records the reader may not see.
+   */
+  readonly recordFields: RecordFields = {};
 
   sawRecord(kind: 'report' | 'observation', id: string, tlp: string, originOrgId: string): void {
     if (tlp === 'CLEAR') return;
@@ -27,9 +32,23 @@ export class AccessRecord {
     this.originOrgIds.add(originOrgId);
   }
 
-  field(path: string, allowed: boolean, originOrgId?: string): void {
+  /** A restricted field given or refused; `on` is the parent value, attributed when it is a report or an observation. */
+  field(path: string, allowed: boolean, originOrgId?: string, on?: unknown): void {
     (allowed ? this.fields : this.deniedFields).add(path);
     if (originOrgId) this.originOrgIds.add(originOrgId);
+    if (on instanceof Report || on instanceof Observation) this.attribute(on.id, path, allowed);
+  }
+
+  /** A field given on every record of the entry, as an export gives a column on every row it sends. */
+  fieldOnEveryRecord(path: string): void {
+    this.fields.add(path);
+    this.attribute('*', path, true);
+  }
+
+  private attribute(key: string, path: string, allowed: boolean): void {
+    const entry = (this.recordFields[key] ??= {});
+    const list = (allowed ? (entry.fields ??= []) : (entry.deniedFields ??= []));
+    if (!list.includes(path)) list.push(path);
   }
 
   get empty(): boolean {
@@ -48,6 +67,7 @@ export class AccessRecord {
       originOrgIds: [...this.originOrgIds],
       fields: [...this.fields],
       deniedFields: [...this.deniedFields],
+      recordFields: this.recordFields,
     };
   }
 }

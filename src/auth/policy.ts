@@ -46,9 +46,9 @@ const PUBLIC: FieldRule = { who: 'anyone', rule: allow, forViewer: () => true };
 function viewerRule(name: string, who: string, decide: (viewer: Viewer) => boolean): FieldRule {
   return {
     who,
-    rule: rule(name, { cache: 'no_cache' })((_parent, _args, ctx: Context, info: GraphQLResolveInfo) => {
+    rule: rule(name, { cache: 'no_cache' })((parent, _args, ctx: Context, info: GraphQLResolveInfo) => {
       const allowed = decide(ctx.viewer);
-      ctx.access.field(fieldPath(info), allowed);
+      ctx.access.field(fieldPath(info), allowed, undefined, parent);
       return allowed;
     }),
     forViewer: decide,
@@ -64,7 +64,7 @@ function originatorOr<P>(name: string, who: string, origin: (parent: P) => strin
       const v = ctx.viewer;
       const owner = origin(parent);
       const allowed = v.kind === 'member' && (decide(v) || owner === v.organizationId);
-      ctx.access.field(fieldPath(info), allowed, owner);
+      ctx.access.field(fieldPath(info), allowed, owner, parent);
       return allowed;
     }),
     forViewer: decide,
@@ -301,8 +301,8 @@ export function createShield(schema: GraphQLSchema): IMiddlewareFieldMap {
   );
   const generated = shield(rules, {
     fallbackRule: deny,
-    fallbackError: (_thrown, _parent, _args, ctx, info) => {
-      (ctx as unknown as Context).access.field(fieldPath(info), false);
+    fallbackError: (_thrown, parent, _args, ctx, info) => {
+      (ctx as unknown as Context).access.field(fieldPath(info), false, undefined, parent);
       return forbidden();
     },
     // Errors a resolver throws on purpose (BAD_USER_INPUT, NOT_FOUND) reach the client; formatError masks the rest.
