@@ -137,6 +137,12 @@ describe('forged cursors are bad input, never a database error', () => {
     expectBadInput(await gql(api.url, OBSERVATIONS, { after: forged('obs', '2024-01-01', 'OP-01', 'KA\u0000Z') }), /cursor is not valid/, 'after');
   });
 
+  it('an alert id that has the characters of a UUID but not its form', async () => {
+    const ACK = 'mutation($id: String!) { acknowledgeAlert(id: $id, note: "Checked with the field office") { id } }';
+    expectBadInput(await gql(api.url, ACK, { id: '-'.repeat(36) }, member), /UUID/, 'id');
+    expectBadInput(await gql(api.url, ACK, { id: `${'a'.repeat(32)}----` }, member), /UUID/, 'id');
+  });
+
   it('an organization cursor with a NUL byte', async () => {
     const ORGS = 'query($after: String) { organizations(first: 5, after: $after) { totalCount } }';
     expectBadInput(await gql(api.url, ORGS, { after: forged('org', 'kaz\u0000ct') }), /cursor is not valid/, 'after');

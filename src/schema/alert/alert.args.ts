@@ -1,4 +1,4 @@
-import { IsIn, Length, Matches, ValidateNested } from 'class-validator';
+import { IsIn, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { AlertLevel } from '../common/enums.js';
 import { PageArgs } from '../common/page.args.js';
@@ -36,7 +36,7 @@ export class AlertsArgs extends PageArgs {
 @ArgsType()
 export class AcknowledgeAlertArgs {
   @Field(() => String, { description: 'The alert to acknowledge.' })
-  @Matches(/^[0-9a-f-]{36}$/i, { message: 'id must be a UUID' })
+  @IsUUID('all', { message: 'id must be a UUID' })
   id!: string;
 
   @Field(() => String, { description: 'What was done or decided, 1 to 2000 characters.' })
