@@ -271,7 +271,7 @@ suite(bin ? 'PostgreSQL restarts under concurrent writes (private cluster)' : 'P
     await admin.connect();
     try {
       // Pooled connections stay open; new ones (the LISTEN connections' reconnects among them) are refused.
-      await Promise.all(Array.from({ length: 4 }, () => gql(apis[0]!.url, '{ indicators { code } }')));
+      await Promise.all(Array.from({ length: 8 }, () => gql(apis[0]!.url, '{ indicators { code } countries { iso3 } }')));
       await admin.query('alter database ctewn allow_connections false');
       let alertId: string | undefined;
       try {
