@@ -63,13 +63,15 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_MAX_OPERATIONS: z.coerce.number().int().min(1).max(10_000).default(100),
-  // Issue 12 — tokens: how long the JWKS is trusted before a refetch; maximum token age and lifetime.
+  // Tokens: how long the JWKS is trusted before a refetch; maximum token age (default by NODE_ENV, see
+  // loadConfig) and lifetime.
   AUTH_JWKS_CACHE_MAX_AGE_S: z.coerce.number().int().min(1).max(3600).default(60),
-  AUTH_MAX_TOKEN_AGE_S: z.coerce.number().int().min(60).default(86_400),
+  AUTH_MAX_TOKEN_AGE_S: z.coerce.number().int().min(60).optional(),
   AUTH_MAX_TOKEN_LIFETIME_S: z.coerce.number().int().min(60).default(86_400),
 });
 
-export type Config = z.infer<typeof schema>;
+/** The parsed variables, with the defaults that depend on NODE_ENV resolved. */
+export type Config = Omit<z.infer<typeof schema>, 'AUTH_MAX_TOKEN_AGE_S'> & { AUTH_MAX_TOKEN_AGE_S: number };
 
 export class ConfigError extends Error {}
 
@@ -83,7 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const config = parsed.data;
+  // A production token is refused an hour after it was issued, whatever its exp (an identity provider's
+  // access tokens live minutes); development keeps the 8-hour tokens of `npm run token` usable.
+  const config: Config = { ...parsed.data, AUTH_MAX_TOKEN_AGE_S: parsed.data.AUTH_MAX_TOKEN_AGE_S ?? (parsed.data.NODE_ENV === 'production' ? 3600 : 8 * 3600) };
   const keySources = [config.AUTH_JWKS_URL, config.AUTH_JWKS_FILE].filter(Boolean).length;
   const anyAuth = keySources > 0 || config.AUTH_ISSUER || config.AUTH_AUDIENCE;
   const problems: string[] = [];

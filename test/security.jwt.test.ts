@@ -197,6 +197,13 @@ describe('token age and lifetime (AUTH_MAX_TOKEN_AGE_S, AUTH_MAX_TOKEN_LIFETIME_
     expectRefused(await gql(api.url, WHO, {}, bearer(token)), /iat/);
   });
 
+  it('the maximum age is one hour in production by default, 8 hours (the dev tokens) in development', () => {
+    const production = { NODE_ENV: 'production', AUTH_JWKS_FILE: 'jwks.json', AUTH_ISSUER: 'https://idp', AUTH_AUDIENCE: 'ct-ewn' };
+    expect(loadConfig(production).AUTH_MAX_TOKEN_AGE_S).toBe(3600);
+    expect(loadConfig({}).AUTH_MAX_TOKEN_AGE_S).toBe(8 * 3600);
+    expect(loadConfig({ ...production, AUTH_MAX_TOKEN_AGE_S: '600' }).AUTH_MAX_TOKEN_AGE_S).toBe(600);
+  });
+
   it('refuses a token issued in the future', async () => {
     expectRefused(await gql(api.url, WHO, {}, bearer(await idp.sign({ ...claims, iat: now() + 600, exp: now() + 1200 }))), /iat/);
   });

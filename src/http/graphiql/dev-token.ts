@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { signDevToken } from '../../auth/dev-keys.js';
+import { devTokenTtlSeconds, signDevToken } from '../../auth/dev-keys.js';
 import { ROLES, type Role } from '../../auth/viewer.js';
 import type { Config } from '../../config.js';
 import { usesDevelopmentKeys } from '../../config.js';
@@ -14,7 +14,6 @@ export function devTokensEnabled(config: Config): boolean {
 
 const ORG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const SUB = /^[A-Za-z0-9:._@-]{1,200}$/;
-const TTL_SECONDS = 8 * 3600;
 
 interface Refusal {
   error: string;
@@ -47,8 +46,10 @@ export function devTokenRouter(config: Config, logger: Logger): Router {
       return;
     }
     try {
-      const token = await signDevToken(config.DATA_DIR, { ...parsed, ttlSeconds: TTL_SECONDS });
-      res.json({ token, expiresIn: TTL_SECONDS });
+      // The same lifetime as `npm run token`: 8 hours, or less if the server's token limits are shorter.
+      const ttlSeconds = devTokenTtlSeconds(config);
+      const token = await signDevToken(config.DATA_DIR, { ...parsed, ttlSeconds });
+      res.json({ token, expiresIn: ttlSeconds });
     } catch (error) {
       logger.error({ err: error }, 'development token could not be signed');
       res.status(500).json({ error: 'the development key could not be read' });
