@@ -8,6 +8,7 @@ import { openDatabase } from '../src/db/database.js';
 import { auditEvents } from '../src/db/schema/audit.js';
 import { reports } from '../src/db/schema/reports.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
+import { reportOracle } from './support/oracle.js';
 import { createIdentityProvider, headersFor, type TestIdentityProvider } from './support/tokens.js';
 
 let api: TestApp;
@@ -104,6 +105,71 @@ describe('reading the access log', () => {
     const other = await gql(api.url, LOG, { id: report.id }, await headersFor(idp, 'scoRats'));
     expect(other.data!.report.accessLog).toBeNull();
     expect(other.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+  });
+});
+
+describe("a record's access log shows what concerns that record, never the records its reader may not see", () => {
+  const LOG = `query($id: UUID!) { report(id: $id) { accessLog(first: 50) { edges { node { operationName reportIds observationIds grantIds fields deniedFields } } } } }`;
+  const AUDIT = `query($id: String) { auditEvents(first: 50, filter: { reportId: $id }) { edges { node { operationName reportIds fields deniedFields } } } }`;
+  type Entry = { operationName: string; reportIds: string[]; observationIds: string[]; grantIds: string[]; fields: string[]; deniedFields: string[] };
+  const entry = (response: { data?: any }, path: 'report' | 'auditEvents', name: string): Entry => {
+    const edges = path === 'report' ? response.data!.report.accessLog.edges : response.data!.auditEvents.edges;
+    return edges.map((e: { node: Entry }) => e.node).find((n: Entry) => n.operationName === name);
+  };
+  let owned: string;
+  let hidden: string[];
+  beforeAll(async () => {
+    owned = (await oneReport('GREEN', 'unodc')).id;
+    // Records sco-rats may see and UNODC may not; the first is sco-rats's own, so it reads its restricted fields.
+    const oracle = await reportOracle(api.app.database.db);
+    const unodc = oracle('unodcAnalyst');
+    const shadow = [...oracle('scoRats')].filter((id) => !unodc.has(id));
+    const own = await api.app.database.db.select({ id: reports.id }).from(reports).where(eq(reports.authorOrgId, 'sco-rats'));
+    const ownIds = new Set(own.map((r) => r.id));
+    hidden = [shadow.find((id) => ownIds.has(id))!, ...shadow.filter((id) => !ownIds.has(id)).slice(0, 2)];
+    expect(hidden.every(Boolean)).toBe(true);
+  });
+
+  it('a request that read the report beside hidden records and their restricted fields: the owner sees this report and its fields only', async () => {
+    const query = `query Mixed($o: UUID!, $a: UUID!, $b: UUID!, $c: UUID!) {
+      o: report(id: $o) { id sourceDescription sanctionsReferences }
+      a: report(id: $a) { id sourceDescription sanctionsReferences }
+      b: report(id: $b) { id sourceDescription }
+      c: report(id: $c) { id sharedWith { id } }
+    }`;
+    const read = await gql(api.url, query, { o: owned, a: hidden[0], b: hidden[1], c: hidden[2] }, await headersFor(idp, 'scoRats'));
+    expect([read.data!.a, read.data!.b, read.data!.c].every(Boolean)).toBe(true);
+    await api.app.accessLog.flush();
+
+    const owner = entry(await gql(api.url, LOG, { id: owned }, await headersFor(idp, 'unodcAnalyst')), 'report', 'Mixed');
+    expect(owner.reportIds).toEqual([owned]);
+    expect(owner.observationIds).toEqual([]);
+    // On its report sco-rats was refused both fields; what it read on its own records is not UNODC's to know.
+    expect(owner.fields).toEqual([]);
+    expect([...owner.deniedFields].sort()).toEqual(['Report.sanctionsReferences', 'Report.sourceDescription']);
+
+    // The auditor reads the whole entry.
+    const whole = entry(await gql(api.url, AUDIT, { id: owned }, await headersFor(idp, 'auditor')), 'auditEvents', 'Mixed');
+    expect([...whole.reportIds].sort()).toEqual([owned, ...hidden].sort());
+    expect(whole.fields).toEqual(expect.arrayContaining(['Report.sourceDescription', 'Report.sanctionsReferences']));
+    expect(whole.deniedFields).toEqual(expect.arrayContaining(['Report.sharedWith']));
+  });
+
+  it("an export's entry, read through the report: the exported records the owner may see, and the columns given on every row", async () => {
+    const exported = await fetch(`${api.url}/export/reports.ndjson`, { headers: await headersFor(idp, 'scoRats') });
+    expect(exported.status).toBe(200);
+    await exported.text();
+    await api.app.accessLog.flush();
+    const oracle = await reportOracle(api.app.database.db);
+    const unodc = oracle('unodcAnalyst');
+    const shadow = [...oracle('scoRats')].filter((id) => !unodc.has(id));
+
+    const owner = entry(await gql(api.url, LOG, { id: owned }, await headersFor(idp, 'unodcAnalyst')), 'report', 'export:reports.ndjson');
+    expect(owner.reportIds).toContain(owned);
+    expect(owner.reportIds.filter((id) => shadow.includes(id))).toEqual([]);
+    expect([...owner.fields].sort()).toEqual(['Report.informationCredibility', 'Report.sourceReliability']);
+    const whole = entry(await gql(api.url, AUDIT, { id: owned }, await headersFor(idp, 'auditor')), 'auditEvents', 'export:reports.ndjson');
+    expect(whole.reportIds.filter((id) => shadow.includes(id)).length).toBeGreaterThan(10);
   });
 });
 

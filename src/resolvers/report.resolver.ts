@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
 import { sanctionsReferencesFor } from '../auth/policy.js';
-import { findAuditEvents } from '../db/queries/audit.js';
+import { findReportAccessLog } from '../db/queries/audit.js';
 import { findReports } from '../db/queries/reports.js';
 import { toAuditEvent } from '../schema/audit/audit-event.mapper.js';
 import { AuditEventConnection } from '../schema/audit/audit-event.type.js';
@@ -61,10 +61,11 @@ export class ReportResolver {
 
   @FieldResolver(() => AuditEventConnection, {
     nullable: true,
-    description: 'Who read or changed this report, newest first. The originating organization and auditors only.',
+    description:
+      'Who read or changed this report, newest first. Each entry shows what concerns this report: of the other records the request touched, only those you may see, and only the fields read on them (auditors read whole entries in `auditEvents`). The originating organization and auditors only.',
   })
   async accessLog(@Root() report: Report, @Args(() => PageArgs) { first, after }: PageArgs, @Ctx() ctx: Context) {
-    return mapPage(await findAuditEvents(ctx.db, { filter: { reportId: report.id }, first, after }), toAuditEvent);
+    return mapPage(await findReportAccessLog(ctx.db, ctx.viewer, report.id, { first, after }), toAuditEvent);
   }
 
   @FieldResolver(() => Report, {

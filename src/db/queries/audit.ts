@@ -1,10 +1,17 @@
-import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Viewer } from '../../auth/viewer.js';
 import { badInput } from '../../errors.js';
 import { decodeCursor } from '../../schema/common/cursor.js';
-import type { Page } from '../../schema/common/connection.js';
+import { page, type Page } from '../../schema/common/connection.js';
 import type { Db } from '../database.js';
-import { auditEvents, type AuditEventRow, type NewAuditEvent } from '../schema/audit.js';
+import { auditEvents, type AuditEventRow, type NewAuditEvent, type RecordFields } from '../schema/audit.js';
+import { grants } from '../schema/grants.js';
+import { observations } from '../schema/observations.js';
+import { reports } from '../schema/reports.js';
+import { visibleTo } from '../visibility.js';
+import { observationRowRule } from './observations.js';
 import { toPage } from './page.js';
+import { reportRowRule } from './reports.js';
 
 /** Appends entries; the table is append-only, so this is the only write it ever gets. */
 export async function appendAuditEvents(db: Db, entries: NewAuditEvent[]): Promise<void> {
@@ -56,4 +63,60 @@ export async function findAuditEvents(db: Db, query: AuditQuery): Promise<Page<A
     const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(and(...conditions(query)));
     return row?.n ?? 0;
   });
+}
+
+/**
+ * A report's own access log, as its reader sees it. An entry is a whole request, which may also have
+ * touched records of other organizations that the reader may not see; naming them would hand out the
+ * very ids the row rule hides. So each entry shows this report and, of the other records it names,
+ * only those the reader may see; the grants of this report only; and only the restricted fields read on
+ * the records it shows (entries written before fields were recorded by record show none). Auditors read
+ * whole entries through auditEvents.
+ */
+export async function findReportAccessLog(db: Db, viewer: Viewer, reportId: string, args: { first: number; after?: string | null }): Promise<Page<AuditEventRow>> {
+  const source = await findAuditEvents(db, { filter: { reportId }, first: args.first, after: args.after });
+  const rows = source.edges.map((edge) => edge.node);
+  const [visibleReports, visibleObservations, ownGrants] = await Promise.all([
+    visibleIds(db, reports, visibleTo(viewer, reportRowRule), rows.flatMap((r) => r.reportIds)),
+    visibleIds(db, observations, visibleTo(viewer, observationRowRule), rows.flatMap((r) => r.observationIds)),
+    grantIdsOf(db, reportId, rows.flatMap((r) => r.grantIds)),
+  ]);
+  visibleReports.add(reportId);
+  const edges = source.edges.map((edge) => ({ cursor: edge.cursor, node: concerning(edge.node, visibleReports, visibleObservations, ownGrants) }));
+  return page(edges, source.pageInfo, () => source.totalCount);
+}
+
+function concerning(row: AuditEventRow, reportIds: Set<string>, observationIds: Set<string>, grantIds: Set<string>): AuditEventRow {
+  const shown = { reportIds: row.reportIds.filter((id) => reportIds.has(id)), observationIds: row.observationIds.filter((id) => observationIds.has(id)) };
+  const fieldsOn = (which: 'fields' | 'deniedFields') => {
+    const on = [...shown.reportIds, ...shown.observationIds, '*'].flatMap((key) => (row.recordFields as RecordFields)[key]?.[which] ?? []);
+    return [...new Set(on)];
+  };
+  return {
+    ...row,
+    ...shown,
+    grantIds: row.grantIds.filter((id) => grantIds.has(id)),
+    originOrgIds: [],
+    fields: fieldsOn('fields'),
+    deniedFields: fieldsOn('deniedFields'),
+    recordFields: {},
+  };
+}
+
+async function visibleIds(db: Db, table: typeof reports | typeof observations, rule: SQL, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: table.id })
+    .from(table)
+    .where(and(inArray(table.id, [...new Set(ids)]), rule));
+  return new Set(rows.map((r) => r.id));
+}
+
+async function grantIdsOf(db: Db, reportId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: grants.id })
+    .from(grants)
+    .where(and(inArray(grants.id, [...new Set(ids)]), eq(grants.reportId, reportId)));
+  return new Set(rows.map((r) => r.id));
 }
