@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, startTestApp, type TestApp, type GraphQLResponse } from './support/app.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
 import { connect } from './support/ws.js';
+import { reportDraft } from './support/drafts.js';
 
 /** What the server logs at error level: bad input is the client's mistake, never an unexpected error (with SQL). */
 const errorLog: string[] = [];
@@ -150,19 +151,7 @@ describe('forged cursors are bad input, never a database error', () => {
 });
 
 const CREATE = 'mutation($input: CreateReportInput!) { createReport(input: $input) { id title body } }';
-const draft = (over: Record<string, unknown> = {}) => ({
-  title: 'Recruitment channels on messaging apps',
-  language: 'EN',
-  summary: 'Observed recruitment channels, first quarter.',
-  body: 'Details of the observed channels.',
-  kind: 'SITUATION_ASSESSMENT',
-  topics: ['ONLINE_PROPAGANDA'],
-  countries: ['KAZ'],
-  tlp: 'GREEN',
-  sourceReliability: 'B',
-  informationCredibility: 2,
-  ...over,
-});
+const draft = reportDraft;
 
 describe('text arguments: no NUL, no control characters, no bidirectional overrides (one check for every operation)', () => {
   const BIDI = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069'];

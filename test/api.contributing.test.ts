@@ -4,6 +4,7 @@ import { auditEvents } from '../src/db/schema/audit.js';
 import { reports, reportVersions } from '../src/db/schema/reports.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
+import { reportDraft } from './support/drafts.js';
 
 let api: TestApp;
 let idp: TestIdentityProvider;
@@ -22,20 +23,7 @@ const CREATE = `mutation($input: CreateReportInput!) { createReport(input: $inpu
 const UPDATE = `mutation($id: UUID!, $rev: Int!, $input: UpdateReportInput!) { updateReport(id: $id, expectedRevision: $rev, input: $input) { id title revision summary updatedAt } }`;
 const READ = `query($id: UUID!) { report(id: $id) { id title revision retractedAt retractionReason tearlineOf { id } tearlines { id tlp } } }`;
 
-const draft = (over: Record<string, unknown> = {}) => ({
-  title: 'Recruitment channels on messaging apps',
-  language: 'EN',
-  summary: 'Observed recruitment channels, first quarter.',
-  body: 'Details of the observed channels.',
-  kind: 'SITUATION_ASSESSMENT',
-  topics: ['ONLINE_PROPAGANDA'],
-  countries: ['KAZ'],
-  indicators: ['OP-01'],
-  tlp: 'GREEN',
-  sourceReliability: 'B',
-  informationCredibility: 2,
-  ...over,
-});
+const draft = (over: Record<string, unknown> = {}) => reportDraft({ indicators: ['OP-01'], ...over });
 
 async function reportCount() {
   const [row] = await api.app.database.db.select({ n: sql<number>`count(*)::int` }).from(reports);

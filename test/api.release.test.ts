@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reports } from '../src/db/schema/reports.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
+import { reportDraft } from './support/drafts.js';
 
 /**
  * Release decisions: lowering a report's marking (an update to a lower TLP, or a tearline under its
@@ -35,18 +36,7 @@ const TEARLINE = `mutation($src: UUID!, $m: Tlp!, $why: String) {
 const RETRACT = `mutation($id: UUID!, $reason: String!) { retractReport(id: $id, reason: $reason) { retractedAt retractionReason } }`;
 const AUDIT = `query($id: String!) { auditEvents(first: 20, filter: { reportId: $id, kind: "WRITE" }) { edges { node { action actorSub reason reportIds } } } }`;
 
-const draft = (tlp: string) => ({
-  title: 'Recruitment channels on messaging apps',
-  language: 'EN',
-  summary: 'Observed recruitment channels, first quarter.',
-  body: 'Details of the observed channels.',
-  kind: 'SITUATION_ASSESSMENT',
-  topics: ['ONLINE_PROPAGANDA'],
-  countries: ['KAZ'],
-  tlp,
-  sourceReliability: 'B',
-  informationCredibility: 2,
-});
+const draft = (tlp: string) => reportDraft({ tlp });
 
 const contributor = () => as('kaz-ct', ['contributor'], SUB);
 const orgAdmin = () => as('kaz-ct', ['contributor', 'org-admin'], SUB);
