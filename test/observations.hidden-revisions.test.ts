@@ -36,7 +36,10 @@ async function record(code: string, value: number, tlp: string, headers: Record<
   return { ...response.data!.recordObservations.observations[0], at: new Date() } as { id: string; value: number; revision: number; tlp: string; at: Date };
 }
 
-const READ = `query($code: String!, $period: Period, $asOf: DateTimeISO) {
+const READ = `query($code: String!, $period: Period, $asOf: DateTimeISO, $entities: [_Any!]!) {
+  _entities(representations: $entities) {
+    ... on Indicator { observations(country: "KAZ", from: $period, to: $period, asOf: $asOf) { totalCount edges { node { id value revision } } } }
+  }
   indicator(code: $code) {
     observations(country: "KAZ", from: $period, to: $period, asOf: $asOf) { totalCount edges { node { id value revision } } }
     latestValues(countries: ["KAZ"], asOf: $asOf) { id value revision period }
@@ -49,9 +52,10 @@ const READ = `query($code: String!, $period: Period, $asOf: DateTimeISO) {
 
 type Seen = { id: string; value: number; revision: number } | null;
 
-/** The value one viewer reads for the period on every GraphQL path and in the export; all must agree. */
+/** The value one viewer reads for the period on every GraphQL path (root, nested, federation) and in the export; all must agree. */
 async function seenBy(headers: Record<string, string>, code: string, asOf?: Date): Promise<Seen> {
-  const { data, errors } = await gql(api.url, READ, { code, period: PERIOD, asOf: asOf?.toISOString() ?? null }, headers);
+  const entities = [{ __typename: 'Indicator', code }];
+  const { data, errors } = await gql(api.url, READ, { code, period: PERIOD, asOf: asOf?.toISOString() ?? null, entities }, headers);
   expect(errors).toBeUndefined();
   const pick = (o: { id: string; value: number; revision: number }) => ({ id: o.id, value: o.value, revision: o.revision });
   const byIndicator = data!.indicator.observations;
@@ -60,6 +64,8 @@ async function seenBy(headers: Record<string, string>, code: string, asOf?: Date
   expect(byCountry.totalCount).toBe(byCountry.edges.length);
   const paths: Seen[][] = [
     byIndicator.edges.map((e: { node: Seen }) => pick(e.node!)),
+    // The federation entry point: the gateway's path to the same list.
+    data!._entities[0].observations.edges.map((e: { node: Seen }) => pick(e.node!)),
     byCountry.edges.map((e: { node: Seen }) => pick(e.node!)),
     data!.indicator.latestValues.filter((o: { period: string }) => o.period === PERIOD).map(pick),
     data!.country.latestValues.filter((o: { period: string; indicator: { code: string } }) => o.period === PERIOD && o.indicator.code === code).map(pick),
