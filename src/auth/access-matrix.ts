@@ -47,7 +47,7 @@ by-id lookups, nested lists, search and filters. A hidden record and a missing o
 | TLP:GREEN | any authenticated member of the network |
 | TLP:AMBER | the originating organization, organizations holding an active grant, and those grantees' clients (organizations whose parent is a grantee: a grant to the 1267 Committee reaches the Monitoring Team) |
 | TLP:AMBER+STRICT | the originating organization and organizations holding an active grant; no clients |
-| TLP:RED | named persons only: the author and persons named in an active grant |
+| TLP:RED | named persons only (a person is an organization and a \`sub\`): the author and persons named in an active grant |
 
 A grant is active until it is revoked or its expiry passes (checked at query time). Only the originating
 organization's \`org-admin\` may grant or revoke, and never wider than the marking: CLEAR and GREEN need no
