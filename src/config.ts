@@ -59,10 +59,17 @@ const schema = z.object({
   // 20,000: a member's complete export of the sample (reports ~2,200 + observations ~7,950 rows) fits in one minute.
   EXPORT_ROWS_PER_MIN: z.coerce.number().int().min(0).default(20_000),
   EXPORT_REQUESTS_PER_MIN: z.coerce.number().int().min(0).default(30),
-  // Issue 12 — metrics: a bearer token for /metrics, or a port of its own; distinct operation labels kept.
+  // Issue 12 — metrics: a bearer token for /metrics, or a port of its own; how many operation names not
+  // known (examples, METRICS_OPERATIONS) keep a label of their own, first seen first (issue 13: 0 by default).
   METRICS_TOKEN: z.string().min(16).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  METRICS_MAX_OPERATIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+  METRICS_MAX_OPERATIONS: z.coerce.number().int().min(0).max(10_000).default(0),
+  // Issue 13 — metrics: operation names that keep their own label besides the example operations (comma-separated).
+  METRICS_OPERATIONS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((name) => name.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'each name must be a GraphQL operation name'))),
   // Tokens: how long the JWKS is trusted before a refetch; maximum token age (default by NODE_ENV, see
   // loadConfig) and lifetime.
   AUTH_JWKS_CACHE_MAX_AGE_S: z.coerce.number().int().min(1).max(3600).default(60),
