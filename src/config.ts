@@ -7,7 +7,8 @@ const boolean = z
 /** Every environment variable the server reads; README "Configuration" lists the same set. */
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Interface to listen on; default by NODE_ENV (see loadConfig): development's /dev/token must not reach the network.
+  HOST: z.string().min(1).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   DATABASE_URL: z
     .string()
@@ -75,10 +76,12 @@ const schema = z.object({
   AUTH_JWKS_CACHE_MAX_AGE_S: z.coerce.number().int().min(1).max(3600).default(60),
   AUTH_MAX_TOKEN_AGE_S: z.coerce.number().int().min(60).optional(),
   AUTH_MAX_TOKEN_LIFETIME_S: z.coerce.number().int().min(60).default(86_400),
+  // Observations for periods after the current one (UTC): 0 refuses them (a typo such as 2036 raises real alerts); N allows forecasts N periods ahead.
+  MAX_FUTURE_PERIODS: z.union([z.literal('unlimited').transform(() => Number.POSITIVE_INFINITY), z.coerce.number().int().min(0)]).default(0),
 });
 
 /** The parsed variables, with the defaults that depend on NODE_ENV resolved. */
-export type Config = Omit<z.infer<typeof schema>, 'AUTH_MAX_TOKEN_AGE_S'> & { AUTH_MAX_TOKEN_AGE_S: number };
+export type Config = Omit<z.infer<typeof schema>, 'AUTH_MAX_TOKEN_AGE_S' | 'HOST'> & { AUTH_MAX_TOKEN_AGE_S: number; HOST: string };
 
 export class ConfigError extends Error {}
 
@@ -94,7 +97,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   // A production token is refused an hour after it was issued, whatever its exp (an identity provider's
   // access tokens live minutes); development keeps the 8-hour tokens of `npm run token` usable.
-  const config: Config = { ...parsed.data, AUTH_MAX_TOKEN_AGE_S: parsed.data.AUTH_MAX_TOKEN_AGE_S ?? (parsed.data.NODE_ENV === 'production' ? 3600 : 8 * 3600) };
+  // Development and test hand out tokens at /dev/token to anyone who asks: loopback only unless HOST says otherwise.
+  const config: Config = {
+    ...parsed.data,
+    AUTH_MAX_TOKEN_AGE_S: parsed.data.AUTH_MAX_TOKEN_AGE_S ?? (parsed.data.NODE_ENV === 'production' ? 3600 : 8 * 3600),
+    HOST: parsed.data.HOST ?? (parsed.data.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+  };
   const keySources = [config.AUTH_JWKS_URL, config.AUTH_JWKS_FILE].filter(Boolean).length;
   const anyAuth = keySources > 0 || config.AUTH_ISSUER || config.AUTH_AUDIENCE;
   const problems: string[] = [];
