@@ -1,13 +1,50 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { extendSchema, parse, type GraphQLObjectType } from 'graphql';
+import { buildSchema, extendSchema, parse, Source, validate, type GraphQLObjectType } from 'graphql';
+import { validate as inspectorValidate } from '@graphql-inspector/core';
 import { createShield, restrictedFields, ruleFor } from '../src/auth/policy.js';
 import { buildBareSchema, fieldsWithoutRule, printSortedSchema } from '../src/schema/build.js';
+import { printClientSchema } from '../src/schema/client-sdl.js';
+
+const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+const OPERATIONS = 'examples/operations/';
+const operations = readdirSync(new URL(`../${OPERATIONS}`, import.meta.url))
+  .filter((file) => file.endsWith('.graphql'))
+  .map((file) => new Source(read(`${OPERATIONS}${file}`), `${OPERATIONS}${file}`));
 
 describe('the schema as a checked-in artifact', () => {
   it('schema.graphql is the SDL the code builds (run `npm run schema:print` after a change)', async () => {
     const committed = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
     expect(printSortedSchema(await buildBareSchema())).toBe(committed);
+  });
+
+  it('schema.client.graphql is the client SDL the code builds (same command, same drift check)', async () => {
+    expect(printClientSchema(await buildBareSchema())).toBe(read('schema.client.graphql'));
+  });
+
+  it('standard tools reject the subgraph SDL, which is why the client SDL exists', () => {
+    expect(() => buildSchema(read('schema.graphql'))).toThrow('Unknown directive "@link"');
+  });
+
+  it('the client SDL loads in graphql-js buildSchema, without federation machinery', () => {
+    const client = buildSchema(read('schema.client.graphql'));
+    const query = client.getQueryType()!.getFields();
+    expect(query._service).toBeUndefined();
+    expect(query._entities).toBeUndefined();
+    expect(Object.keys(client.getTypeMap()).filter((name) => /^_[^_]|^(link|federation)__/.test(name))).toEqual([]);
+    expect(client.getDirectives().map((d) => d.name).sort()).toEqual(['deprecated', 'include', 'oneOf', 'skip', 'specifiedBy']);
+    // The API itself is all there: every type and root field of the served schema but the router's.
+    expect(Object.keys(query)).toEqual(expect.arrayContaining(['reports', 'report', 'viewer', 'alerts']));
+    expect(client.getSubscriptionType()?.getFields().alertRaised).toBeDefined();
+  });
+
+  it('every example operation is valid against the client SDL (graphql-js and graphql-inspector)', () => {
+    const client = buildSchema(read('schema.client.graphql'));
+    expect(operations.length).toBeGreaterThanOrEqual(9);
+    for (const source of operations) {
+      expect(validate(client, parse(source)).map((e) => e.message), source.name).toEqual([]);
+    }
+    expect(inspectorValidate(client, operations).flatMap((doc) => doc.errors.map((e) => `${doc.source.name}: ${e.message}`))).toEqual([]);
   });
 
   it('keeps the public root fields partner integrations rely on', async () => {
