@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
@@ -12,6 +14,7 @@ const MAX_OPERATIONS = 20;
 
 let idp: TestIdentityProvider;
 let development: TestApp;
+let defaults: TestApp;
 let productionBare: TestApp;
 let productionToken: TestApp;
 let productionPort: TestApp;
@@ -20,12 +23,13 @@ beforeAll(async () => {
   // An empty database is enough: only `{ __typename }` is asked.
   const base = { ...idp.env, SEED_SAMPLE_DATA: 'false' };
   development = await startTestApp({ ...base, METRICS_MAX_OPERATIONS: String(MAX_OPERATIONS) });
+  defaults = await startTestApp({ ...base, METRICS_OPERATIONS: 'PartnerDashboard, NightlySync' });
   productionBare = await startTestApp({ ...base, NODE_ENV: 'production' });
   productionToken = await startTestApp({ ...base, NODE_ENV: 'production', METRICS_TOKEN: TOKEN });
   productionPort = await startTestApp({ ...base, NODE_ENV: 'production', METRICS_PORT: '0' });
 });
 afterAll(async () => {
-  for (const app of [development, productionBare, productionToken, productionPort]) await app?.stop();
+  for (const app of [development, defaults, productionBare, productionToken, productionPort]) await app?.stop();
 });
 
 async function get(url: string, headers: Record<string, string> = {}) {
@@ -53,6 +57,8 @@ function parseExposition(text: string): Sample[] {
       if (comment[1] === 'TYPE') {
         expect(['counter', 'gauge', 'histogram', 'summary', 'untyped'], line).toContain(comment[3]);
         types.set(comment[2]!, comment[3]!);
+        // Prometheus naming (promtool check metrics): `_total` is a counter's suffix only.
+        if (comment[3] !== 'counter') expect(comment[2], line).not.toMatch(/_total$/);
       }
       continue;
     }
@@ -94,6 +100,38 @@ describe('the operation label is bounded (METRICS_MAX_OPERATIONS)', () => {
     expect(new Set(histogramCounts.map((s) => s.labels.operation)).size).toBe(MAX_OPERATIONS + 1);
     const series = samples.filter((s) => s.labels.operation !== undefined).length;
     expect(series).toBeLessThanOrEqual((MAX_OPERATIONS + 1) * 15);
+  });
+});
+
+describe('the operation label: known names, else "other" (by default)', () => {
+  it('fresh client-chosen names add no series; example operations and METRICS_OPERATIONS keep their label', async () => {
+    const before = parseExposition((await get(`${defaults.url}/metrics`)).text).filter((s) => s.labels.operation !== undefined).length;
+    for (const name of ['Fresh1', 'Fresh2', 'Fresh3']) expect((await gql(defaults.url, `query ${name} { __typename }`)).data).toEqual({ __typename: 'Query' });
+    const afterFresh = parseExposition((await get(`${defaults.url}/metrics`)).text);
+    // "other" and its histogram: one outcome series, 14 histogram series; never one per name.
+    expect(afterFresh.filter((s) => s.labels.operation !== undefined).length).toBeLessThanOrEqual(before + 15);
+    expect(afterFresh.some((s) => /^Fresh/.test(s.labels.operation ?? ''))).toBe(false);
+    expect(afterFresh.find((s) => s.name === 'ctewn_graphql_requests_total' && s.labels.operation === 'other')?.value).toBe(3);
+    // WhoAmI is examples/operations/09-who-am-i.graphql; the other two are METRICS_OPERATIONS.
+    for (const name of ['WhoAmI', 'PartnerDashboard', 'NightlySync']) await gql(defaults.url, `query ${name} { __typename }`);
+    const requests = parseExposition((await get(`${defaults.url}/metrics`)).text).filter((s) => s.name === 'ctewn_graphql_requests_total');
+    expect(new Set(requests.map((s) => s.labels.operation))).toEqual(new Set(['other', 'WhoAmI', 'PartnerDashboard', 'NightlySync']));
+  });
+
+  it('METRICS_OPERATIONS refuses what is no operation name', async () => {
+    await expect(startTestApp({ SEED_SAMPLE_DATA: 'false', METRICS_OPERATIONS: 'Good,not-a-name' })).rejects.toThrow(/METRICS_OPERATIONS/);
+  });
+});
+
+// Debian's `prometheus` package installs it (.ci/run does); the parser above checks the same naming rule.
+const PROMTOOL = '/usr/bin/promtool';
+describe('promtool check metrics', () => {
+  it.skipIf(!existsSync(PROMTOOL))('accepts the exposition (skipped: /usr/bin/promtool missing; apt-get install prometheus)', async () => {
+    await gql(defaults.url, 'query WhoAmI { __typename }');
+    const text = (await get(`${defaults.url}/metrics`)).text;
+    const check = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(`${check.stdout}${check.stderr}`).toBe('');
+    expect(check.status).toBe(0);
   });
 });
 

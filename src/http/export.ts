@@ -21,6 +21,7 @@ import { DateTimeScalar } from '../schema/common/scalars.js';
 import { unsafeTextIn } from '../schema/common/text-input.js';
 import { MAX_SEARCH_LENGTH } from '../schema/report/report.args.js';
 import { databaseUnavailable } from './format-error.js';
+import type { Metrics } from './observability.js';
 import { rateLimitKey, type RateLimits } from './rate-limit.js';
 
 export interface ExportDeps {
@@ -29,6 +30,8 @@ export interface ExportDeps {
   accessLog: AccessLogWriter;
   logger: Logger;
   rateLimits: RateLimits;
+  /** Rejections are counted with their code (the request log line says the same). */
+  metrics?: Pick<Metrics, 'rejections'>;
 }
 
 /** Rows fetched per statement; the API's 100-per-page limit is for interactive pages, not for this loop. */
@@ -359,6 +362,20 @@ async function streamExport<R>(res: Response, deps: ExportDeps, viewer: Viewer, 
   }
 }
 
+/** Every refused export is logged and counted with the code its answer carries (the catch below picks the answer). */
+function rejected(deps: ExportDeps, res: Response, name: string, error: unknown): void {
+  const code =
+    error instanceof BadParams
+      ? ErrorCode.BAD_USER_INPUT
+      : error instanceof GraphQLError && typeof error.extensions.code === 'string'
+        ? error.extensions.code
+        : databaseUnavailable(error)
+          ? ErrorCode.SERVICE_UNAVAILABLE
+          : ErrorCode.INTERNAL_SERVER_ERROR;
+  deps.metrics?.rejections.inc({ endpoint: 'export', operation: name, code });
+  deps.logger.info({ requestId: res.locals.requestId, export: name, outcome: 'rejected', codes: [code] }, 'export request');
+}
+
 /** GET /export/reports.csv|.ndjson and /export/observations.csv|.ndjson: the GraphQL lists, whole, as files. */
 export function exportRouter(deps: ExportDeps): Router {
   const router = Router();
@@ -377,6 +394,7 @@ export function exportRouter(deps: ExportDeps): Router {
       else await streamExport(res, deps, viewer, key, name, format, req.originalUrl, await observationsExport(deps, viewer, req));
     } catch (error) {
       if (res.headersSent) return;
+      rejected(deps, res, name, error);
       if (error instanceof BadParams) {
         res.status(400).json({ errors: error.problems.map((p) => ({ message: p.message, extensions: { code: ErrorCode.BAD_USER_INPUT, field: p.param } })) });
       } else if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {

@@ -1,36 +1,71 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import express, { type RequestHandler } from 'express';
+import { Kind, parse } from 'graphql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { loadExamples } from './graphiql/examples.js';
 
-/** The label of every operation name past the first METRICS_MAX_OPERATIONS a process has seen. */
+/** The label of every operation name that is neither known nor among the first learned ones. */
 export const OTHER_OPERATION = 'other';
 
 /**
  * Operation names are chosen by clients, and each distinct one costs about 14 series (3 outcomes, the
- * latency histogram) for the life of the process: 300 names made 3,696 series. The first `max` names a
- * process sees keep their own label; every later one is counted under "other", so totals stay right
- * and the series count is bounded. ("anonymous" and "other" themselves are not counted.)
+ * latency histogram) for the life of the process: 300 names made 3,696 series. One rule bounds them: a
+ * known name (an example operation of examples/operations/, or one listed in METRICS_OPERATIONS) keeps
+ * its own label; so do the first `maxLearned` other names a process sees (METRICS_MAX_OPERATIONS, 0 by
+ * default); every other name is counted under "other", so totals stay right. ("anonymous" and "other"
+ * themselves are always labels.)
  */
-export function boundedOperations(max: number): (label: string) => string {
-  const seen = new Set<string>();
+export function boundedOperations(known: Iterable<string>, maxLearned: number): (label: string) => string {
+  const allowed = new Set(known);
+  const learned = new Set<string>();
   return (label) => {
-    if (label === 'anonymous' || label === OTHER_OPERATION || seen.has(label)) return label;
-    if (seen.size >= max) return OTHER_OPERATION;
-    seen.add(label);
+    if (label === 'anonymous' || label === OTHER_OPERATION || allowed.has(label) || learned.has(label)) return label;
+    if (learned.size >= maxLearned) return OTHER_OPERATION;
+    learned.add(label);
     return label;
   };
 }
 
+/** The names of the example operations (examples/operations/*.graphql): the operations users run first. */
+export function exampleOperationNames(): string[] {
+  const names: string[] = [];
+  for (const example of loadExamples()) {
+    for (const definition of parse(example.query).definitions) {
+      if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.push(definition.name.value);
+    }
+  }
+  return names;
+}
+
+/** The `code` label: the error catalogue's codes, anything else "other" (codes come from our code only, but bound them anyway). */
+const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+export const codeLabel = (code: unknown): string => (typeof code === 'string' && KNOWN_CODES.has(code) ? code : OTHER_OPERATION);
+
+/**
+ * The prom-client defaults, less three gauges whose names end in `_total` (promtool check metrics: "non-
+ * counter metrics should not have _total suffix"): the same counts by type stay, as nodejs_active_handles,
+ * nodejs_active_requests and nodejs_active_resources; sum() over them gives the totals.
+ */
+const TOTAL_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+function defaultMetrics(registry: Registry, prefix: string): void {
+  collectDefaultMetrics({ register: registry, prefix });
+  for (const name of TOTAL_GAUGES) registry.removeSingleMetric(`${prefix}${name}`);
+}
+
 /** Prometheus metrics of one API process (GET /metrics). */
-export function createMetrics(database: Database, gauges: { subscriptions: () => number }, options: { maxOperations?: number } = {}) {
+export function createMetrics(
+  database: Database,
+  gauges: { subscriptions: () => number },
+  options: { knownOperations?: Iterable<string>; maxOperations?: number } = {},
+) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'ctewn_' });
-  const operation = boundedOperations(options.maxOperations ?? 100);
+  defaultMetrics(registry, 'ctewn_');
+  const operation = boundedOperations(options.knownOperations ?? [], options.maxOperations ?? 0);
   const requestsByOperation = new Counter({
     name: 'ctewn_graphql_requests_total',
     help: 'GraphQL requests by operation name and outcome (ok, error, rejected).',
@@ -49,6 +84,12 @@ export function createMetrics(database: Database, gauges: { subscriptions: () =>
     name: 'ctewn_rate_limit_rejections_total',
     help: 'Requests refused by the per-organization rate limits.',
     labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const rejectionsByCode = new Counter({
+    name: 'ctewn_rejections_total',
+    help: 'Requests refused, by endpoint (graphql, export), operation name and error code (extensions.code): a bad token, a limit, a validation failure, a rate limit.',
+    labelNames: ['endpoint', 'operation', 'code'] as const,
     registers: [registry],
   });
   const alerts = new Counter({ name: 'ctewn_alerts_notified_total', help: 'Alerts announced to this process (raised anywhere in the cluster).', registers: [registry] });
@@ -80,7 +121,11 @@ export function createMetrics(database: Database, gauges: { subscriptions: () =>
   const duration = {
     observe: (labels: { operation: string }, seconds: number) => durationByOperation.observe({ operation: operation(labels.operation) }, seconds),
   };
-  return { registry, requests, duration, denials, rateLimited, alerts };
+  const rejections = {
+    inc: (labels: { endpoint: 'graphql' | 'export'; operation: string; code: unknown }) =>
+      rejectionsByCode.inc({ endpoint: labels.endpoint, operation: labels.endpoint === 'graphql' ? operation(labels.operation) : labels.operation, code: codeLabel(labels.code) }),
+  };
+  return { registry, requests, duration, denials, rateLimited, rejections, alerts };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -24,10 +24,10 @@ import type { Logger } from '../logger.js';
 import { exportRouter } from './export.js';
 import { createFormatError, serviceUnavailableStatus } from './format-error.js';
 import { graphiqlRouter } from './graphiql.js';
-import { createMetrics, metricsEndpoint, requestId, startMetricsServer } from './observability.js';
+import { createMetrics, exampleOperationNames, metricsEndpoint, requestId, startMetricsServer } from './observability.js';
 import { createOperationGuard, type OperationGuard } from './operation-guard.js';
 import { createRateLimits } from './rate-limit.js';
-import { requestPlugin, type RequestContext } from './request-plugin.js';
+import { contextRejection, requestPlugin, type RequestContext } from './request-plugin.js';
 import { attachSubscriptions } from './subscriptions.js';
 
 export interface ServerDeps {
@@ -100,7 +100,12 @@ export async function startServer({ config, database, schema, logger, verifyToke
   const production = config.NODE_ENV === 'production';
   const introspection = introspectionPolicy(config);
   let subscriptions: { connections: number; close(): Promise<void> } | undefined;
-  const metrics = createMetrics(database, { subscriptions: () => subscriptions?.connections ?? 0 }, { maxOperations: config.METRICS_MAX_OPERATIONS });
+  const metrics = createMetrics(
+    database,
+    { subscriptions: () => subscriptions?.connections ?? 0 },
+    { knownOperations: [...exampleOperationNames(), ...config.METRICS_OPERATIONS], maxOperations: config.METRICS_MAX_OPERATIONS },
+  );
+  const rejectedContext = contextRejection({ logger, metrics });
   const rateLimits = createRateLimits(config, database, (kind) => metrics.rateLimited.inc({ kind }));
   const guard = createOperationGuard({ config, schema, rateLimits });
   const formatError = createFormatError(logger, { hideSuggestions: production });
@@ -138,6 +143,11 @@ export async function startServer({ config, database, schema, logger, verifyToke
   alertBus.onAlert(() => metrics.alerts.inc());
 
   app.use(requestId);
+  // A browser opening the bare address lands in the explorer; API clients keep the 404 of an unknown path.
+  app.get('/', (req, res, next) => {
+    if (req.accepts(['application/json', 'text/html']) === 'text/html') res.redirect(302, '/graphiql');
+    else next();
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -161,7 +171,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
     next();
   };
 
-  app.use('/export', deadline, exportRouter({ database, verifyToken, accessLog, logger, rateLimits }));
+  app.use('/export', deadline, exportRouter({ database, verifyToken, accessLog, logger, rateLimits, metrics }));
   // Before /graphql: a browser's GET /graphql (Accept: text/html) gets the GraphiQL page.
   app.use(graphiqlRouter({ config, logger }));
 
@@ -186,11 +196,18 @@ export async function startServer({ config, database, schema, logger, verifyToke
         // Every statement of the request is counted, the viewer lookup included; rate-limit bookkeeping is not.
         const statements: StatementCounter = { count: 0 };
         const db = database.counted(statements);
-        const viewer = await authenticate(db, verifyToken, req.headers.authorization, database.reference);
-        const caller = { viewer, ip: req.ip, introspectionAllowed: guard.introspectionAllowed(viewer) };
-        await guard.admitRequest(caller);
+        const started = process.hrtime.bigint();
+        let caller;
+        try {
+          const viewer = await authenticate(db, verifyToken, req.headers.authorization, database.reference);
+          caller = { viewer, ip: req.ip, introspectionAllowed: guard.introspectionAllowed(viewer) };
+          await guard.admitRequest(caller);
+        } catch (error) {
+          rejectedContext({ requestId: res.locals.requestId as string, body: req.body ?? req.query, started }, error);
+          throw error;
+        }
         return {
-          ...createContext(db, viewer, req.headers['accept-language'], database.reference, alertBus),
+          ...createContext(db, caller.viewer, req.headers['accept-language'], database.reference, alertBus),
           statements,
           requestId: res.locals.requestId as string,
           ip: caller.ip,
