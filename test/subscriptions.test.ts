@@ -4,7 +4,7 @@ import { auditEvents } from '../src/db/schema/audit.js';
 import { indicators } from '../src/db/schema/indicators.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
-import { subscribe } from './support/ws.js';
+import { rawSocket, subscribe } from './support/ws.js';
 
 let api: TestApp;
 let idp: TestIdentityProvider;
@@ -12,7 +12,9 @@ let code: string;
 let critical: number;
 beforeAll(async () => {
   idp = await createIdentityProvider();
-  api = await startTestApp(idp.env);
+  // Spikes are recorded in 2027, clear of the sample series (which ends at the current month): future
+  // periods are refused unless MAX_FUTURE_PERIODS allows them.
+  api = await startTestApp({ ...idp.env, MAX_FUTURE_PERIODS: 'unlimited' });
   const rows = await api.app.database.db.select().from(indicators);
   const spec = rows.find((i) => i.periodicity === 'MONTHLY' && i.worseDirection === 'HIGHER')!;
   code = spec.code;
@@ -89,9 +91,47 @@ describe('live alerts over WebSocket', () => {
     }
   });
 
-  it('a bad token closes the connection (4403), never an anonymous fall-back', async () => {
-    await expect(subscribe<Event>(api.url, ALERT_RAISED, {}, 'Bearer not-a-token')).rejects.toMatchObject({ code: 4403 });
+  it('a bad token in connectionParams closes the connection with 4401 "invalid token", never an anonymous fall-back', async () => {
+    await expect(subscribe<Event>(api.url, ALERT_RAISED, {}, 'Bearer not-a-token')).rejects.toMatchObject({ code: 4401, reason: 'invalid token' });
+    const expired = `Bearer ${await idp.sign({ sub: 'sample:kaz-ct:analyst-1', org: 'kaz-ct', roles: ['analyst'], iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 })}`;
+    await expect(subscribe<Event>(api.url, ALERT_RAISED, {}, expired)).rejects.toMatchObject({ code: 4401, reason: 'invalid token' });
   });
+});
+
+describe('a token in the WebSocket upgrade request (Authorization header, server-side clients)', () => {
+  const isAlert = (id: string) => (data: unknown) => (data as Event | undefined)?.alertRaised.id === id;
+
+  it('is verified like connectionParams: a member sees the alerts of its marking, not only CLEAR', async () => {
+    const socket = rawSocket(api.url, { authorization: await bearer('kaz-ct', ['analyst']) });
+    try {
+      expect(await socket.acknowledged).toEqual({ ack: true });
+      socket.subscribe(ALERT_RAISED, { country: 'KAZ' });
+      await new Promise((r) => setTimeout(r, 200));
+      const [green] = await spike('kaz-ct', 'KAZ', '2027-07', 'GREEN');
+      await socket.next(isAlert(green!.id));
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('a bad token in the header closes the connection with 4401 "invalid token" (never anonymous)', async () => {
+    const socket = rawSocket(api.url, { authorization: 'Bearer not-a-token' });
+    expect(await socket.acknowledged).toEqual({ ack: false, code: 4401, reason: 'invalid token' });
+    const basic = rawSocket(api.url, { authorization: 'Basic dXNlcjpwYXNz' });
+    expect(await basic.acknowledged).toEqual({ ack: false, code: 4401, reason: 'invalid token' });
+  });
+
+  it('a header and connectionParams naming different tokens is refused (4400), not resolved by precedence', async () => {
+    const header = await bearer('kaz-ct', ['analyst']);
+    const socket = rawSocket(api.url, { authorization: header }, { authorization: await bearer('sco-rats', ['analyst']) });
+    expect(await socket.acknowledged).toMatchObject({ ack: false, code: 4400, reason: expect.stringContaining('two different tokens') });
+    const same = rawSocket(api.url, { authorization: header }, { authorization: header });
+    expect(await same.acknowledged).toEqual({ ack: true });
+    same.close();
+  });
+});
+
+describe('live alerts over WebSocket: the access log', () => {
 
   it('each delivered non-CLEAR alert is written to the access log', async () => {
     const sub = await subscribe<Event>(api.url, 'subscription Watch { alertRaised(country: "KGZ") { id tlp } }', {}, await bearer('kgz-ct', ['analyst']));

@@ -29,10 +29,35 @@ export interface SubscriptionDeps {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
 
-/** The token of a connection: `connectionParams.authorization` ("Bearer …") or `connectionParams.token`. */
+/** The token in `connectionParams`: `authorization` ("Bearer …") or `token` (the bare JWT). */
 function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
   const value = params?.authorization ?? params?.Authorization ?? (params?.token ? `Bearer ${String(params.token)}` : undefined);
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Close codes of a refused connection, in the graphql-ws range. 4401 and 4400 are among the codes its
+ * client treats as fatal (no reconnection loop with a token that will not get better); 1013 is retried.
+ */
+export const WsClose = {
+  INVALID_TOKEN: { code: 4401, reason: 'invalid token' },
+  TWO_TOKENS: { code: 4400, reason: 'two different tokens (Authorization header and connectionParams): send one' },
+  UNAVAILABLE: { code: 1013, reason: 'service unavailable: retry shortly' },
+} as const;
+
+type Refusal = (typeof WsClose)[keyof typeof WsClose];
+
+/**
+ * The token of a connection. Browsers cannot set WebSocket headers, so clients put it in
+ * connectionParams; server-side clients (ws, a gateway) often send the upgrade request's Authorization
+ * header instead, and that is read too, with the same verification, rather than ignored (which made a
+ * member's connection silently anonymous). Both, naming different tokens, is refused: choosing one
+ * would let whichever the server prefers decide who the caller is.
+ */
+function tokenOf(params: Record<string, unknown> | undefined, header: string | undefined): string | undefined | Refusal {
+  const fromParams = authorizationOf(params);
+  if (fromParams !== undefined && header !== undefined && fromParams.trim() !== header.trim()) return WsClose.TWO_TOKENS;
+  return fromParams ?? header;
 }
 
 /**
@@ -43,7 +68,8 @@ const SERVED = [OperationTypeNode.SUBSCRIPTION] as const;
 
 /**
  * GraphQL subscriptions over WebSocket (graphql-ws protocol) on the same path as HTTP, /graphql. A
- * connection authenticates once, with the same JWT rules as HTTP (a bad token closes it with 4403).
+ * connection authenticates once, with the same JWT rules as HTTP, from connectionParams or the upgrade
+ * request's Authorization header (a bad token closes it with 4401 "invalid token", never anonymous).
  * Every operation passes the same guard as an HTTP request (operation-guard.ts: document length, token
  * limit, validation limits, introspection and `_service`, cost, the organization's request and cost
  * budgets) plus WS_OPERATIONS_PER_MIN per connection, and its errors are masked by the same formatError.
@@ -83,12 +109,21 @@ export function attachSubscriptions({ config, httpServer, schema, database, veri
     {
       schema,
       onConnect: async (ctx) => {
+        const { socket, request } = ctx.extra;
+        // graphql-ws would close a refused connection with 4403 "Forbidden"; closing first says why
+        // (its own close then finds the socket closing and does nothing).
+        const refuse = ({ code, reason }: Refusal) => (socket.close(code, reason), false);
+        const token = tokenOf(ctx.connectionParams, request.headers.authorization);
+        if (typeof token === 'object') return refuse(token);
         try {
-          const viewer: Viewer = await authenticate(database.counted({ count: 0 }), verifyToken, authorizationOf(ctx.connectionParams), database.reference);
-          callers.set(ctx.extra.socket, { viewer, ip: ctx.extra.request.socket.remoteAddress, introspectionAllowed: guard.introspectionAllowed(viewer), connection: String((connections += 1)) });
+          const viewer: Viewer = await authenticate(database.counted({ count: 0 }), verifyToken, token, database.reference);
+          callers.set(socket, { viewer, ip: request.socket.remoteAddress, introspectionAllowed: guard.introspectionAllowed(viewer), connection: String((connections += 1)) });
           return true;
-        } catch {
-          return false;
+        } catch (error) {
+          if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) return refuse(WsClose.INVALID_TOKEN);
+          // Past the token, only the reference snapshot (the database) can fail: a retry may succeed.
+          logger.error({ err: error }, 'subscription connection could not be authenticated');
+          return refuse(WsClose.UNAVAILABLE);
         }
       },
       onSubscribe: async (ctx, _id, payload) => {

@@ -17,7 +17,7 @@ export async function subscribe<T>(url: string, query: string, variables: Record
     connectionParams: authorization ? { authorization } : {},
     retryAttempts: 0,
     lazy: false,
-    // A refused connection (4403) is the outcome some tests expect; the default handler prints it.
+    // A refused connection (4401 "invalid token") is the outcome some tests expect; the default handler prints it.
     onNonLazyError: () => undefined,
     on: { closed: (event) => (closed.code = (event as { code?: number }).code) },
   });
@@ -45,7 +45,8 @@ export async function subscribe<T>(url: string, query: string, variables: Record
     });
     const offClosed = client.on('closed', (event) => {
       offClosed();
-      reject(Object.assign(new Error('connection closed'), { code: (event as { code?: number }).code }));
+      const { code, reason } = event as { code?: number; reason?: string };
+      reject(Object.assign(new Error('connection closed'), { code, reason }));
     });
   });
   await new Promise((r) => setTimeout(r, 100));
@@ -112,5 +113,54 @@ export async function connect(url: string, authorization?: string): Promise<Sock
         });
       }),
     close: () => client.dispose() as Promise<void>,
+  };
+}
+
+/** A WebSocket opened by hand (the `ws` package), speaking graphql-transport-ws without a GraphQL client. */
+export interface RawSocket {
+  /** The `next` payloads received, in order. */
+  events: { data?: unknown; errors?: unknown[] }[];
+  /** The connection_ack, or how the server closed the socket instead. */
+  acknowledged: Promise<{ ack: true } | { ack: false; code: number; reason: string }>;
+  subscribe(query: string, variables?: Record<string, unknown>): void;
+  /** Resolves with the first event whose data matches `predicate` (or rejects after `timeoutMs`). */
+  next(predicate: (data: unknown) => boolean, timeoutMs?: number): Promise<unknown>;
+  close(): void;
+}
+
+/**
+ * Opens /graphql with the headers a server-side client can set on the upgrade request (a browser
+ * cannot), then sends connection_init with `payload` (connectionParams) or none.
+ */
+export function rawSocket(url: string, headers: Record<string, string>, payload?: Record<string, unknown>): RawSocket {
+  const socket = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws', { headers });
+  const events: RawSocket['events'] = [];
+  const waiters: { predicate: (data: unknown) => boolean; resolve: (data: unknown) => void }[] = [];
+  let ids = 0;
+  const acknowledged = new Promise<{ ack: true } | { ack: false; code: number; reason: string }>((resolve) => {
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', ...(payload ? { payload } : {}) })));
+    socket.on('close', (code, reason) => resolve({ ack: false, code, reason: reason.toString() }));
+    socket.on('error', () => undefined);
+    socket.on('message', (raw) => {
+      const message = JSON.parse(String(raw)) as { type: string; payload?: { data?: unknown; errors?: unknown[] } };
+      if (message.type === 'connection_ack') resolve({ ack: true });
+      if (message.type !== 'next' || !message.payload) return;
+      events.push(message.payload);
+      for (const w of [...waiters]) if (w.predicate(message.payload.data)) w.resolve(message.payload.data);
+    });
+  });
+  return {
+    events,
+    acknowledged,
+    subscribe: (query, variables = {}) => socket.send(JSON.stringify({ id: String((ids += 1)), type: 'subscribe', payload: { query, variables } })),
+    next(predicate, timeoutMs = 10_000) {
+      const found = events.find((e) => predicate(e.data));
+      if (found) return Promise.resolve(found.data);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms (got ${events.length})`)), timeoutMs);
+        waiters.push({ predicate, resolve: (data) => (clearTimeout(timer), resolve(data)) });
+      });
+    },
+    close: () => socket.close(1000),
   };
 }
