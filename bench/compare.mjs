@@ -70,6 +70,7 @@ const apiEnv = {
   RATE_LIMIT_COST_PER_MIN: '0',
   LOG_LEVEL: 'info',
   SEED_SAMPLE_DATA: 'false',
+  MAX_FUTURE_PERIODS: 'unlimited', // W5 writes periods from 2100 on, clear of the data set
 };
 
 const rows = [];

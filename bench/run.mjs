@@ -95,6 +95,7 @@ async function main() {
     RATE_LIMIT_COST_PER_MIN: '0',
     LOG_LEVEL: 'info',
     SEED_SAMPLE_DATA: 'false',
+    MAX_FUTURE_PERIODS: 'unlimited', // W5 writes periods from 2100 on, clear of the data set
   };
   const SYSTEMS = [
     { key: 'api', label: 'CT-EWN (Node 22)', kind: 'api', port: 4201, cmd: NODE22, args: ['dist/src/main.js'], cwd: REPO, env: apiEnv },

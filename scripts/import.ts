@@ -36,7 +36,7 @@ async function main(): Promise<number> {
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),
       progress: process.stderr,
-    });
+    }, { maxFuturePeriods: config.MAX_FUTURE_PERIODS });
   } finally {
     await database.close();
   }

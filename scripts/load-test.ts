@@ -60,7 +60,7 @@ try {
 
   const port = 24000 + (process.pid % 1000);
   const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_JWKS_FILE: jwks, AUTH_ISSUER: 'load', AUTH_AUDIENCE: 'ctewn', RATE_LIMIT_REQUESTS_PER_MIN: '0', RATE_LIMIT_COST_PER_MIN: '0' },
+    env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_JWKS_FILE: jwks, AUTH_ISSUER: 'load', AUTH_AUDIENCE: 'ctewn', RATE_LIMIT_REQUESTS_PER_MIN: '0', RATE_LIMIT_COST_PER_MIN: '0', MAX_FUTURE_PERIODS: 'unlimited' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   server.pid = child.pid!;

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts, indicators, observations } from '../src/db/schema/index.js';
+import { seedSampleData } from '../src/db/seed/index.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
 
@@ -85,12 +86,12 @@ describe('recording observations', () => {
       RECORD,
       {
         input: [
-          row({ period: '2027-01', value: 1 }),
-          row({ country: 'TJK', period: '2027-01' }),
-          row({ indicator: quarterly, period: '2027-02' }),
-          row({ indicator: 'NOPE-99', period: '2027-01' }),
-          row({ period: '2027-03', value: monthly.max !== null ? monthly.max + 1 : -1e12 }),
-          row({ period: '2027-04', tlp: 'CLEAR' }),
+          row({ period: '2020-01', value: 1 }),
+          row({ country: 'TJK', period: '2020-01' }),
+          row({ indicator: quarterly, period: '2020-02' }),
+          row({ indicator: 'NOPE-99', period: '2020-01' }),
+          row({ period: '2020-03', value: monthly.max !== null ? monthly.max + 1 : -1e12 }),
+          row({ period: '2020-04', tlp: 'CLEAR' }),
         ],
       },
       kaz,
@@ -119,6 +120,69 @@ describe('recording observations', () => {
     expect(rats.errors![0]!.message).toMatch(/only member-state agencies/);
     expect(code(await gql(api.url, RECORD, { input: [row()] }, await as('kaz-ct', ['analyst'])))).toBe('FORBIDDEN');
     expect(code(await gql(api.url, RECORD, { input: [row()] }))).toBe('FORBIDDEN');
+  });
+});
+
+/** Period labels counted from the current month (UTC), as the server counts them. */
+function monthsAhead(n: number): string {
+  const now = new Date();
+  const index = now.getUTCFullYear() * 12 + now.getUTCMonth() + n;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+function quartersAhead(n: number): string {
+  const now = new Date();
+  const index = now.getUTCFullYear() * 4 + Math.floor(now.getUTCMonth() / 3) + n;
+  return `${Math.floor(index / 4)}-Q${(index % 4) + 1}`;
+}
+
+describe('future periods (a file of months in 2036 once raised 552 real alerts)', () => {
+  it('a period after the current one is refused with its row and field, and nothing is written', async () => {
+    const kaz = await as('kaz-ct', ['contributor']);
+    const before = await countObservations();
+    const countAlerts = async () => (await api.app.database.db.select({ n: sql<number>`count(*)::int` }).from(alerts))[0]!.n;
+    const alertsBefore = await countAlerts();
+    const response = await gql(
+      api.url,
+      RECORD,
+      {
+        input: [
+          row({ period: monthsAhead(0), value: 1 }),
+          row({ period: monthsAhead(1), value: monthly.critical * 2 }),
+          row({ indicator: quarterly, period: quartersAhead(1) }),
+          row({ period: '2036-01', value: monthly.critical * 2 }),
+        ],
+      },
+      kaz,
+    );
+    expect(code(response)).toBe('BAD_USER_INPUT');
+    const problems = response.errors![0]!.extensions!.problems as { row: number; field: string; message: string }[];
+    expect(problems).toEqual([
+      { row: 1, field: 'period', message: `"${monthsAhead(1)}" is after the current period (${monthsAhead(0)}): values for future periods are not accepted` },
+      { row: 2, field: 'period', message: `"${quartersAhead(1)}" is after the current period (${quartersAhead(0)}): values for future periods are not accepted` },
+      { row: 3, field: 'period', message: `"2036-01" is after the current period (${monthsAhead(0)}): values for future periods are not accepted` },
+    ]);
+    expect(response.errors![0]!.extensions!.field).toBe('input[1].period');
+    expect(await countObservations()).toBe(before);
+    expect(await countAlerts()).toBe(alertsBefore);
+  });
+
+  it('MAX_FUTURE_PERIODS allows forecasts that many periods ahead of the current one, and no further', async () => {
+    // An unseeded embedded database with the reference data only: a second seeded server would double this file's time.
+    const forecasts = await startTestApp({ ...idp.env, DATABASE_URL: '', SEED_SAMPLE_DATA: 'false', REFERENCE_CACHE_TTL_MS: '0', MAX_FUTURE_PERIODS: '2' });
+    try {
+      await seedSampleData(forecasts.app.database.db, { reports: 0, years: 0 });
+      const kaz = await as('kaz-ct', ['contributor']);
+      const ok = await gql(forecasts.url, RECORD, { input: [row({ period: monthsAhead(2), value: 1 }), row({ indicator: quarterly, period: quartersAhead(2) })] }, kaz);
+      expect(ok.errors).toBeUndefined();
+      expect(ok.data!.recordObservations.observations.map((o: { period: string }) => o.period).sort()).toEqual([monthsAhead(2), quartersAhead(2)].sort());
+      const far = await gql(forecasts.url, RECORD, { input: [row({ period: monthsAhead(3), value: 1 })] }, kaz);
+      expect(code(far)).toBe('BAD_USER_INPUT');
+      expect(far.errors![0]!.extensions!.problems).toEqual([
+        { row: 0, field: 'period', message: `"${monthsAhead(3)}" is more than 2 periods after the current one (${monthsAhead(0)}): the latest accepted is ${monthsAhead(2)}` },
+      ]);
+    } finally {
+      await forecasts.stop();
+    }
   });
 });
 
@@ -159,9 +223,9 @@ describe('alerts', () => {
     const countAlerts = async () => (await api.app.database.db.select({ n: sql<number>`count(*)::int` }).from(alerts))[0]!.n;
     const before = await countAlerts();
     const kaz = await as('kaz-ct', ['contributor']);
-    await gql(api.url, RECORD, { input: [row({ period: '2027-05', value: monthly.critical * 2 }), row({ country: 'TJK', period: '2027-05' })] }, kaz);
+    await gql(api.url, RECORD, { input: [row({ period: '2020-05', value: monthly.critical * 2 }), row({ country: 'TJK', period: '2020-05' })] }, kaz);
     expect(await countAlerts()).toBe(before);
-    const stray = await api.app.database.db.select().from(observations).where(and(eq(observations.countryIso3, 'KAZ'), eq(observations.periodStart, '2027-05-01')));
+    const stray = await api.app.database.db.select().from(observations).where(and(eq(observations.countryIso3, 'KAZ'), eq(observations.periodStart, '2020-05-01')));
     expect(stray).toEqual([]);
   });
 });

@@ -134,14 +134,14 @@ describe('importing a valid file', () => {
     const json = file(
       'values.json',
       JSON.stringify([
-        { indicator: 'OP-01', country: 'KAZ', period: '2027-01', value: 101, tlp: 'GREEN', sourceReliability: 'B', informationCredibility: 2 },
-        { indicator: 'RR-03', country: 'KAZ', period: '2027-Q1', value: 33.5, tlp: 'AMBER', sourceReliability: 'A', informationCredibility: 1, note: 'from JSON' },
+        { indicator: 'OP-01', country: 'KAZ', period: '2020-01', value: 101, tlp: 'GREEN', sourceReliability: 'B', informationCredibility: 2 },
+        { indicator: 'RR-03', country: 'KAZ', period: '2020-Q1', value: 33.5, tlp: 'AMBER', sourceReliability: 'A', informationCredibility: 1, note: 'from JSON' },
       ]),
     );
     const fromJson = await importFile('observations', json, '--org', 'kaz-ct', '--sub', 'json-importer');
     expect(fromJson.code).toBe(0);
     expect(fromJson.out).toMatch(/^Imported 2 observations/);
-    expect(await valueSeenBy(kazMember, 'RR-03', 'KAZ', '2027-Q1')).toMatchObject([{ value: 33.5, tlp: 'AMBER', note: 'from JSON' }]);
+    expect(await valueSeenBy(kazMember, 'RR-03', 'KAZ', '2020-Q1')).toMatchObject([{ value: 33.5, tlp: 'AMBER', note: 'from JSON' }]);
 
     const fromNdjson = await importFile('observations', 'examples/import/observations.sample.ndjson', '--org', 'kaz-ct', '--sub', 'ndjson-importer');
     expect(fromNdjson.code).toBe(0);
@@ -158,8 +158,8 @@ describe('importing a valid file', () => {
   });
 
   it('the same idempotency key and file again writes nothing a second time', async () => {
-    const path = file('idempotent.csv', `${HEADER}\nOP-01,KAZ,2027-03,90,GREEN,B,2,\n`);
-    const args = ['observations', path, '--org', 'kaz-ct', '--sub', 'idempotent-importer', '--idempotency-key', 'import-2027-03-kaz'];
+    const path = file('idempotent.csv', `${HEADER}\nOP-01,KAZ,2020-03,90,GREEN,B,2,\n`);
+    const args = ['observations', path, '--org', 'kaz-ct', '--sub', 'idempotent-importer', '--idempotency-key', 'import-2020-03-kaz'];
     expect((await importFile(...args)).code).toBe(0);
     const after = await observationCount();
     const again = await importFile(...args);
@@ -175,14 +175,14 @@ describe('an invalid file writes nothing and says where every problem is', () =>
       'bad.csv',
       [
         HEADER,
-        'OP-01,KAZ,2027-04,12,GREEN,B,2,',
-        'XX-99,KAZ,2027-04,12,GREEN,B,2,',
-        'OP-01,KAZ,2027-05,"12,5",GREEN,Z,9,',
-        'OP-02,KAZ,2027-04,12,GREEN,B,2',
-        'OP-03,KAZ,2027-04,abc,GREEN,B,2,"a note',
+        'OP-01,KAZ,2020-04,12,GREEN,B,2,',
+        'XX-99,KAZ,2020-04,12,GREEN,B,2,',
+        'OP-01,KAZ,2020-05,"12,5",GREEN,Z,9,',
+        'OP-02,KAZ,2020-04,12,GREEN,B,2',
+        'OP-03,KAZ,2020-04,abc,GREEN,B,2,"a note',
         'on two lines"',
-        'OP-01,KAZ,2027-04,13,GREEN,B,2,',
-        'OP-04,KAZ,2027-Q2,5,GREEN,B,,',
+        'OP-01,KAZ,2020-04,13,GREEN,B,2,',
+        'OP-04,KAZ,2020-Q2,5,GREEN,B,,',
       ].join('\n'),
     );
     const before = await observationCount();
@@ -197,7 +197,7 @@ describe('an invalid file writes nothing and says where every problem is', () =>
       `${path}: line 5: has 7 field(s), the header has 8`,
       `${path}: line 6: value: must be a number, got "abc"`,
       `${path}: line 8: period: the same indicator, country and period as line 2`,
-      `${path}: line 9: period: "2027-Q2" does not match the MONTHLY periodicity of OP-04 (use YYYY-MM)`,
+      `${path}: line 9: period: "2020-Q2" does not match the MONTHLY periodicity of OP-04 (use YYYY-MM)`,
       `${path}: line 9: informationCredibility: missing`,
       `9 problems in 6 lines of ${path}; nothing was written.`,
     ]);
@@ -209,8 +209,8 @@ describe('an invalid file writes nothing and says where every problem is', () =>
     const json = file(
       'bad.json',
       JSON.stringify([
-        { indicator: 'OP-01', country: 'KAZ', period: '2027-06', value: 1, tlp: 'GREEN', sourceReliability: 'B', informationCredibility: 2 },
-        { indicator: 'OP-01', country: 'KAZ', period: '2027-07', value: '1', tlp: 'GREEN', sourceReliability: 'B', informationCredibility: 2, colour: 'red' },
+        { indicator: 'OP-01', country: 'KAZ', period: '2020-06', value: 1, tlp: 'GREEN', sourceReliability: 'B', informationCredibility: 2 },
+        { indicator: 'OP-01', country: 'KAZ', period: '2020-07', value: '1', tlp: 'GREEN', sourceReliability: 'B', informationCredibility: 2, colour: 'red' },
       ]),
     );
     const fromJson = await importFile('observations', json, '--org', 'kaz-ct', '--sub', 'bad-json-importer');
@@ -218,21 +218,21 @@ describe('an invalid file writes nothing and says where every problem is', () =>
     expect(fromJson.err).toContain(`${json}: element [1]: unknown key(s): colour`);
     expect(fromJson.err).toContain(`${json}: element [1]: value: must be a number, got "1"`);
 
-    const ndjson = file('bad.ndjson', '{"indicator":"OP-01","country":"KAZ","period":"2027-06","value":1,"tlp":"GREEN","sourceReliability":"B","informationCredibility":2}\n\n{"indicator": "OP-01", oops}\n');
+    const ndjson = file('bad.ndjson', '{"indicator":"OP-01","country":"KAZ","period":"2020-06","value":1,"tlp":"GREEN","sourceReliability":"B","informationCredibility":2}\n\n{"indicator": "OP-01", oops}\n');
     const fromNdjson = await importFile('observations', ndjson, '--org', 'kaz-ct', '--sub', 'bad-ndjson-importer');
     expect(fromNdjson.code).toBe(1);
     expect(fromNdjson.err).toMatch(new RegExp(`${ndjson}: line 3: not valid JSON`));
   });
 
   it('a member-state agency may not import values for another country, nor mark them CLEAR without org-admin', async () => {
-    const path = file('other-country.csv', `${HEADER}\nOP-01,KAZ,2027-08,12,GREEN,B,2,\nOP-01,KGZ,2027-08,12,GREEN,B,2,\nOP-02,KAZ,2027-08,60,CLEAR,B,2,\n`);
+    const path = file('other-country.csv', `${HEADER}\nOP-01,KAZ,2020-08,12,GREEN,B,2,\nOP-01,KGZ,2020-08,12,GREEN,B,2,\nOP-02,KAZ,2020-08,60,CLEAR,B,2,\n`);
     const before = await observationCount();
     const refused = await importFile('observations', path, '--org', 'kaz-ct', '--sub', 'cross-border-importer', '--roles', 'contributor,org-admin');
     expect(refused.code).toBe(1);
     expect(refused.err).toContain(`${path}: line 3: country: a member-state agency records values for its own country (KAZ) only`);
     expect(refused.err).not.toContain('line 4');
 
-    const clearOnly = file('clear.csv', `${HEADER}\nOP-02,KAZ,2027-08,60,CLEAR,B,2,\n`);
+    const clearOnly = file('clear.csv', `${HEADER}\nOP-02,KAZ,2020-08,60,CLEAR,B,2,\n`);
     const contributor = await importFile('observations', clearOnly, '--org', 'kaz-ct', '--sub', 'clear-importer');
     expect(contributor.code).toBe(1);
     expect(contributor.err).toContain('line 2: tlp: TLP:CLEAR (public release) needs the org-admin role');
@@ -259,9 +259,31 @@ describe('an invalid file writes nothing and says where every problem is', () =>
   });
 });
 
+/** The month `n` months after the current one (UTC), as the command counts. */
+function monthsAhead(n: number): string {
+  const now = new Date();
+  const index = now.getUTCFullYear() * 12 + now.getUTCMonth() + n;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+describe('future periods (a file of months in 2036 once raised 552 real alerts)', () => {
+  it('a period after the current one is refused with its line; the current one is fine', async () => {
+    const path = file('future.csv', `${HEADER}\nOP-01,KAZ,${monthsAhead(0)},12,GREEN,B,2,\nOP-01,KAZ,2036-01,12,GREEN,B,2,\nRR-03,KAZ,2036-Q1,12,GREEN,B,2,\n`);
+    const before = await observationCount();
+    const result = await importFile('observations', path, '--org', 'kaz-ct', '--sub', 'future-importer');
+    expect(result.code).toBe(1);
+    expect(result.err.trim().split('\n')).toEqual([
+      `${path}: line 3: period: "2036-01" is after the current period (${monthsAhead(0)}): values for future periods are not accepted`,
+      `${path}: line 4: period: "2036-Q1" is after the current period (${new Date().getUTCFullYear()}-Q${Math.floor(new Date().getUTCMonth() / 3) + 1}): values for future periods are not accepted`,
+      `2 problems in 2 lines of ${path}; nothing was written.`,
+    ]);
+    expect(await observationCount()).toBe(before);
+  });
+});
+
 describe('--dry-run', () => {
   it('validates, says what would be written (new values and corrections), and writes nothing', async () => {
-    const path = file('dry.csv', `${HEADER}\nOP-01,KAZ,2026-10,55,GREEN,B,2,\nOP-01,KAZ,2027-09,55,GREEN,B,2,\n`);
+    const path = file('dry.csv', `${HEADER}\nOP-01,KAZ,2026-10,55,GREEN,B,2,\nOP-01,KAZ,2020-09,55,GREEN,B,2,\n`);
     const before = await observationCount();
     const result = await importFile('observations', path, '--org', 'kaz-ct', '--sub', 'dry-importer', '--dry-run');
     expect(result.code).toBe(0);
@@ -315,6 +337,16 @@ describe('the command line', () => {
     expect(await run.exit).toBe(2);
     expect(run.output().err).toMatch(/must end in .csv, .json or .ndjson\nusage: npm run import/);
   });
+
+  it('MAX_FUTURE_PERIODS lets a forecast file through, that many periods ahead and no further', async () => {
+    const path = file('forecast.csv', `${HEADER}\nOP-01,KAZ,${monthsAhead(1)},12,GREEN,B,2,\n`);
+    const allowed = runScript(['observations', path, '--org', 'kaz-ct', '--sub', 'forecaster', '--dry-run'], { ...target.env, MAX_FUTURE_PERIODS: '1' });
+    expect(await allowed.exit, allowed.output().err).toBe(0);
+    expect(allowed.output().out).toMatch(/is valid\. Would record 1 observation /);
+    const refused = runScript(['observations', path, '--org', 'kaz-ct', '--sub', 'forecaster', '--dry-run'], { ...target.env, MAX_FUTURE_PERIODS: '0' });
+    expect(await refused.exit).toBe(1);
+    expect(refused.output().err).toContain(`line 2: period: "${monthsAhead(1)}" is after the current period`);
+  }, 60_000);
 
   it('a killed import leaves nothing behind: the one transaction never commits', async () => {
     const path = largeFile(30_000);

@@ -13,7 +13,8 @@ let idp: TestIdentityProvider;
 let codes: [string, string];
 beforeAll(async () => {
   idp = await createIdentityProvider();
-  api = await startTestApp(idp.env);
+  // Writes a 2030 period, clear of the sample series: forecasts allowed.
+  api = await startTestApp({ ...idp.env, MAX_FUTURE_PERIODS: 'unlimited' });
   const monthly = (await api.app.database.db.select().from(indicators)).filter((i) => i.periodicity === 'MONTHLY' && i.worseDirection === 'HIGHER');
   codes = [monthly[0]!.code, monthly[1]!.code];
 });

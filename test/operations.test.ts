@@ -19,7 +19,7 @@ const subscriptions = examples.filter((e) => operationOf(e).operation === 'subsc
 let schema: GraphQLSchema;
 let api: TestApp;
 beforeAll(async () => {
-  [schema, api] = await Promise.all([buildBareSchema(), startTestApp()]);
+  [schema, api] = await Promise.all([buildBareSchema(), startTestApp({ MAX_FUTURE_PERIODS: 'unlimited' })]); // the spike example writes a future period
 });
 afterAll(() => api?.stop());
 

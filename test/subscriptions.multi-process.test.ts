@@ -19,7 +19,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('live alerts across two API proc
   async function startProcess(): Promise<string> {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, ...idp.env, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+      env: { ...process.env, ...idp.env, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', MAX_FUTURE_PERIODS: 'unlimited' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     processes.push(child);

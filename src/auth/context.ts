@@ -15,6 +15,8 @@ export interface Context {
   access: AccessRecord;
   /** Committed alerts, for subscriptions. */
   alertBus?: AlertBus;
+  /** MAX_FUTURE_PERIODS, for writes (unset: no period after the current one). */
+  maxFuturePeriods?: number;
 }
 
 /** The first of en/ru in an Accept-Language header, by the order of preference it gives. */

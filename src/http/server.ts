@@ -210,6 +210,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
           ...createContext(db, caller.viewer, req.headers['accept-language'], database.reference, alertBus),
           statements,
           requestId: res.locals.requestId as string,
+          maxFuturePeriods: config.MAX_FUTURE_PERIODS,
           ip: caller.ip,
           introspectionAllowed: caller.introspectionAllowed,
         };

@@ -93,7 +93,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * prints every problem with where it is in the file, and only when there is none writes everything
  * through recordObservations: one transaction with its alerts and audit entry, so all or nothing.
  */
-export async function runImport(db: Db, args: ImportArgs, io: ImportIo): Promise<number> {
+export async function runImport(db: Db, args: ImportArgs, io: ImportIo, options: { maxFuturePeriods?: number } = {}): Promise<number> {
+  const maxFuturePeriods = options.maxFuturePeriods ?? 0;
   let text: string;
   try {
     text = await readFile(args.file, 'utf8');
@@ -113,7 +114,7 @@ export async function runImport(db: Db, args: ImportArgs, io: ImportIo): Promise
   }
 
   const file = parseFile(text, args.format);
-  const problems = problemsOf(file, validateObservationRows(file.rows, await loadReferenceData(db), viewer));
+  const problems = problemsOf(file, validateObservationRows(file.rows, await loadReferenceData(db), viewer, { now: new Date(), maxFuturePeriods }));
   if (problems.length > 0) {
     for (const p of problems) io.err(`${args.file}: ${describeProblem(p)}\n`);
     const places = new Set(problems.map((p) => p.location.label)).size;
@@ -144,6 +145,7 @@ export async function runImport(db: Db, args: ImportArgs, io: ImportIo): Promise
     result = await recordObservations(db, viewer, file.rows, {
       idempotencyKey: args.idempotencyKey,
       action: 'import',
+      maxFuturePeriods,
       onProgress: (written) => progress.update(written),
     });
   } catch (error) {

@@ -4,7 +4,7 @@ import { actorOf } from '../../auth/access-log.js';
 import { markingRefusal, observationRefusal } from '../../auth/policy.js';
 import type { MemberViewer } from '../../auth/viewer.js';
 import { ApiError, ErrorCode } from '../../errors.js';
-import { parsePeriod } from '../../schema/common/period.js';
+import { futurePeriodRefusal, parsePeriod, type PeriodHorizon } from '../../schema/common/period.js';
 import type { Db } from '../database.js';
 import { idempotencyKeys } from '../schema/alerts.js';
 import { auditEvents } from '../schema/audit.js';
@@ -49,7 +49,7 @@ const PERIOD_FORMS = { MONTHLY: 'YYYY-MM', QUARTERLY: 'YYYY-Qn', ANNUAL: 'YYYY' 
  * Checks every row of a batch against the reference data and the policy, and returns every problem
  * (not just the first), so a file can be fixed in one pass. Shared by the mutation and the import command.
  */
-export function validateObservationRows(rows: readonly ObservationInputRow[], ref: ReferenceData, viewer: MemberViewer): Problem[] {
+export function validateObservationRows(rows: readonly ObservationInputRow[], ref: ReferenceData, viewer: MemberViewer, horizon: PeriodHorizon): Problem[] {
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
   rows.forEach((r, row) => {
@@ -68,6 +68,8 @@ export function validateObservationRows(rows: readonly ObservationInputRow[], re
       if (indicator && period.periodicity !== indicator.periodicity) {
         add('period', `"${r.period}" does not match the ${indicator.periodicity} periodicity of ${indicator.code} (use ${PERIOD_FORMS[indicator.periodicity]})`);
       }
+      const tooFar = futurePeriodRefusal(period, horizon);
+      if (tooFar) add('period', tooFar);
     } catch (error) {
       add('period', (error as Error).message);
     }
@@ -127,11 +129,11 @@ export async function recordObservations(
   db: Db,
   viewer: MemberViewer,
   rows: readonly ObservationInputRow[],
-  options: { idempotencyKey?: string | null; action?: string; onProgress?: (written: number) => void } = {},
+  options: { idempotencyKey?: string | null; action?: string; onProgress?: (written: number) => void; maxFuturePeriods?: number } = {},
 ): Promise<RecordResult> {
   if (rows.length === 0) throw new ApiError(ErrorCode.BAD_USER_INPUT, 'input must contain at least one observation', { field: 'input' });
   const ref = await loadReferenceData(db);
-  const problems = validateObservationRows(rows, ref, viewer);
+  const problems = validateObservationRows(rows, ref, viewer, { now: new Date(), maxFuturePeriods: options.maxFuturePeriods ?? 0 });
   if (problems.length > 0) throw problemsError(problems);
   const requestHash = hashRequest(rows);
 

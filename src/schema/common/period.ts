@@ -35,3 +35,32 @@ export function formatPeriod(start: string, periodicity: Periodicity | string): 
   if (periodicity === 'QUARTERLY') return `${year}-Q${Math.floor((Number(month) - 1) / 3) + 1}`;
   return `${year}-${month}`;
 }
+
+/** How far ahead a recorded value may be: the current instant and MAX_FUTURE_PERIODS (0: none ahead). */
+export interface PeriodHorizon {
+  now: Date;
+  maxFuturePeriods: number;
+}
+
+const MONTHS: Record<string, number> = { MONTHLY: 1, QUARTERLY: 3, ANNUAL: 12 };
+const monthIndex = (start: string) => Number(start.slice(0, 4)) * 12 + Number(start.slice(5, 7)) - 1;
+const startOf = (index: number) => day(Math.floor(index / 12), (index % 12) + 1);
+
+/**
+ * Why a value for this period may not be recorded yet, or null. A period after the current one (UTC) is
+ * a typo or a forecast: a file of months in 2036 once raised 552 real alerts, so forecasts must be
+ * allowed explicitly (MAX_FUTURE_PERIODS periods of the period's own length).
+ */
+export function futurePeriodRefusal(period: ParsedPeriod, horizon: PeriodHorizon): string | null {
+  if (horizon.maxFuturePeriods === Number.POSITIVE_INFINITY) return null;
+  const months = MONTHS[period.periodicity]!;
+  const now = horizon.now.getUTCFullYear() * 12 + horizon.now.getUTCMonth();
+  const current = now - (now % months);
+  const latest = current + horizon.maxFuturePeriods * months;
+  if (monthIndex(period.start) <= latest) return null;
+  const label = formatPeriod(period.start, period.periodicity);
+  const currentLabel = formatPeriod(startOf(current), period.periodicity);
+  if (horizon.maxFuturePeriods === 0) return `"${label}" is after the current period (${currentLabel}): values for future periods are not accepted`;
+  const n = horizon.maxFuturePeriods;
+  return `"${label}" is more than ${n} period${n === 1 ? '' : 's'} after the current one (${currentLabel}): the latest accepted is ${formatPeriod(startOf(latest), period.periodicity)}`;
+}
