@@ -32,18 +32,20 @@ describe('examples/client/latest-reports.ts', () => {
 
     const expected = await gql(
       api.url,
-      '{ reports(first: 45, filter: { country: "TJK" }) { totalCount edges { node { title tlp author { acronym } } } } }',
+      '{ reports(first: 45, filter: { country: "TJK" }) { totalCount edges { node { title tlp sourceReliability informationCredibility author { acronym } } } } }',
       {},
       { authorization: `Bearer ${token}` },
     );
-    const reports = expected.data!.reports.edges.map((e: { node: { title: string; tlp: string; author: { acronym: string } } }) => e.node);
+    type Node = { title: string; tlp: string; sourceReliability: string; informationCredibility: number; author: { acronym: string } };
+    const reports = expected.data!.reports.edges.map((e: { node: Node }) => e.node);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^published\s+tlp\s+author\s+countries\s+title$/);
+    expect(lines[0]).toMatch(/^published\s+tlp\s+grade\s+author\s+countries\s+title$/);
     const rows = lines.slice(1, 1 + reports.length);
     expect(rows).toHaveLength(45);
     rows.forEach((row, i) => {
       expect(row).toMatch(/^\d{4}-\d{2}-\d{2}\s/);
       expect(row).toContain(reports[i].tlp);
+      expect(row).toContain(` ${reports[i].sourceReliability}${reports[i].informationCredibility} `);
       expect(row).toContain(reports[i].author.acronym);
       expect(row.endsWith(reports[i].title)).toBe(true);
     });
@@ -51,12 +53,14 @@ describe('examples/client/latest-reports.ts', () => {
     expect(lines.at(-1)).toBe(`45 of ${expected.data!.reports.totalCount} reports visible to this token, in 3 page(s)`);
   });
 
-  it('without a token sees only TLP:CLEAR reports', async () => {
-    const { code, stdout } = await runClient({ URL: `${api.url}/graphql`, TOKEN: '', LIMIT: '10' });
+  it('without a token sees only TLP:CLEAR reports, and prints them though the source grade is FORBIDDEN (partial data)', async () => {
+    const { code, stdout, stderr } = await runClient({ URL: `${api.url}/graphql`, TOKEN: '', LIMIT: '10' });
     expect(code).toBe(0);
     const rows = stdout.trimEnd().split('\n').slice(1, 11);
     expect(rows).toHaveLength(10);
-    expect(rows.every((row) => /^\S+\s+CLEAR\s/.test(row))).toBe(true);
+    // The grade is for members: null with a FORBIDDEN error on each report, shown as "--".
+    expect(rows.every((row) => /^\S+\s+CLEAR\s+--\s/.test(row))).toBe(true);
+    expect(stderr.trim()).toBe('FORBIDDEN: informationCredibility, sourceReliability withheld on 10 report(s) (shown as -): this token may not read them');
   });
 
   it('fails with the API error code when the token is not valid', async () => {
