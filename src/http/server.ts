@@ -225,7 +225,13 @@ export async function startServer({ config, database, schema, logger, verifyToke
   });
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info({ port, database: database.kind }, 'CT-EWN Graph listening');
+  // Say where it can be reached: a loopback-only development server (its /dev/token gives anyone tokens) should not surprise a colleague.
+  const loopbackOnly = config.HOST === '127.0.0.1' || config.HOST === '::1' || config.HOST === 'localhost';
+  const hostInUrl = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  logger.info(
+    { host: config.HOST, port, database: database.kind },
+    `CT-EWN Graph listening on http://${hostInUrl}:${port}${loopbackOnly ? ' (this machine only; set HOST=0.0.0.0 to accept other machines)' : ''}`,
+  );
 
   return {
     httpServer,
