@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { ApolloClient, CombinedGraphQLErrors, HttpLink, InMemoryCache, gql as apolloGql } from '@apollo/client';
+import { Client as UrqlClient, fetchExchange } from '@urql/core';
+import { ClientError, GraphQLClient } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../src/auth/dev-keys.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
@@ -68,5 +71,54 @@ describe('examples/client/latest-reports.ts', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^UNAUTHENTICATED: /);
+  });
+});
+
+/**
+ * docs/DEVELOPERS.md, "Partial data": a field the caller may not read is null with a FORBIDDEN error
+ * beside the rest of the answer. These are the settings the docs give for each client, checked with the
+ * client itself against the server, so that the docs say what the libraries really do.
+ */
+describe('partial data (a FORBIDDEN field beside data) in common GraphQL clients', () => {
+  // Anonymous: the source grade is for members, the titles are public.
+  const QUERY = 'query Graded { reports(first: 2) { edges { node { title sourceReliability } } } }';
+  type Graded = { reports: { edges: { node: { title: string; sourceReliability: string | null } }[] } };
+  const expectPartial = (data: Graded | undefined) => {
+    expect(data!.reports.edges).toHaveLength(2);
+    for (const { node } of data!.reports.edges) expect(node).toMatchObject({ title: expect.any(String), sourceReliability: null });
+  };
+  const forbidden = expect.objectContaining({ path: ['reports', 'edges', 0, 'node', 'sourceReliability'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) });
+
+  it('graphql-request: request() throws by default; errorPolicy "all" with rawRequest() returns data and errors', async () => {
+    const url = `${api.url}/graphql`;
+    const thrown = await new GraphQLClient(url).request<Graded>(QUERY).catch((error: unknown) => error);
+    expect(thrown).toBeInstanceOf(ClientError);
+    // The partial answer is still there, on the error.
+    expectPartial((thrown as ClientError).response.data as Graded);
+
+    const client = new GraphQLClient(url, { errorPolicy: 'all' });
+    const { data, errors } = await client.rawRequest<Graded>(QUERY);
+    expectPartial(data);
+    expect(errors).toContainEqual(forbidden);
+    // request() with errorPolicy "all" returns the data and drops the errors: use rawRequest to see them.
+    expectPartial(await client.request<Graded>(QUERY));
+  });
+
+  it('Apollo Client: the default errorPolicy ("none") rejects; errorPolicy "all" returns data and error', async () => {
+    const client = new ApolloClient({ link: new HttpLink({ uri: `${api.url}/graphql` }), cache: new InMemoryCache() });
+    await expect(client.query<Graded>({ query: apolloGql(QUERY), fetchPolicy: 'no-cache' })).rejects.toBeInstanceOf(CombinedGraphQLErrors);
+
+    const { data, error } = await client.query<Graded>({ query: apolloGql(QUERY), fetchPolicy: 'no-cache', errorPolicy: 'all' });
+    expectPartial(data as Graded);
+    expect(CombinedGraphQLErrors.is(error)).toBe(true);
+    expect((error as CombinedGraphQLErrors).errors).toContainEqual(forbidden);
+    client.stop();
+  });
+
+  it('urql: data and error together by default (result.error.graphQLErrors)', async () => {
+    const client = new UrqlClient({ url: `${api.url}/graphql`, exchanges: [fetchExchange], preferGetMethod: false });
+    const { data, error } = await client.query<Graded>(QUERY, {}).toPromise();
+    expectPartial(data);
+    expect(error?.graphQLErrors.map((e) => ({ path: e.path, extensions: e.extensions }))).toContainEqual(forbidden);
   });
 });
