@@ -2,6 +2,8 @@ import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 
+const REPEAT_MS = 100;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -35,8 +37,14 @@ async function main(): Promise<void> {
   // pressed twice): a second signal must not cut the drain short and drop the requests in flight, as
   // Node's default action would once a one-time handler is spent. A third exits at once, for an
   // operator who really means it; SHUTDOWN_GRACE_MS bounds the drain either way.
+  // One Ctrl-C under `npm start` arrives twice within milliseconds (from the terminal to the process group,
+  // and forwarded by npm): a repeat of the same signal within REPEAT_MS is the same request.
   let signals = 0;
+  let last: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    const now = Date.now();
+    if (last && last.signal === signal && now - last.at < REPEAT_MS) return;
+    last = { signal, at: now };
     signals += 1;
     if (signals === 1) shutdown(signal);
     else if (signals === 2) logger.warn({ signal }, 'already draining; a third signal exits without waiting');
