@@ -5,7 +5,20 @@ import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER, signDevToken } from '../src/auth/dev-keys.js';
-import { gql, startTestApp, type TestApp } from './support/app.js';
+import { openDatabase } from '../src/db/database.js';
+import { organizations } from '../src/db/schema/index.js';
+import { copyOfTemplate, gql, startTestApp, type TestApp } from './support/app.js';
+
+/** `npm run token -- …` as a user runs it: exit status and both streams. */
+function token(args: string[], env: Record<string, string> = {}) {
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], { env: { ...process.env, DATA_DIR: 'memory://', NODE_ENV: 'development', ...env }, encoding: 'utf8', stdio: 'pipe' });
+    return { status: 0, out, err: '' };
+  } catch (error) {
+    const e = error as { status: number; stdout: string; stderr: string };
+    return { status: e.status, out: e.stdout, err: e.stderr };
+  }
+}
 
 describe('development tokens', () => {
   let api: TestApp;
@@ -59,5 +72,42 @@ describe('development tokens', () => {
     // Above AUTH_MAX_TOKEN_LIFETIME_S (24 h by default) the server would refuse the token.
     expect(run({ DATA_DIR: 'memory://' }, ['--org', 'unodc', '--ttl', String(25 * 3600)])).toBe(2);
     expect(run({ AUTH_JWKS_FILE: '/x', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' }, ['--org', 'unodc'])).toBe(2);
+  });
+
+  it('`npm run token -- --help` prints the options and exits 0 (it crashed on the unknown option)', () => {
+    const help = token(['--help']);
+    expect(help).toMatchObject({ status: 0, err: '' });
+    expect(help.out).toMatch(/^usage: npm run token -- --org <organization id>/);
+    expect(help.out).toContain('--roles <list>  comma-separated, default analyst: analyst, contributor, org-admin, auditor, network-admin');
+    const typo = token(['--organisation', 'unodc']);
+    expect(typo.status).toBe(2);
+    expect(typo.err).toMatch(/^Unknown option '--organisation'[\s\S]*usage: npm run token/);
+  });
+
+  it('an unknown or inactive organization gets no token, and the valid ones are listed (the sample data, without DATABASE_URL)', () => {
+    const unknown = token(['--org', 'unodc-typo', '--roles', 'network-admin']);
+    expect(unknown).toMatchObject({ status: 2, out: '' });
+    expect(unknown.err).toMatch(/^--org: "unodc-typo" is not an organization in the sample data; use one of: unrcca, unoct, unama, unodc, .*kaz-ct.*expert-group\n$/);
+    const inactive = token(['--org', 'inactive-sample']);
+    expect(inactive).toMatchObject({ status: 2, out: '' });
+    expect(inactive.err).toMatch(/"inactive-sample" is inactive in the sample data/);
+    expect(inactive.err).not.toMatch(/use one of: .*inactive-sample/);
+  });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)('with DATABASE_URL the organizations are those of the database, one an operator added included', async () => {
+    const copy = await copyOfTemplate();
+    const database = await openDatabase({ databaseUrl: copy.url, dataDir: 'unused', poolMax: 1 });
+    try {
+      await database.db.insert(organizations).values({ id: 'added-by-operator', acronym: 'ABO', nameEn: 'Added by an operator', nameRu: 'Добавлена оператором', kind: 'EXPERT' });
+      const added = token(['--org', 'added-by-operator'], { DATABASE_URL: copy.url });
+      expect(added.err).toBe('');
+      expect(added.status).toBe(0);
+      const unknown = token(['--org', 'no-such-org'], { DATABASE_URL: copy.url });
+      expect(unknown.status).toBe(2);
+      expect(unknown.err).toMatch(/^--org: "no-such-org" is not an organization in the database \(DATABASE_URL\); use one of: added-by-operator, /);
+    } finally {
+      await database.close();
+      await copy.drop();
+    }
   });
 });
