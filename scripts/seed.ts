@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
+import { notifyReferenceChanged } from '../src/db/reference.js';
 import { seedSampleData, type SeedOptions } from '../src/db/seed/index.js';
 
 function nonNegativeInt(name: string, raw: string | undefined): number | undefined {
@@ -42,6 +43,9 @@ async function main(): Promise<void> {
     const started = performance.now();
     const result = await seedSampleData(database.db, options);
     const elapsedMs = Math.round(performance.now() - started);
+    // Running API processes on this database drop their reference snapshot (countries, organizations)
+    // now instead of serving the empty one for up to REFERENCE_CACHE_TTL_MS.
+    if (result.seeded) await notifyReferenceChanged(database.db);
     console.log(result.seeded ? `Seeded sample data (${database.kind}) in ${elapsedMs} ms` : 'Sample data already present; nothing done');
     console.table(result.counts);
   } finally {

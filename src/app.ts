@@ -5,6 +5,7 @@ import { createTokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
+import { REFERENCE_CHANNEL, referenceIsEmpty } from './db/reference.js';
 import { disableRowRuleForBenchmark } from './db/visibility.js';
 import { hasSampleData, seedSampleData } from './db/seed/index.js';
 import { startServer, type RunningServer } from './http/server.js';
@@ -41,6 +42,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       const result = await seedSampleData(database.db);
       logger.info({ counts: result.counts, ms: Date.now() - seedStart }, 'sample data loaded into the empty embedded database');
     }
+    if (await referenceIsEmpty(database.db)) {
+      logger.warn(
+        { database: database.kind },
+        database.kind === 'postgres'
+          ? 'the database is empty (no organizations, no countries): every list answers [] and no token is accepted. Load the sample network with `npm run seed` (same DATABASE_URL; the running server picks it up at once), or import your own data'
+          : 'the embedded database is empty (SEED_SAMPLE_DATA=false): every list answers [] and no token is accepted. Stop the server and run `npm run seed` (same DATA_DIR), or start it with SEED_SAMPLE_DATA=true',
+      );
+    }
     if (config.BENCH_DISABLE_POLICY) {
       logger.warn('BENCH_DISABLE_POLICY: the field policy, the row rule and the access log are OFF (benchmark only)');
       disableRowRuleForBenchmark();
@@ -50,6 +59,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const accessLog = new AccessLogWriter(database.db, logger);
     const alertBus = new AlertBus(database, (error) => logger.warn({ err: error }, 'alerts raised while the LISTEN connection was down could not be replayed'));
     await alertBus.start();
+    // A seed or another process's write to reference data: drop this process's snapshot now (the NOTIFY
+    // is lost while the LISTEN connection is down, so a reconnect drops it too).
+    const stopReferenceListener = await database.listen(
+      REFERENCE_CHANNEL,
+      () => database.reference.invalidate(),
+      () => database.reference.invalidate(),
+    );
     const server = await startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus });
     logger.info({ ms: Date.now() - started }, 'started');
     let stopping: Promise<void> | undefined;
@@ -61,6 +77,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         (stopping ??= (async () => {
           await server.stop();
           await alertBus.stop();
+          await stopReferenceListener();
           // Entries of the requests just drained are written before the database closes.
           await accessLog.flush();
           await database.close();

@@ -58,6 +58,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`CT-EWN Graph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  // One line, for a terminal and for a log collector alike.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').trim();
+  process.stderr.write(`CT-EWN Graph failed to start: ${message}\n`);
   process.exit(1);
 });

@@ -67,6 +67,36 @@ export interface DatabaseOptions {
   onConnectionError?: (error: Error) => void;
 }
 
+/**
+ * The first connection failed (no server at that host and port, no such database, a refused role or
+ * password): one line naming where it tried and the driver's own words, never the password.
+ */
+export class DatabaseConnectError extends Error {}
+
+export function describeConnectError(databaseUrl: string, error: unknown): string {
+  let where = 'the DATABASE_URL';
+  try {
+    const url = new URL(databaseUrl);
+    const database = decodeURIComponent(url.pathname.slice(1)) || '(default)';
+    const user = url.username ? ` as user "${decodeURIComponent(url.username)}"` : '';
+    where = `PostgreSQL at ${url.hostname || 'localhost'}:${url.port || '5432'}, database "${database}"${user}`;
+  } catch {
+    // config.ts has checked its form; keep the generic wording if it still does not parse.
+  }
+  const codes: string[] = [];
+  let message = String(error);
+  for (let e = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof Error && e.message) message = e.message;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+  }
+  // An AggregateError (every address of "localhost" refused) carries its reasons in `errors`.
+  const inner = (error as { errors?: unknown[] }).errors?.find((e): e is Error => e instanceof Error);
+  if (inner && !message) message = inner.message;
+  const code = codes.length > 0 ? ` (${codes[codes.length - 1]})` : '';
+  return `cannot connect to ${where}: ${message.replace(/\s+/g, ' ').trim() || 'connection failed'}${code}`;
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const reference = new ReferenceCache(options.referenceTtlMs ?? 0);
   if (options.databaseUrl) {
@@ -89,6 +119,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // refused ("not queryable", SERVICE_UNAVAILABLE), its transaction never commits, and pg-pool discards
     // the client when it is released.
     pool.on('connect', (client) => client.on('error', connectionLost));
+    // Connect once now: a wrong host, port or database name is then told as such, not as the migrator's
+    // first statement ("Failed query: CREATE SCHEMA IF NOT EXISTS \"drizzle\"").
+    try {
+      await pool.query('select 1');
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw new DatabaseConnectError(describeConnectError(options.databaseUrl, error));
+    }
     const db = drizzlePg(pool) as unknown as Db;
     const listeners = new Set<Listener>();
     return {

@@ -20,12 +20,25 @@ function findMigrationsFolder(): string {
   }
 }
 
+/**
+ * Applies the committed migrations. A failure says what the database answered (drizzle's own message is
+ * only "Failed query: <the statement>"; the driver's reason is its cause), e.g. a role without CREATE.
+ */
 export async function migrate(database: Database): Promise<void> {
   const migrationsFolder = findMigrationsFolder();
-  if (database.kind === 'postgres') {
-    await migratePg(database.db as unknown as NodePgDatabase, { migrationsFolder });
-  } else {
-    await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
+  try {
+    if (database.kind === 'postgres') {
+      await migratePg(database.db as unknown as NodePgDatabase, { migrationsFolder });
+    } else {
+      await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
+    }
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    if (!(cause instanceof Error)) throw error;
+    const statement = /^Failed query: ([^\n]*)/.exec((error as Error).message)?.[1];
+    const sqlState = (cause as Error & { code?: unknown }).code;
+    const code = typeof sqlState === 'string' ? ` (${sqlState})` : '';
+    throw new Error(`applying the migrations of drizzle/ failed: ${cause.message}${code}${statement ? `, at: ${statement.slice(0, 200)}` : ''}`, { cause: error });
   }
 }
 

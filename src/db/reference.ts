@@ -1,4 +1,4 @@
-import { asc } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { countries, type CountryRow } from './schema/countries.js';
 import { indicators, type IndicatorRow } from './schema/indicators.js';
@@ -50,9 +50,30 @@ async function loadReference(db: Db): Promise<ReferenceData> {
 }
 
 /**
+ * The NOTIFY channel that tells every API process its reference snapshot is stale: sent after a seed
+ * (scripts/seed.ts) and by whatever else writes countries, indicators or organizations, so a running
+ * server serves them at once rather than up to REFERENCE_CACHE_TTL_MS later. An operator's own SQL can
+ * send it too: `NOTIFY ctewn_reference_changed`.
+ */
+export const REFERENCE_CHANNEL = 'ctewn_reference_changed';
+
+/** No organization and no country: a database migrated but never seeded (start-up says how to seed it). */
+export async function referenceIsEmpty(db: Db): Promise<boolean> {
+  const [org] = await db.select({ id: organizations.id }).from(organizations).limit(1);
+  const [country] = await db.select({ iso3: countries.iso3 }).from(countries).limit(1);
+  return !org && !country;
+}
+
+/** Delivered at commit when called inside a transaction; at once otherwise. */
+export async function notifyReferenceChanged(db: Db): Promise<void> {
+  await db.execute(sql`select pg_notify(${REFERENCE_CHANNEL}, '')`);
+}
+
+/**
  * Reference data kept for `ttlMs` per process (REFERENCE_CACHE_TTL_MS): a change made in the database,
  * such as a deactivated organization or a new threshold, is served within that time by every process.
- * Concurrent requests share one load; a failed load is not kept. With ttlMs 0 every request reads it,
+ * A NOTIFY on REFERENCE_CHANNEL drops the snapshot at once (invalidate). Concurrent requests share one
+ * load; a failed load is not kept. With ttlMs 0 every request reads it,
  * once, through its own handle (each request has one), so the statements count in that request.
  */
 export class ReferenceCache {
@@ -60,6 +81,11 @@ export class ReferenceCache {
   private readonly perHandle = new WeakMap<Db, Promise<ReferenceData>>();
 
   constructor(private readonly ttlMs: number) {}
+
+  /** The next request reads the reference data afresh (a load already under way is not kept). */
+  invalidate(): void {
+    this.current = undefined;
+  }
 
   get(db: Db): Promise<ReferenceData> {
     const now = Date.now();
