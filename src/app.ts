@@ -19,6 +19,12 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Where a person on this machine opens the explorer: a wildcard address is reached as localhost. */
+export function explorerUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}/graphiql`;
+}
+
 /**
  * Opens the database, applies migrations, fills an empty embedded database with sample data, builds the
  * schema (refusing a field without an authorization rule) and starts serving.
@@ -67,7 +73,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       () => database.reference.invalidate(),
     );
     const server = await startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus });
-    logger.info({ ms: Date.now() - started }, 'started');
+    const explorer = explorerUrl(config.HOST, server.port);
+    logger.info({ ms: Date.now() - started, explorer }, `started: open the explorer at ${explorer}`);
     let stopping: Promise<void> | undefined;
     return {
       server,
