@@ -12,7 +12,7 @@ export class ObservationInput {
   @Field(() => String, { description: 'Country (ISO alpha-3). A member-state agency records for its own country only.' })
   country!: string;
 
-  @Field(() => PeriodScalar, { description: "Period in the indicator's periodicity: `2024-03`, `2024-Q1` or `2024`." })
+  @Field(() => PeriodScalar, { description: "Period in the indicator's periodicity: `2024-03`, `2024-Q1` or `2024`. Not after the current one (UTC), unless the server allows forecasts (MAX_FUTURE_PERIODS)." })
   period!: string;
 
   @Field(() => Float, { description: "The value, in the indicator's unit and within its valid range." })
