@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { Config } from '../config.js';
+import { introspectionPolicy, type Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { loadAssets, sendAsset, ASSET_PREFIX } from './graphiql/assets.js';
 import { DEV_TOKEN_PATH, devTokenRouter, devTokensEnabled } from './graphiql/dev-token.js';
@@ -44,6 +44,7 @@ export function graphiqlRouter({ config, logger }: GraphiqlDeps): Router {
     personas: development ? PERSONAS.map(({ id, label, org, roles, sub }) => ({ id, label, org, roles, ...(sub ? { sub } : {}) })) : null,
     tokenEndpoint: development ? DEV_TOKEN_PATH : null,
     examples,
+    introspection: introspectionPolicy(config),
   });
 
   const router = Router();

@@ -57,8 +57,10 @@ function splitFonts(css: string): { css: string; fonts: Asset[] } {
 }
 
 /**
- * Reads, once at start-up, the files of the page: React 18 and GraphiQL 4's ready UMD bundles, the
- * graphql-ws client bundle, and the page's own script and stylesheet (src/http/graphiql/public/).
+ * Reads, once at start-up, the files of the page: React 18, GraphiQL 4 and its explorer plugin's ready
+ * UMD bundles, the graphql-ws client bundle, and the page's own scripts and stylesheet
+ * (src/http/graphiql/public/). The plugin's bundle runs on GraphiQL's globals (GraphiQL.React,
+ * GraphiQL.GraphQL), so it shares GraphiQL's React context and graphql-js: it loads after it.
  */
 export function loadAssets(): AssetTable {
   const read = (file: string) => readFileSync(file, 'utf8');
@@ -66,6 +68,7 @@ export function loadAssets(): AssetTable {
   const graphiqlCss = splitFonts(withoutSourceMap(read(packageFile('graphiql', 'graphiql.min.css'))));
   const styles = [
     asset('graphiql', 'css', CSS, Buffer.from(graphiqlCss.css)),
+    asset('graphiql-plugin-explorer', 'css', CSS, Buffer.from(withoutSourceMap(read(packageFile('@graphiql/plugin-explorer', 'dist/style.css'))))),
     asset('explorer', 'css', CSS, Buffer.from(read(join(own, 'explorer.css')))),
   ];
   const scripts = [
@@ -73,6 +76,9 @@ export function loadAssets(): AssetTable {
     asset('react-dom', 'js', JS, Buffer.from(withoutSourceMap(read(packageFile('react-dom', 'umd/react-dom.production.min.js'))))),
     asset('graphiql', 'js', JS, Buffer.from(withoutSourceMap(read(packageFile('graphiql', 'graphiql.min.js'))))),
     asset('graphql-ws', 'js', JS, Buffer.from(withoutSourceMap(read(packageFile('graphql-ws', 'umd/graphql-ws.min.js'))))),
+    asset('graphiql-plugin-explorer', 'js', JS, Buffer.from(withoutSourceMap(read(packageFile('@graphiql/plugin-explorer', 'dist/index.umd.js'))))),
+    asset('explorer-query', 'js', JS, Buffer.from(read(join(own, 'explorer-query.js')))),
+    asset('explorer-panels', 'js', JS, Buffer.from(read(join(own, 'explorer-panels.js')))),
     asset('explorer', 'js', JS, Buffer.from(read(join(own, 'explorer.js')))),
   ];
   const all = [...styles, ...scripts, ...graphiqlCss.fonts];

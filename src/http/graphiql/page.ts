@@ -10,6 +10,8 @@ export interface PageConfig {
   /** Where the picker gets a token (development only). */
   tokenEndpoint: string | null;
   examples: ExampleOperation[];
+  /** INTROSPECTION: what the page says when the schema does not load (members only: paste a token). */
+  introspection: 'all' | 'members' | 'off';
 }
 
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
@@ -76,6 +78,7 @@ ${scripts}
       <select id="examples"><option value="">Open an example…</option></select>
     </label>
     <span class="ctewn-hint" id="example-hint" role="note"></span>
+    <p class="ctewn-schema-hint" id="schema-hint" role="alert" hidden></p>
   </header>
   <main id="graphiql"><p class="ctewn-loading">Loading the explorer…</p></main>
   <noscript>The explorer needs JavaScript. The API itself answers POST /graphql without it.</noscript>
