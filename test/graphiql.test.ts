@@ -16,7 +16,7 @@ import { gql, startTestApp, type TestApp } from './support/app.js';
 import { createIdentityProvider } from './support/tokens.js';
 
 /** The page's configuration, read the way its script reads it (a JSON data block). */
-function pageConfig(html: string): { personas: { id: string }[] | null; tokenEndpoint: string | null; examples: { name: string; query: string }[] } {
+function pageConfig(html: string): { personas: { id: string }[] | null; tokenEndpoint: string | null; examples: { name: string; query: string }[]; introspection: string } {
   const block = /<script type="application\/json" id="ctewn-config">([^<]*)<\/script>/.exec(html);
   expect(block, 'configuration block').not.toBeNull();
   return JSON.parse(block![1]!);
@@ -142,6 +142,22 @@ describe('the explorer in development (no identity provider)', () => {
     expect(config.examples[0]!.query).toContain('query CountryOverview');
     expect(config.personas!.map((p) => p.id)).toEqual(PERSONAS.map((p) => p.id));
     expect(config.tokenEndpoint).toBe('/dev/token');
+    expect(config.introspection).toBe('all');
+  });
+
+  it("serves GraphiQL's explorer plugin (click-to-build) from its own UMD bundle, after GraphiQL, and the page's own panels", async () => {
+    const html = await (await fetch(`${api.url}/graphiql`)).text();
+    const scripts = [...html.matchAll(/<script defer src="\/graphiql\/assets\/([a-z-]+)\.[0-9a-f]{12}\.js"><\/script>/g)].map((m) => m[1]!);
+    expect(scripts).toEqual(['react', 'react-dom', 'graphiql', 'graphql-ws', 'graphiql-plugin-explorer', 'explorer-query', 'explorer-panels', 'explorer']);
+    const plugin = /src="(\/graphiql\/assets\/graphiql-plugin-explorer\.[^"]+\.js)"/.exec(html)![1]!;
+    const body = await (await fetch(`${api.url}${plugin}`)).text();
+    // The UMD bundle runs on GraphiQL's own React context and graphql-js (the page's globals).
+    expect(body).toContain('GraphiQLPluginExplorer');
+    expect(body).toContain('e.GraphiQL.React,e.GraphiQL.GraphQL');
+    expect(body).not.toMatch(/sourceMappingURL/);
+    expect(html).toMatch(/href="\/graphiql\/assets\/graphiql-plugin-explorer\.[0-9a-f]{12}\.css"/);
+    // The bar's place for why the schema did not load, hidden until it fails.
+    expect(html).toContain('<p class="ctewn-schema-hint" id="schema-hint" role="alert" hidden></p>');
   });
 
   it('POST /dev/token signs a token the API accepts, for the organization and roles asked', async () => {
@@ -197,6 +213,8 @@ describe('the explorer in production (identity provider configured)', () => {
     expect(config.personas).toBeNull();
     expect(config.tokenEndpoint).toBeNull();
     expect(config.examples.length).toBeGreaterThan(0);
+    // Introspection is for members: the page says so, and how to paste a token, when the schema fails to load.
+    expect(config.introspection).toBe('members');
   });
 });
 
