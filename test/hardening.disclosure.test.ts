@@ -12,7 +12,7 @@ beforeAll(async () => {
   idp = await createIdentityProvider();
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => logLines.push(JSON.parse(line))));
-  prod = await startTestApp({ ...idp.env, NODE_ENV: 'production', LOG_LEVEL: 'info', METRICS_TOKEN }, { logStream: stream });
+  prod = await startTestApp({ ...idp.env, NODE_ENV: 'production', LOG_LEVEL: 'info', METRICS_TOKEN, METRICS_OPERATIONS: 'MetricsProbe' }, { logStream: stream });
 });
 afterAll(() => prod?.stop());
 
