@@ -48,7 +48,8 @@
 
   var liveFeed = {
     start: function (operationName, socketOpen) {
-      live.set({ active: true, operationName: operationName, state: socketOpen ? 'connected' : 'connecting', detail: '', events: [] });
+      live.set({ active: true, operationName: operationName, state: socketOpen ? 'connected' : 'connecting', detail: '', events: [], total: 0 });
+      lastRun.set({ run: null });
     },
     socket: function (state, detail) {
       var current = live.get();
@@ -59,6 +60,10 @@
       var current = live.get();
       var events = current.events.concat({ at: new Date(), payload: payload }).slice(-MAX_EVENTS);
       live.set({ events: events, total: (current.total || 0) + 1 });
+    },
+    /** A query ran since: the last subscription's panel gives way to the query's notes. */
+    clear: function () {
+      if (!live.get().active) live.set({ state: 'idle', detail: '', events: [], total: 0 });
     },
     end: function (state, detail) {
       var current = live.get();
@@ -271,7 +276,11 @@
       'div',
       { className: 'ctewn-sdl' },
       h('div', { className: 'graphiql-doc-explorer-title' }, 'Schema (SDL)'),
-      h('p', null, 'The schema as this server shows it to you (introspection), printed as SDL. Partners: see docs/DEVELOPERS.md for the checked-in client SDL.'),
+      h(
+        'p',
+        null,
+        'The schema as this server shows it to you (introspection), printed as SDL. _service and _entities are federation\u2019s entry points, for gateways. For code generators and other tools, use schema.client.graphql of the repository (docs/DEVELOPERS.md).',
+      ),
       schema
         ? h('p', null, h('button', { type: 'button', className: 'ctewn-sdl-download', onClick: save }, 'Download as ct-ewn-graph.graphql'))
         : h('p', { role: 'status' }, store.fetchError ? 'No schema: ' + store.fetchError : 'Loading the schema…'),

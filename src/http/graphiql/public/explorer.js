@@ -111,6 +111,7 @@
       }
     }
     var run = { query: params.query, operationName: params.operationName || null, variables: variables || {}, authorization: bearer, ok: Boolean(result.data), data: result.data || null };
+    ctewnPanels.liveFeed.clear();
     ctewnPanels.lastRun.set({ run: run });
     policyFor(bearer).then(
       function (policy) {
