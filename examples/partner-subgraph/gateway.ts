@@ -56,7 +56,8 @@ const NON_NULL = /^Cannot return null for non-nullable field (\w+)\.\w+\.$/;
  * for non-nullable field" and nulls the nearest nullable parent (the list item): the right data, but an
  * "Unexpected error." INTERNAL_SERVER_ERROR per hidden item, which tells a client something failed when
  * the policy simply held. @apollo/gateway reaches the same null and keeps these value-completion errors
- * out of `errors` (its `extensions.valueCompletion`); this does the same for Hive Gateway. Only errors
+ * out of `errors` (in `extensions.valueCompletion` when no subgraph error came, else dropped); this
+ * keeps them in `extensions.valueCompletion` always. Only errors
  * the gateway raised itself on an entity type are moved: an error a subgraph sent (it carries the
  * subgraph's `serviceName`) stays, so a subgraph that really returns null for a non-null field is seen.
  */
