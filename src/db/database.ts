@@ -90,9 +90,6 @@ export function describeConnectError(databaseUrl: string, error: unknown): strin
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') codes.push(code);
   }
-  // An AggregateError (every address of "localhost" refused) carries its reasons in `errors`.
-  const inner = (error as { errors?: unknown[] }).errors?.find((e): e is Error => e instanceof Error);
-  if (inner && !message) message = inner.message;
   const code = codes.length > 0 ? ` (${codes[codes.length - 1]})` : '';
   return `cannot connect to ${where}: ${message.replace(/\s+/g, ' ').trim() || 'connection failed'}${code}`;
 }
