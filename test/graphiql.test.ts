@@ -148,7 +148,7 @@ describe('the explorer in development (no identity provider)', () => {
   it("serves GraphiQL's explorer plugin (click-to-build) from its own UMD bundle, after GraphiQL, and the page's own panels", async () => {
     const html = await (await fetch(`${api.url}/graphiql`)).text();
     const scripts = [...html.matchAll(/<script defer src="\/graphiql\/assets\/([a-z-]+)\.[0-9a-f]{12}\.js"><\/script>/g)].map((m) => m[1]!);
-    expect(scripts).toEqual(['react', 'react-dom', 'graphiql', 'graphql-ws', 'graphiql-plugin-explorer', 'explorer-query', 'explorer-panels', 'explorer']);
+    expect(scripts).toEqual(['react', 'react-dom', 'graphiql', 'graphql-ws', 'graphiql-plugin-explorer', 'explorer-query', 'explorer-panels', 'explorer-fetcher', 'explorer']);
     const plugin = /src="(\/graphiql\/assets\/graphiql-plugin-explorer\.[^"]+\.js)"/.exec(html)![1]!;
     const body = await (await fetch(`${api.url}${plugin}`)).text();
     // The UMD bundle runs on GraphiQL's own React context and graphql-js (the page's globals).

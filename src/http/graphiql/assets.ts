@@ -79,6 +79,7 @@ export function loadAssets(): AssetTable {
     asset('graphiql-plugin-explorer', 'js', JS, Buffer.from(withoutSourceMap(read(packageFile('@graphiql/plugin-explorer', 'dist/index.umd.js'))))),
     asset('explorer-query', 'js', JS, Buffer.from(read(join(own, 'explorer-query.js')))),
     asset('explorer-panels', 'js', JS, Buffer.from(read(join(own, 'explorer-panels.js')))),
+    asset('explorer-fetcher', 'js', JS, Buffer.from(read(join(own, 'explorer-fetcher.js')))),
     asset('explorer', 'js', JS, Buffer.from(read(join(own, 'explorer.js')))),
   ];
   const all = [...styles, ...scripts, ...graphiqlCss.fonts];

@@ -1,8 +1,8 @@
 /*
  * CT-EWN Graph explorer: GraphiQL 4 on React 18, every file served by the API itself (see docs/EXPLORER.md).
  * Plain browser JavaScript on the UMD globals React, ReactDOM, GraphiQL, graphqlWs and
- * GraphiQLPluginExplorer, and the page's own ctewnQuery and ctewnPanels (explorer-query.js,
- * explorer-panels.js); no build step.
+ * GraphiQLPluginExplorer, and the page's own ctewnQuery, ctewnPanels and ctewnFetcher
+ * (explorer-query.js, explorer-panels.js, explorer-fetcher.js); no build step.
  *
  * Kept in this browser tab only (sessionStorage), never in localStorage: the bearer token, and GraphiQL's
  * tabs and history, whose queries and variables (search terms, names, sanctions-list references) are
@@ -52,156 +52,12 @@
   }
 
   var token = sessionStorage.getItem(TOKEN_KEY) || '';
-  var wsClient = null;
   var fetcher = null;
   /** GraphiQL's editor context, captured by a component rendered inside it (to open examples in tabs). */
   var editor = { current: null };
 
   function authorization() {
     return token ? 'Bearer ' + token : null;
-  }
-
-  /** The Authorization a run used: one typed in GraphiQL's headers pane wins over the bar's token. */
-  function authorizationOf(headers) {
-    var typed = Object.keys(headers || {}).find(function (name) {
-      return name.toLowerCase() === 'authorization';
-    });
-    return typed ? String(headers[typed]) : authorization();
-  }
-
-  /** What `viewer { deniedFields conditionalFields }` says for one Authorization (asked once per token). */
-  var policies = {};
-  function policyFor(bearer) {
-    var key = bearer || '';
-    if (!policies[key]) {
-      var headers = { 'content-type': 'application/json' };
-      if (bearer) headers.authorization = bearer;
-      policies[key] = window
-        .fetch(config.endpoint, {
-          method: 'POST',
-          headers: headers,
-          credentials: 'omit',
-          body: JSON.stringify({ operationName: 'ExplorerPolicy', query: 'query ExplorerPolicy { viewer { authenticated deniedFields conditionalFields } }' }),
-        })
-        .then(function (response) {
-          return response.json();
-        })
-        .then(function (body) {
-          if (!body.data) throw new Error('no viewer');
-          return Object.assign({ authorization: bearer }, body.data.viewer);
-        })
-        .catch(function (error) {
-          delete policies[key];
-          throw error;
-        });
-    }
-    return policies[key];
-  }
-
-  /** A query or mutation answered: the notes under the result are worked out from it (explorer-panels.js). */
-  function recordRun(params, headers, result) {
-    if (params.operationName === 'IntrospectionQuery' || !result || typeof result !== 'object') return;
-    var bearer = authorizationOf(headers);
-    var variables = params.variables;
-    if (typeof variables === 'string') {
-      try {
-        variables = JSON.parse(variables || '{}');
-      } catch (error) {
-        variables = {};
-      }
-    }
-    var run = { query: params.query, operationName: params.operationName || null, variables: variables || {}, authorization: bearer, ok: Boolean(result.data), data: result.data || null };
-    ctewnPanels.liveFeed.clear();
-    ctewnPanels.lastRun.set({ run: run });
-    policyFor(bearer).then(
-      function (policy) {
-        if (ctewnPanels.lastRun.get().run === run) ctewnPanels.lastRun.set({ policy: policy });
-      },
-      function () {},
-    );
-  }
-
-  /**
-   * A subscription's events, passed on to GraphiQL unchanged and shown one by one under the result with
-   * the socket's state. GraphiQL stops a subscription by calling return() on its iterator.
-   */
-  function watchSubscription(iterable, operationName) {
-    var iterator = iterable[Symbol.asyncIterator]();
-    ctewnPanels.liveFeed.start(operationName, socketOpen);
-    var watched = {
-      next: function () {
-        return iterator.next().then(
-          function (step) {
-            if (step.done) ctewnPanels.liveFeed.end('completed');
-            else ctewnPanels.liveFeed.event(step.value);
-            return step;
-          },
-          function (error) {
-            ctewnPanels.liveFeed.end('error', error && error.message);
-            throw error;
-          },
-        );
-      },
-      return: function () {
-        ctewnPanels.liveFeed.end('stopped');
-        return iterator.return ? iterator.return() : Promise.resolve({ done: true, value: undefined });
-      },
-    };
-    watched[Symbol.asyncIterator] = function () {
-      return watched;
-    };
-    return watched;
-  }
-
-  var socketOpen = false;
-
-  /** Queries and mutations over HTTP POST, subscriptions over graphql-ws; both carry the current token. */
-  function makeFetcher() {
-    if (wsClient) wsClient.dispose();
-    socketOpen = false;
-    var socketUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + config.endpoint;
-    var bearer = authorization();
-    var client = graphqlWs.createClient({
-      url: socketUrl,
-      lazy: true,
-      retryAttempts: 0,
-      connectionParams: bearer ? { authorization: bearer } : {},
-      on: {
-        connecting: function () {
-          if (wsClient === client) ctewnPanels.liveFeed.socket('connecting');
-        },
-        connected: function () {
-          if (wsClient !== client) return;
-          socketOpen = true;
-          ctewnPanels.liveFeed.socket('connected');
-        },
-        closed: function (event) {
-          if (wsClient !== client) return;
-          socketOpen = false;
-          var detail = event && event.code ? event.code + (event.reason ? ' ' + event.reason : '') : '';
-          ctewnPanels.liveFeed.end('closed', detail);
-        },
-      },
-    });
-    wsClient = client;
-    var inner = GraphiQL.createFetcher({
-      url: location.origin + config.endpoint,
-      wsClient: client,
-      enableIncrementalDelivery: false,
-      fetch: function (input, init) {
-        var headers = new Headers((init && init.headers) || {});
-        // A header typed in GraphiQL's headers editor wins over the token field.
-        if (bearer && !headers.has('authorization')) headers.set('authorization', bearer);
-        return window.fetch(input, Object.assign({}, init, { headers: headers, credentials: 'omit' }));
-      },
-    });
-    return function (params, options) {
-      return Promise.resolve(inner(params, options)).then(function (value) {
-        if (value && typeof value[Symbol.asyncIterator] === 'function') return watchSubscription(value, params.operationName);
-        recordRun(params, options && options.headers, value);
-        return value;
-      });
-    };
   }
 
   var variablesFilled = false;
@@ -310,7 +166,7 @@
     sessionStorage.setItem(PERSONA_KEY, personaId);
     byId('token').value = token;
     if (config.personas) byId('persona').value = personaId;
-    fetcher = makeFetcher();
+    fetcher = ctewnFetcher.create(config.endpoint, authorization());
     render();
     return describeViewer();
   }
@@ -438,7 +294,7 @@
   setUpPersonas();
   setUpExamples();
   setUpTokenField();
-  fetcher = makeFetcher();
+  fetcher = ctewnFetcher.create(config.endpoint, authorization());
   render();
   describeViewer();
 })();
