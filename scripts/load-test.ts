@@ -56,7 +56,7 @@ try {
   const jwks = join(dir, 'jwks.json');
   writeFileSync(jwks, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'load', alg: 'ES256' }] }));
   const token = (org: string, roles: string[]) =>
-    new SignJWT({ org, roles }).setProtectedHeader({ alg: 'ES256', kid: 'load' }).setSubject(`load:${org}`).setIssuer('load').setAudience('ctewn').setExpirationTime('1h').sign(privateKey);
+    new SignJWT({ org, roles }).setProtectedHeader({ alg: 'ES256', kid: 'load' }).setSubject(`load:${org}`).setIssuer('load').setAudience('ctewn').setIssuedAt().setExpirationTime('1h').sign(privateKey);
 
   const port = 24000 + (process.pid % 1000);
   const child = spawn(process.execPath, ['dist/src/main.js'], {
