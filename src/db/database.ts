@@ -125,25 +125,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       throw new DatabaseConnectError(describeConnectError(options.databaseUrl, error));
     }
     const db = drizzlePg(pool) as unknown as Db;
-    const listeners = new Set<Listener>();
+    // One LISTEN connection per process, for every channel (alerts, reference data): PostgreSQL's
+    // max_connections budget counts it once per process.
+    const listener = sharedListener(options.databaseUrl, connectionLost);
     return {
       db,
       counted: (counter) => drizzlePg(pool, { logger: countingLogger(counter) }) as unknown as Db,
       reference,
       kind: 'postgres',
       pool,
-      listen: async (channel, onMessage, onResume) => {
-        const listener = await listenWithReconnect(options.databaseUrl!, channel, onMessage, { onResume, onLost: connectionLost });
-        listeners.add(listener);
-        return async () => {
-          listeners.delete(listener);
-          await listener.stop();
-        };
-      },
+      listen: (channel, onMessage, onResume) => listener.add({ channel, onMessage, onResume }),
       ping: async () => {
         await pool.query('select 1');
         // A process whose alert feed is down would keep its subscribers waiting for alerts that never come.
-        if ([...listeners].some((listener) => !listener.listening)) throw new Error('LISTEN connection not up');
+        if (listener.wanted && !listener.listening) throw new Error('LISTEN connection not up');
       },
       close: () => pool.end(),
     };
@@ -170,47 +165,50 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
-interface Listener {
-  /** True while the LISTEN is in place. */
-  readonly listening: boolean;
-  stop(): Promise<void>;
+interface Subscription {
+  channel: string;
+  onMessage: (payload: string) => void;
+  onResume?: ((lostAt: Date) => void) | undefined;
 }
 
 /** First retry after a lost LISTEN connection; doubled per failed attempt up to the cap, reset once back. */
 const LISTEN_RETRY_FIRST_MS = 100;
 const LISTEN_RETRY_MAX_MS = 2000;
 
+const listenStatement = (verb: 'LISTEN' | 'UNLISTEN', channel: string) => `${verb} "${channel.replace(/"/g, '')}"`;
+
 /**
- * A LISTEN connection of its own (a pooled one would lose its LISTEN when returned), which reconnects
- * with backoff when the database restarts or the connection is lost, so subscriptions resume by
- * themselves; `onResume` then hears when the connection was lost.
+ * The process's LISTEN connection (a pooled one would lose its LISTEN when returned), opened with the
+ * first subscription and closed with the last. It reconnects with backoff when the database restarts or
+ * the connection is lost, LISTENs again on every channel, and then tells each subscription's `onResume`
+ * when the connection was lost (what was notified in between is gone), so subscriptions resume by
+ * themselves.
  */
-async function listenWithReconnect(
-  url: string,
-  channel: string,
-  onMessage: (payload: string) => void,
-  handlers: { onResume?: ((lostAt: Date) => void) | undefined; onLost: (error: Error) => void },
-): Promise<Listener> {
+function sharedListener(url: string, onLost: (error: Error) => void) {
+  const subscriptions = new Set<Subscription>();
   let client: pg.Client | undefined;
   let listening = false;
-  let stopped = false;
   let retry: NodeJS.Timeout | undefined;
   let delayMs = LISTEN_RETRY_FIRST_MS;
   let lostAt: Date | undefined;
+  let connecting: Promise<void> | undefined;
+  const channels = () => new Set([...subscriptions].map((s) => s.channel));
   const connect = async (): Promise<void> => {
-    if (stopped) return;
+    if (subscriptions.size === 0) return;
     const next = new pg.Client({ connectionString: url });
     next.on('notification', (message) => {
-      if (message.channel === channel && message.payload !== undefined) onMessage(message.payload);
+      if (message.payload === undefined) return;
+      for (const subscription of [...subscriptions]) if (subscription.channel === message.channel) subscription.onMessage(message.payload);
     });
     const reconnect = (error?: Error) => {
-      if (stopped || client !== next) return;
-      if (error) handlers.onLost(error);
+      if (client !== next) return;
+      if (error) onLost(error);
       client = undefined;
       listening = false;
       lostAt ??= new Date();
       void next.end().catch(() => undefined);
-      retry = setTimeout(() => void connect(), delayMs);
+      if (subscriptions.size === 0) return;
+      retry = setTimeout(() => void (connecting = connect()), delayMs);
       delayMs = Math.min(delayMs * 2, LISTEN_RETRY_MAX_MS);
     };
     next.on('error', reconnect);
@@ -218,7 +216,7 @@ async function listenWithReconnect(
     client = next;
     try {
       await next.connect();
-      await next.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+      for (const channel of channels()) await next.query(listenStatement('LISTEN', channel));
     } catch (error) {
       reconnect(error as Error);
       return;
@@ -229,19 +227,38 @@ async function listenWithReconnect(
     if (lostAt) {
       const since = lostAt;
       lostAt = undefined;
-      handlers.onResume?.(since);
+      for (const subscription of [...subscriptions]) subscription.onResume?.(since);
     }
   };
-  await connect();
   return {
+    /** True while there is a subscription, i.e. the connection should be up (readiness). */
+    get wanted() {
+      return subscriptions.size > 0;
+    },
     get listening() {
       return listening;
     },
-    stop: async () => {
-      stopped = true;
-      listening = false;
-      clearTimeout(retry);
-      await client?.end().catch(() => undefined);
+    /** Subscribes; resolves once the first connection attempt is over (it retries by itself). */
+    async add(subscription: Subscription): Promise<() => Promise<void>> {
+      const known = channels().has(subscription.channel);
+      subscriptions.add(subscription);
+      if (!client && !retry) await (connecting = connect());
+      else if (connecting) await connecting;
+      // A channel added to a connection already up; a connection still (re)connecting LISTENs on all of them.
+      if (!known && listening && client) await client.query(listenStatement('LISTEN', subscription.channel)).catch(() => undefined);
+      return async () => {
+        subscriptions.delete(subscription);
+        if (subscriptions.size > 0) {
+          if (!channels().has(subscription.channel) && listening && client) await client.query(listenStatement('UNLISTEN', subscription.channel)).catch(() => undefined);
+          return;
+        }
+        clearTimeout(retry);
+        retry = undefined;
+        listening = false;
+        const last = client;
+        client = undefined;
+        await last?.end().catch(() => undefined);
+      };
     },
   };
 }

@@ -2,11 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { Database } from './database.js';
+
+/** The advisory lock key of migrations (any fixed bigint; "ctewn" in ASCII). */
+const MIGRATION_LOCK = '470581184366';
 
 /** The committed drizzle-kit migrations: found by walking up, so src/ (tsx) and dist/ (node) both work. */
 function findMigrationsFolder(): string {
@@ -27,7 +31,19 @@ function findMigrationsFolder(): string {
 export async function migrate(database: Database): Promise<void> {
   const migrationsFolder = findMigrationsFolder();
   try {
-    if (database.kind === 'postgres') {
+    if (database.kind === 'postgres' && database.pool) {
+      // Replicas started together on one database would run the same migrations at once (drizzle takes no
+      // lock: the second fails on a duplicate type). A session advisory lock makes them take turns; the
+      // later ones then find every migration applied. Same session for lock and migration: a pool of 1 works.
+      const client = await database.pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        await migratePg(drizzlePg(client), { migrationsFolder });
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+        client.release();
+      }
+    } else if (database.kind === 'postgres') {
       await migratePg(database.db as unknown as NodePgDatabase, { migrationsFolder });
     } else {
       await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
