@@ -20,8 +20,9 @@ export type RequestContext = Context & {
 /**
  * The operation a request names, even when it is refused before Apollo resolves it (a validation
  * failure of `query Broken`, a bad token): the resolved name, else the one operation of the parsed
- * document (or the one `operationName` picks), else what the client sent as `operationName`, else the
- * first `query|mutation|subscription Name` of its text. Only for logs and metrics, through operationLabel.
+ * document (or the one `operationName` picks); without a parsed document (a parse failure, a refused
+ * context), what the client sent as `operationName`, else the first `query|mutation|subscription Name`
+ * of its text. Only for logs and metrics, through operationLabel.
  */
 export function requestedOperationName(request: { operationName?: unknown; query?: unknown }, document?: DocumentNode): string | undefined {
   const given = typeof request.operationName === 'string' ? request.operationName : undefined;
@@ -29,6 +30,8 @@ export function requestedOperationName(request: { operationName?: unknown; query
     const named = document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : []));
     if (given && named.includes(given)) return given;
     if (named.length === 1 && document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length === 1) return named[0];
+    // Several operations and none picked (or an anonymous one): no name is the honest answer.
+    return given;
   }
   if (given) return given;
   if (typeof request.query === 'string') return /(?:^|[\s}])(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]{0,63})/.exec(request.query.slice(0, 4096))?.[1];
