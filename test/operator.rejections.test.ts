@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { createIdentityProvider } from './support/tokens.js';
+import { connect, rawSocket } from './support/ws.js';
 
 /**
  * The operator's view of refused requests: each one (a bad token's 401, a limit, a validation failure,
@@ -76,5 +77,22 @@ describe('every refused request is logged and counted with its code and operatio
     expect(response.status).toBe(401);
     expect(await lineOf('export-1', 'export request')).toMatchObject({ export: 'reports', outcome: 'rejected', codes: ['UNAUTHENTICATED'] });
     expect((await rejections())['code="UNAUTHENTICATED",endpoint="export",operation="reports"']).toBe(1);
+  });
+
+  it('a WebSocket connection with a bad token (closed 4401) and a refused subscription', async () => {
+    const socket = rawSocket(api.url, {}, BAD_TOKEN);
+    expect(await socket.acknowledged).toMatchObject({ ack: false, code: 4401 });
+    expect(lines.find((l) => l.msg === 'websocket connection refused')).toMatchObject({ outcome: 'rejected', codes: ['UNAUTHENTICATED'], close: 4401 });
+    expect((await rejections())['code="UNAUTHENTICATED",endpoint="websocket",operation="anonymous"']).toBe(1);
+
+    const anonymous = await connect(api.url);
+    try {
+      const reply = await anonymous.send({ query: 'query WhoAmI { viewer { authenticated } }', operationName: 'WhoAmI' });
+      expect(reply.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    } finally {
+      await anonymous.close();
+    }
+    expect(lines.find((l) => l.msg === 'subscription operation refused')).toMatchObject({ outcome: 'rejected', operation: 'WhoAmI', codes: ['BAD_REQUEST'] });
+    expect((await rejections())['code="BAD_REQUEST",endpoint="websocket",operation="WhoAmI"']).toBe(1);
   });
 });

@@ -88,7 +88,7 @@ export function createMetrics(
   });
   const rejectionsByCode = new Counter({
     name: 'ctewn_rejections_total',
-    help: 'Requests refused, by endpoint (graphql, export), operation name and error code (extensions.code): a bad token, a limit, a validation failure, a rate limit.',
+    help: 'Requests refused, by endpoint (graphql, export, websocket), operation name and error code (extensions.code): a bad token, a limit, a validation failure, a rate limit.',
     labelNames: ['endpoint', 'operation', 'code'] as const,
     registers: [registry],
   });
@@ -122,8 +122,8 @@ export function createMetrics(
     observe: (labels: { operation: string }, seconds: number) => durationByOperation.observe({ operation: operation(labels.operation) }, seconds),
   };
   const rejections = {
-    inc: (labels: { endpoint: 'graphql' | 'export'; operation: string; code: unknown }) =>
-      rejectionsByCode.inc({ endpoint: labels.endpoint, operation: labels.endpoint === 'graphql' ? operation(labels.operation) : labels.operation, code: codeLabel(labels.code) }),
+    inc: (labels: { endpoint: 'graphql' | 'export' | 'websocket'; operation: string; code: unknown }) =>
+      rejectionsByCode.inc({ endpoint: labels.endpoint, operation: labels.endpoint === 'export' ? labels.operation : operation(labels.operation), code: codeLabel(labels.code) }),
   };
   return { registry, requests, duration, denials, rateLimited, rejections, alerts };
 }

@@ -138,7 +138,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
       requestPlugin({ config, logger, accessLog, metrics, guard }),
     ],
   });
-  subscriptions = attachSubscriptions({ config, httpServer, schema, database, verifyToken, accessLog, alertBus, logger, guard, formatError });
+  subscriptions = attachSubscriptions({ config, httpServer, schema, database, verifyToken, accessLog, alertBus, logger, guard, formatError, metrics });
   await apollo.start();
   alertBus.onAlert(() => metrics.alerts.inc());
 

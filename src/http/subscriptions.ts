@@ -14,6 +14,7 @@ import type { Database } from '../db/database.js';
 import { ApiError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Caller, OperationGuard } from './operation-guard.js';
+import { operationLabel, type Metrics } from './observability.js';
 import { rateLimited } from './rate-limit.js';
 
 export interface SubscriptionDeps {
@@ -27,6 +28,8 @@ export interface SubscriptionDeps {
   logger: Logger;
   guard: OperationGuard;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Refused connections and operations are counted like HTTP's (ctewn_rejections_total, endpoint websocket). */
+  metrics?: Pick<Metrics, 'rejections'>;
 }
 
 /** The token in `connectionParams`: `authorization` ("Bearer …") or `token` (the bare JWT). */
@@ -40,9 +43,9 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
  * client treats as fatal (no reconnection loop with a token that will not get better); 1013 is retried.
  */
 export const WsClose = {
-  INVALID_TOKEN: { code: 4401, reason: 'invalid token' },
-  TWO_TOKENS: { code: 4400, reason: 'two different tokens (Authorization header and connectionParams): send one' },
-  UNAVAILABLE: { code: 1013, reason: 'service unavailable: retry shortly' },
+  INVALID_TOKEN: { code: 4401, reason: 'invalid token', error: ErrorCode.UNAUTHENTICATED },
+  TWO_TOKENS: { code: 4400, reason: 'two different tokens (Authorization header and connectionParams): send one', error: ErrorCode.BAD_REQUEST },
+  UNAVAILABLE: { code: 1013, reason: 'service unavailable: retry shortly', error: ErrorCode.SERVICE_UNAVAILABLE },
 } as const;
 
 type Refusal = (typeof WsClose)[keyof typeof WsClose];
@@ -76,7 +79,7 @@ const SERVED = [OperationTypeNode.SUBSCRIPTION] as const;
  * Every event is executed against the field policy and the row rule for that subscriber, and what it
  * returns is written to the access log like any request.
  */
-export function attachSubscriptions({ config, httpServer, schema, database, verifyToken, accessLog, alertBus, logger, guard, formatError }: SubscriptionDeps) {
+export function attachSubscriptions({ config, httpServer, schema, database, verifyToken, accessLog, alertBus, logger, guard, formatError, metrics }: SubscriptionDeps) {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const callers = new WeakMap<object, Caller & { connection: string }>();
   const perConnection = config.WS_OPERATIONS_PER_MIN > 0 ? new RateLimiterMemory({ points: config.WS_OPERATIONS_PER_MIN, duration: 60, keyPrefix: 'ws-op' }) : undefined;
@@ -112,7 +115,12 @@ export function attachSubscriptions({ config, httpServer, schema, database, veri
         const { socket, request } = ctx.extra;
         // graphql-ws would close a refused connection with 4403 "Forbidden"; closing first says why
         // (its own close then finds the socket closing and does nothing).
-        const refuse = ({ code, reason }: Refusal) => (socket.close(code, reason), false);
+        const refuse = ({ code, reason, error }: Refusal) => {
+          logger.info({ outcome: 'rejected', codes: [error], close: code }, 'websocket connection refused');
+          metrics?.rejections.inc({ endpoint: 'websocket', operation: 'anonymous', code: error });
+          socket.close(code, reason);
+          return false;
+        };
         const token = tokenOf(ctx.connectionParams, request.headers.authorization);
         if (typeof token === 'object') return refuse(token);
         try {
@@ -160,8 +168,11 @@ export function attachSubscriptions({ config, httpServer, schema, database, veri
         }
         return result.errors ? { ...result, errors: toClient(result.errors, result.data != null) } : undefined;
       },
-      onError: (_ctx, _id, _payload, errors) => {
-        logger.info({ errors: errors.length, code: errors[0]?.extensions?.code }, 'subscription operation refused');
+      onError: (_ctx, _id, payload, errors) => {
+        const operation = operationLabel(payload.operationName ?? undefined);
+        const codes = [...new Set(errors.map((e) => e.extensions?.code))];
+        logger.info({ outcome: 'rejected', operation, codes, errors: errors.length }, 'subscription operation refused');
+        for (const code of codes) metrics?.rejections.inc({ endpoint: 'websocket', operation, code });
         return toClient(errors);
       },
     },
