@@ -1,4 +1,4 @@
-import { createClient, type Client } from 'graphql-ws';
+import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 
 export interface Subscription<T> {
@@ -8,19 +8,27 @@ export interface Subscription<T> {
   close(): Promise<void>;
 }
 
-/** Subscribes the way a client does: graphql-ws over WebSocket on /graphql, token in connectionParams. */
-export async function subscribe<T>(url: string, query: string, variables: Record<string, unknown>, authorization?: string): Promise<Subscription<T> & { client: Client }> {
-  const closed: { code?: number } = {};
-  const client = createClient({
+/**
+ * A graphql-ws client as an application builds one: /graphql over WebSocket, the token in connectionParams,
+ * connecting at once and never retrying. A refused connection (4401 "invalid token") is the outcome some
+ * tests expect, so the default handler, which prints it, is replaced.
+ */
+function wsClient(url: string, authorization: string | undefined, on?: ClientOptions['on']): Client {
+  return createClient({
     url: url.replace(/^http/, 'ws') + '/graphql',
     webSocketImpl: WebSocket,
     connectionParams: authorization ? { authorization } : {},
     retryAttempts: 0,
     lazy: false,
-    // A refused connection (4401 "invalid token") is the outcome some tests expect; the default handler prints it.
     onNonLazyError: () => undefined,
-    on: { closed: (event) => (closed.code = (event as { code?: number }).code) },
+    ...(on ? { on } : {}),
   });
+}
+
+/** Subscribes the way a client does: graphql-ws over WebSocket on /graphql, token in connectionParams. */
+export async function subscribe<T>(url: string, query: string, variables: Record<string, unknown>, authorization?: string): Promise<Subscription<T> & { client: Client }> {
+  const closed: { code?: number } = {};
+  const client = wsClient(url, authorization, { closed: (event) => (closed.code = (event as { code?: number }).code) });
   const events: T[] = [];
   const waiters: { predicate: (e: T) => boolean; resolve: (e: T) => void }[] = [];
   let failure: unknown;
@@ -88,14 +96,7 @@ export interface Socket {
 
 /** A graphql-ws connection (token in connectionParams), acknowledged by the server before it resolves. */
 export async function connect(url: string, authorization?: string): Promise<Socket> {
-  const client = createClient({
-    url: url.replace(/^http/, 'ws') + '/graphql',
-    webSocketImpl: WebSocket,
-    connectionParams: authorization ? { authorization } : {},
-    retryAttempts: 0,
-    lazy: false,
-    onNonLazyError: () => undefined,
-  });
+  const client = wsClient(url, authorization);
   await new Promise<void>((resolve, reject) => {
     const offConnected = client.on('connected', () => (offConnected(), resolve()));
     const offClosed = client.on('closed', (event) => (offClosed(), reject(Object.assign(new Error('connection closed'), { code: (event as { code?: number }).code }))));
