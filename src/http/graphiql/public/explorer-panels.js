@@ -117,6 +117,20 @@
   }
 
   /** Downloads an export with the same token as the query (a plain link could not send the header). */
+  /** Hands a file to the browser's downloads (an object URL on a link, released once the download has started). */
+  function saveFile(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var link = document.createElement('a');
+    link.href = url;
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () {
+      URL.revokeObjectURL(url);
+    }, 10000);
+  }
+
   function download(item, authorization, setError) {
     var headers = {};
     if (authorization) headers.authorization = authorization;
@@ -139,16 +153,7 @@
         var disposition = response.headers.get('content-disposition') || '';
         var name = (/filename="([^"]+)"/.exec(disposition) || [])[1] || item.file + '.csv';
         return response.blob().then(function (blob) {
-          var url = URL.createObjectURL(blob);
-          var link = document.createElement('a');
-          link.href = url;
-          link.download = name;
-          document.body.appendChild(link);
-          link.click();
-          link.remove();
-          setTimeout(function () {
-            URL.revokeObjectURL(url);
-          }, 10000);
+          saveFile(blob, name);
         });
       })
       .catch(function (error) {
@@ -261,16 +266,7 @@
       [schema],
     );
     var save = function () {
-      var url = URL.createObjectURL(new Blob([sdl], { type: 'text/plain;charset=utf-8' }));
-      var link = document.createElement('a');
-      link.href = url;
-      link.download = 'ct-ewn-graph.graphql';
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(function () {
-        URL.revokeObjectURL(url);
-      }, 10000);
+      saveFile(new Blob([sdl], { type: 'text/plain;charset=utf-8' }), 'ct-ewn-graph.graphql');
     };
     return h(
       'div',
