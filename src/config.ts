@@ -56,6 +56,8 @@ const schema = z.object({
   MAX_ERRORS: z.coerce.number().int().min(1).max(100).default(10),
   // Issue 12 — WebSocket: operations per connection per minute (the organization's HTTP limits apply too).
   WS_OPERATIONS_PER_MIN: z.coerce.number().int().min(0).default(120),
+  // Subscriptions one connection may hold open at once: each is executed again for every alert it receives.
+  WS_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(1000).default(20),
   // Issue 12 — exports: rows per organization (anonymous: per address) per minute; 0 = unlimited.
   // 20,000: a member's complete export of the sample (reports ~2,200 + observations ~7,950 rows) fits in one minute.
   EXPORT_ROWS_PER_MIN: z.coerce.number().int().min(0).default(20_000),

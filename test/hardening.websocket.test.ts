@@ -19,7 +19,9 @@ let idp: TestIdentityProvider;
 let anonymous: Socket;
 beforeAll(async () => {
   idp = await createIdentityProvider();
-  prod = await startTestApp({ ...idp.env, NODE_ENV: 'production' });
+  // The open-subscription cap (which counts operations still being admitted too) is raised above 700 here, so
+  // that the per-minute limit is what the 700-operation test measures.
+  prod = await startTestApp({ ...idp.env, NODE_ENV: 'production', WS_SUBSCRIPTIONS_PER_CONNECTION: '1000' });
   anonymous = await connect(prod.url);
 });
 afterAll(async () => {
@@ -173,6 +175,35 @@ describe('rate limits over the socket', () => {
     } finally {
       await socket.close();
     }
+  });
+
+  describe('WS_SUBSCRIPTIONS_PER_CONNECTION: subscriptions open at once on one connection', () => {
+    const SUB = { query: 'subscription { alertRaised { id } }' };
+    let capped: TestApp;
+    beforeAll(async () => {
+      capped = await startTestApp({ ...idp.env, NODE_ENV: 'production', WS_SUBSCRIPTIONS_PER_CONNECTION: '3' });
+    });
+    afterAll(() => capped?.stop());
+
+    it('at most 3 are open; completing one frees its place; another connection has its own', async () => {
+      const token = await bearer('expert');
+      const socket = await connect(capped.url, token);
+      const other = await connect(capped.url, token);
+      try {
+        const stopFirst = socket.client.subscribe(SUB, { next: () => undefined, error: () => undefined, complete: () => undefined });
+        for (let i = 0; i < 2; i++) expect((await socket.send(SUB, 500)).open).toBe(true);
+        const fourth = await socket.send(SUB);
+        refused(fourth, 'BAD_REQUEST');
+        expect(fourth.errors![0]!.extensions!.limit).toBe(3);
+        expect((await other.send(SUB, 500)).open).toBe(true);
+        stopFirst();
+        await new Promise((r) => setTimeout(r, 200));
+        expect((await socket.send(SUB, 500)).open).toBe(true);
+      } finally {
+        await socket.close();
+        await other.close();
+      }
+    });
   });
 
   describe("the organization's HTTP budget is shared with its sockets", () => {

@@ -137,6 +137,13 @@ export function attachSubscriptions({ config, httpServer, schema, database, veri
       onSubscribe: async (ctx, _id, payload) => {
         const caller = callers.get(ctx.extra.socket);
         if (!caller) return [new ApiError(ErrorCode.UNAUTHENTICATED, 'Connection not authenticated')];
+        // graphql-ws has already reserved this id in ctx.subscriptions, so the count includes it. Each open
+        // subscription is executed again for every alert it receives: without a cap, one socket would
+        // multiply the work of each alert by WS_OPERATIONS_PER_MIN × minutes connected.
+        const open = Object.keys(ctx.subscriptions).length;
+        if (open > config.WS_SUBSCRIPTIONS_PER_CONNECTION) {
+          return [new ApiError(ErrorCode.BAD_REQUEST, `At most ${config.WS_SUBSCRIPTIONS_PER_CONNECTION} subscriptions may be open on one connection; complete one, or open another connection`, { limit: config.WS_SUBSCRIPTIONS_PER_CONNECTION })];
+        }
         try {
           await admitConnectionOperation(caller.connection);
           await guard.admitRequest(caller);
