@@ -6,11 +6,13 @@
 //   BENCH_SKIP_BUILD=1       use the existing dist/ of the repo
 //   BENCH_POLICY_API_DIR     a checkout whose server honours BENCH_DISABLE_POLICY (default: this repo)
 //   BENCH_KEEP_DB=1          keep the database (for inspection)
+//   BENCH_EXPLAIN_ALLOW=api  the EXPLAIN guard reports this API's own failing statements instead of stopping
+//   BENCH_EXPLAIN_LARGE_ROWS the guard's "large table" (default 10000; 2000 in the quick run)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -27,10 +29,11 @@ if (!existsSync(join(BENCH, 'node_modules', 'autocannon')) || !existsSync(NODE22
 const { counts, dbUrl, dropDatabase, loadInputs, preparePostGraphile, psql, recreateDatabase, resetWrites, seed, vacuum } = await import('./lib/dataset.mjs');
 const { busyCores, hasTaskset, machineTicks, startPinned, stop, waitForHttp } = await import('./lib/proc.mjs');
 const { createIdentity, PERSONAS } = await import('./lib/tokens.mjs');
-const { fingerprint, requestFor, variablesFor, WORKLOADS } = await import('./lib/workloads.mjs');
+const { fingerprint, PAGE, requestFor, variablesFor, WORKLOADS } = await import('./lib/workloads.mjs');
 const { summarizeProfile } = await import('./lib/profile.mjs');
 const { writeResults } = await import('./lib/report.mjs');
 const { createLoadWorker } = await import('./lib/load-worker.mjs');
+const { explainCaptured, readCapture, tableFacts } = await import('./lib/explain.mjs');
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -44,6 +47,8 @@ const PLAN = {
   scale: QUICK ? { reports: 5000, extraOrganizations: 17, years: 5, seed: 1 } : { reports: 20000, extraOrganizations: 17, years: 5, seed: 1 },
   policyRounds: 1,
   profileSeconds: QUICK ? 2 : 5,
+  // The EXPLAIN guard's "large table": the quick run's 5,000 reports must count too, or it would prove nothing.
+  explainLargeRows: num('BENCH_EXPLAIN_LARGE_ROWS', QUICK ? 2000 : 10000),
 };
 const DB = 'ctewn_bench';
 const workloads = Object.keys(WORKLOADS);
@@ -97,12 +102,14 @@ async function main() {
     SEED_SAMPLE_DATA: 'false',
     MAX_FUTURE_PERIODS: 'unlimited', // W5 writes periods from 2100 on, clear of the data set
   };
+  // Every system is started with lib/sql-capture.mjs preloaded (off until the EXPLAIN guard turns it on).
+  const captured = (key, args) => ({ args: ['--import', pathToFileURL(join(BENCH, 'lib', 'sql-capture.mjs')).href, ...args], capture: join(WORK, `${key}.sql.jsonl`) });
   const SYSTEMS = [
-    { key: 'api', label: 'CT-EWN (Node 22)', kind: 'api', port: 4201, cmd: NODE22, args: ['dist/src/main.js'], cwd: REPO, env: apiEnv },
-    { key: 'pgl-rls', label: 'PostGraphile + RLS', kind: 'pgl', port: 4202, cmd: NODE22, args: [join(BENCH, 'servers/postgraphile.mjs')], cwd: BENCH, env: { ...baseEnv, PGL_RLS: '1', GRAPHILE_ENV: 'production' } },
-    { key: 'pgl', label: 'PostGraphile (no RLS)', kind: 'pgl', port: 4203, cmd: NODE22, args: [join(BENCH, 'servers/postgraphile.mjs')], cwd: BENCH, env: { ...baseEnv, PGL_RLS: '0', GRAPHILE_ENV: 'production' } },
-    { key: 'base', label: 'raw SQL baseline', kind: 'base', port: 4204, cmd: NODE22, args: [join(BENCH, 'servers/baseline.mjs')], cwd: BENCH, env: baseEnv },
-    { key: 'api20', label: 'CT-EWN (Node 20)', kind: 'api', port: 4205, cmd: process.execPath, args: ['dist/src/main.js'], cwd: REPO, env: apiEnv },
+    { key: 'api', label: 'CT-EWN (Node 22)', kind: 'api', port: 4201, cmd: NODE22, ...captured('api', ['dist/src/main.js']), cwd: REPO, env: apiEnv },
+    { key: 'pgl-rls', label: 'PostGraphile + RLS', kind: 'pgl', port: 4202, cmd: NODE22, ...captured('pgl-rls', [join(BENCH, 'servers/postgraphile.mjs')]), cwd: BENCH, env: { ...baseEnv, PGL_RLS: '1', GRAPHILE_ENV: 'production' } },
+    { key: 'pgl', label: 'PostGraphile (no RLS)', kind: 'pgl', port: 4203, cmd: NODE22, ...captured('pgl', [join(BENCH, 'servers/postgraphile.mjs')]), cwd: BENCH, env: { ...baseEnv, PGL_RLS: '0', GRAPHILE_ENV: 'production' } },
+    { key: 'base', label: 'raw SQL baseline', kind: 'base', port: 4204, cmd: NODE22, ...captured('base', [join(BENCH, 'servers/baseline.mjs')]), cwd: BENCH, env: baseEnv },
+    { key: 'api20', label: 'CT-EWN (Node 20)', kind: 'api', port: 4205, cmd: process.execPath, ...captured('api20', ['dist/src/main.js']), cwd: REPO, env: apiEnv },
   ];
   for (const s of SYSTEMS) await startSystem(s);
   const node20Version = process.version;
@@ -110,6 +117,11 @@ async function main() {
   // ---- probe: correctness, parity and exact statements per request, one request at a time ----
   log('probe: statements per request, answers compared');
   const probe = await probeAll(SYSTEMS, inputs, identity);
+  resetWrites(DB);
+
+  // ---- the fairness guard: EXPLAIN every statement of every system and workload; stop if one is unfair ----
+  log('EXPLAIN guard: every statement of every system and workload, on this data');
+  const explain = await explainAll(SYSTEMS.filter((s) => s.key !== 'api20'), inputs, identity);
   resetWrites(DB);
 
   // ---- warm-up (JIT, pools, caches), not measured ----
@@ -153,14 +165,15 @@ async function main() {
     postgres: psql('postgres', 'show server_version'),
     taskset: hasTaskset(),
   };
-  const results = { date: new Date().toISOString(), quietWaitSeconds: quiet.waitedSeconds, plan: PLAN, machine, dataCounts, seedSeconds, systems: SYSTEMS.map(({ key, label, kind }) => ({ key, label, kind })), probe, measurements, policy, profile, elapsedMinutes: (Date.now() - started) / 60000 };
+  const results = { date: new Date().toISOString(), quietWaitSeconds: quiet.waitedSeconds, plan: PLAN, machine, dataCounts, seedSeconds, systems: SYSTEMS.map(({ key, label, kind }) => ({ key, label, kind })), probe, explain, measurements, policy, profile, elapsedMinutes: (Date.now() - started) / 60000 };
   writeFileSync(join(WORK, 'results.json'), JSON.stringify(results, null, 2));
   writeResults(join(BENCH, 'RESULTS.md'), results, readFileSync(join(BENCH, 'NOTES.md'), 'utf8'));
   log('wrote bench/RESULTS.md');
 }
 
 async function startSystem(s, extraArgs = [], extraEnv = {}) {
-  s.proc = startPinned(0, s.cmd, [...extraArgs, ...s.args], { env: { ...s.env, ...extraEnv, PORT: String(s.port) }, cwd: s.cwd, log: join(WORK, `${s.key}.log`) });
+  const capture = s.capture ? { BENCH_SQL_CAPTURE: s.capture } : {};
+  s.proc = startPinned(0, s.cmd, [...extraArgs, ...s.args], { env: { ...s.env, ...capture, ...extraEnv, PORT: String(s.port) }, cwd: s.cwd, log: join(WORK, `${s.key}.log`) });
   servers.push(s);
   await waitForHttp(s.kind === 'api' ? `http://127.0.0.1:${s.port}/healthz` : `http://127.0.0.1:${s.port}/__stats`, { proc: s.proc });
 }
@@ -275,6 +288,66 @@ async function probeAll(systems, inputs, identity) {
   for (const e of out.errors) log('probe error:', e);
   return out;
 }
+
+/** Turns a system's statement capture on or off (SIGUSR2) and waits until it says so in its file. */
+async function setCapture(s, on) {
+  const state = () => {
+    if (!existsSync(s.capture)) return 'off';
+    const markers = readFileSync(s.capture, 'utf8').split('\n').filter((l) => l.startsWith('{"capture"'));
+    return markers.length ? JSON.parse(markers[markers.length - 1]).capture : 'off';
+  };
+  if (state() === (on ? 'on' : 'off')) return;
+  process.kill(s.proc.pid, 'SIGUSR2');
+  const deadline = Date.now() + 5000;
+  while (state() !== (on ? 'on' : 'off')) {
+    if (Date.now() > deadline) throw new Error(`${s.label}: the SQL capture did not answer SIGUSR2`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * The EXPLAIN guard (lib/explain.mjs): per system and workload, one request with the statement capture
+ * on, then every statement it sent is EXPLAINed on this data. A failing statement stops the run, with
+ * the summary in bench/.work/explain.json; a passing run's summary goes into RESULTS.md.
+ */
+async function explainAll(systems, inputs, identity) {
+  const facts = await tableFacts(dbUrl(DB), PLAN.explainLargeRows);
+  log(`large tables (> ${PLAN.explainLargeRows} rows): ${[...facts.large].map(([t, n]) => `${t} ${n}`).join(', ')}`);
+  const rows = [];
+  for (const w of workloads) {
+    for (const s of systems) {
+      await setCapture(s, true);
+      const r = await send(s, w, variablesFor(w, 0, inputs, { keyPrefix: `bench-explain-${s.key}` }), identity);
+      await new Promise((done) => setTimeout(done, 300)); // statements a request leaves behind (the access log's batch)
+      await setCapture(s, false);
+      if (r.error) throw new Error(`EXPLAIN guard: ${s.label} ${w} answered with an error: ${r.error}`);
+      const plans = await explainCaptured(dbUrl(DB), readCapture(s.capture), { page: PAGE_OF[w], facts, search: w === 'W6' });
+      if (plans.length === 0) throw new Error(`EXPLAIN guard: no statement captured for ${s.label} ${w}`);
+      for (const p of plans) rows.push({ system: s.key, label: s.label, workload: w, ...p });
+      const failed = plans.filter((p) => !p.pass);
+      log(`  ${w} ${s.label.padEnd(22)} ${plans.length} statement(s)${failed.length ? `, FAILED: ${failed.flatMap((p) => p.problems).join('; ')}` : ', pass'}`);
+    }
+  }
+  // BENCH_EXPLAIN_ALLOW=api lets this API's own failing statements through (reported, marked allowed):
+  // they slow the API only, so they cannot make the comparison flatter it. A peer's failure always stops.
+  const allow = new Set((process.env.BENCH_EXPLAIN_ALLOW ?? '').split(',').filter((k) => k === 'api'));
+  for (const r of rows) if (!r.pass && allow.has(r.system)) r.allowed = true;
+  const out = { largeRows: PLAN.explainLargeRows, largeTables: Object.fromEntries(facts.large), allowed: [...allow], rows };
+  writeFileSync(join(WORK, 'explain.json'), JSON.stringify(out, null, 2));
+  for (const f of rows.filter((r) => r.allowed)) log(`EXPLAIN guard (allowed, BENCH_EXPLAIN_ALLOW): ${f.label} ${f.workload}: ${f.problems.join('; ')}`);
+  const failed = rows.filter((r) => !r.pass && !r.allowed);
+  if (failed.length > 0) {
+    for (const f of failed) console.error(`EXPLAIN guard: ${f.label} ${f.workload}: ${f.problems.join('; ')}\n  plan: ${f.nodes}\n  sql: ${f.statement.slice(0, 600)}`);
+    throw new Error(`EXPLAIN guard: ${failed.length} statement(s) read a whole large table or sort more than their page (bench/.work/explain.json); the comparison would not be fair`);
+  }
+  return out;
+}
+
+/**
+ * The page each workload returns, per list: the guard's bound for a Sort. W3 has no page: one report's
+ * short lists (its countries, its indicators, one latest value per series), a few rows each.
+ */
+const PAGE_OF = { W1: PAGE.W1, W2: PAGE.W2, W3: 10, W4: PAGE.W4.reports, W5: PAGE.W5, W6: PAGE.W6 };
 
 /**
  * Policy on vs off: the same build started twice, once with BENCH_DISABLE_POLICY=1. The product must

@@ -62,9 +62,9 @@ export function writeResults(file, results, notes) {
   L.push('| system | what it is | rows the reader sees | field rules, access log |');
   L.push('| --- | --- | --- | --- |');
   L.push('| CT-EWN (Node 22 / Node 20) | `node dist/src/main.js`, NODE_ENV=development (x-sql-statements), rate limits off, static JWKS, LOG_LEVEL=info | TLP/grant predicate in SQL | graphql-shield policy, access log written |');
-  L.push('| PostGraphile + RLS | PostGraphile 5.1 Amber preset, library mode; requests run as a non-superuser role with RLS policies that copy the row rule (sql/postgraphile.sql) | same rows as the API | none: every column of every exposed table is readable, including sourceDescription, sanctionsReferences, notes, grants, audit_events |');
+  L.push('| PostGraphile + RLS | PostGraphile 5.1 Amber preset, library mode; requests run as a non-superuser role with RLS policies that copy the row rule, indexes for its own ORDER BYs, the revision rule as a security-invoker view, an inlinable search function (sql/postgraphile.sql) | same rows as the API | none: every column of every exposed table is readable, including sourceDescription, sanctionsReferences, notes, grants, audit_events |');
   L.push('| PostGraphile (no RLS) | the same, connected as a superuser | **every row** (more than the reader may see) | none |');
-  L.push('| raw SQL baseline | node:http + pg, one hand-written statement per read (JSON built by PostgreSQL), same token check and row predicate | same rows as the API | none |');
+  L.push('| raw SQL baseline | node:http + pg, one hand-written statement per read (JSON built by PostgreSQL), same token check, row predicate and revision rule, JIT off | same rows as the API | none |');
   L.push('', 'Workloads:', '');
   for (const w of workloads) L.push(`- **${w}** ${WORKLOADS[w]}.`);
   L.push('');
@@ -178,6 +178,23 @@ export function writeResults(file, results, notes) {
   L.push(`| workload | ${systems.map((s) => s.label).join(' | ')} |`);
   L.push(`| --- | ${systems.map(() => '--:').join(' | ')} |`);
   for (const w of workloads) L.push(`| ${w} | ${systems.map((s) => probe.bytes[w]?.[s.key] ?? '–').join(' | ')} |`);
+  L.push('');
+
+  // ---- the EXPLAIN guard ----
+  L.push('## Fairness: EXPLAIN of every statement', '');
+  if (results.explain) {
+    const { largeRows, largeTables, rows } = results.explain;
+    L.push(`Before the load, each system answered each workload once with its statements captured (lib/sql-capture.mjs, preloaded into every server); each statement was then EXPLAINed on this data in the session state it ran in (PostGraphile's role and jwt.claims replayed): reads with ANALYZE (actual rows, rolled back), writes plan-only (estimated rows). The run stops if a statement reads a whole large table — a Seq Scan, or an index scan without a condition that returns most of it — (more than ${largeRows} rows: ${Object.entries(largeTables).map(([t, n]) => `${t} ${n}`).join(', ')}) or a Sort of more rows than its page (+1) and than 100, fed by a large table, unless the input is a full-text match (a GIN index returns matches unordered). ${rows.length} statements, ${rows.filter((r) => r.pass).length} pass${rows.some((r) => r.allowed) ? `; ${rows.filter((r) => r.allowed).length} of CT-EWN's own fail and were let through by \`BENCH_EXPLAIN_ALLOW=api\` (they slow CT-EWN only; a peer's failure always stops the run)` : ''}.`, '');
+    L.push('| system | workload | statement | plan nodes | rows | verdict |');
+    L.push('| --- | --- | --- | --- | --: | --- |');
+    const cell = (t) => t.replace(/\|/g, '\\|');
+    for (const r of rows) {
+      const text = r.statement.length > 140 ? `${r.statement.slice(0, 140)}…` : r.statement;
+      L.push(`| ${r.label} | ${r.workload} | \`${cell(text)}\` | ${cell(r.nodes)} | ${r.rows ?? '–'}${r.analyzed ? '' : ' (est.)'} | ${r.pass ? 'pass' : `**fail${r.allowed ? ' (allowed)' : ''}**: ${cell(r.problems.join('; '))}`} |`);
+    }
+  } else {
+    L.push('Not recorded by this run (it predates the guard).');
+  }
   L.push('');
 
   // ---- policy ----

@@ -29,12 +29,14 @@ const API = {
           totalCount pageInfo { hasNextPage endCursor } edges { node { id title publishedAt tlp author { acronym } countries { iso3 } } } } }`,
 };
 
+// PostGraphile reads values through bench_pgl.current_observations (sql/postgraphile.sql): the revision
+// rule of the API (the latest revision the viewer may see), not the table's `superseded_at is null`.
 const PGL_THRESHOLDS = 'periodicity worseDirection thresholdWatch thresholdWarning thresholdCritical';
 /** PostGraphile has no "latest per country" field: one aliased first-1 list per country of the report. */
 function pglW3(countries) {
   const vars = countries.map((_, i) => `$c${i}: String!`).join(', ');
   const latest = countries
-    .map((_, i) => `c${i}: observationsByIndicatorCode(first: 1, orderBy: PERIOD_START_DESC, condition: { countryIso3: $c${i}, supersededAt: null }) { nodes { periodStart value tlp countryIso3 } }`)
+    .map((_, i) => `c${i}: benchPglCurrentObservationsByIndicatorCode(first: 1, orderBy: PERIOD_START_DESC, condition: { countryIso3: $c${i} }) { nodes { periodStart value tlp countryIso3 } }`)
     .join(' ');
   return `query W3($id: UUID!, ${vars}) { reportByRowId(rowId: $id) { rowId titleEn titleRu summary publishedAt tlp
     reportCountriesByReportId { nodes { countryByCountryIso3 { iso3 nameEn } } } organizationByAuthorOrgId { acronym }
@@ -50,7 +52,7 @@ const PGL = {
   W1: `query W1($first: Int!) { allReports(first: $first, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC], condition: { retractedAt: null }) {
         nodes { rowId titleEn titleRu publishedAt tlp reportCountriesByReportId { nodes { countryIso3 } } organizationByAuthorOrgId { rowId acronym } } } }`,
   W2: `query W2($country: String!, $n: Int!) { countryByIso3(iso3: $country) { iso3 nameEn } allIndicators(orderBy: CODE_ASC) { nodes { code nameEn unit ${PGL_THRESHOLDS}
-        observationsByIndicatorCode(first: $n, orderBy: PERIOD_START_DESC, condition: { countryIso3: $country, supersededAt: null }) { nodes { periodStart value tlp } } } } }`,
+        benchPglCurrentObservationsByIndicatorCode(first: $n, orderBy: PERIOD_START_DESC, condition: { countryIso3: $country }) { nodes { periodStart value tlp } } } } }`,
   W3: [null, pglW3(['a']), pglW3(['a', 'b']), pglW3(['a', 'b', 'c'])],
   W4: `query W4($orgs: Int!, $n: Int!) { allOrganizations(first: $orgs, orderBy: PRIMARY_KEY_ASC) { nodes { rowId acronym kind
         reportsByAuthorOrgId(first: $n, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC], condition: { retractedAt: null }) {
@@ -162,7 +164,7 @@ export function fingerprint(system, workload, json) {
     case 'W2': {
       const inds = edges(d.indicators ?? d.allIndicators);
       return inds
-        .map((i) => `${i.code}:${edges(i.observations ?? i.observationsByIndicatorCode).map((o) => o.value).join('/')}`)
+        .map((i) => `${i.code}:${edges(i.observations ?? i.benchPglCurrentObservationsByIndicatorCode).map((o) => o.value).join('/')}`)
         .join(',');
     }
     case 'W3': {

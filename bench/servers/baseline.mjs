@@ -1,16 +1,19 @@
 // The raw-SQL baseline: a minimal Node HTTP server answering each workload with one hand-written
 // statement (JSON built by PostgreSQL with json_agg), behind the same token check and the same row rule
-// as the API (src/db/visibility.ts, rewritten here as SQL text). It is the practical limit: no GraphQL,
-// no field rules, no access log, reference data cached in memory, and ORDER BYs written to match the
-// indexes as migrated (`DESC NULLS LAST`), so PostgreSQL reads a page off an index instead of sorting.
+// as the API (src/db/visibility.ts, rewritten here as SQL text) and the same revision rule (a viewer reads
+// the latest revision of a value that it may see). It is the practical limit: no GraphQL,
+// no field rules, no access log, reference data cached in memory, and ORDER BYs written to match an
+// index (reports: the migrated `DESC NULLS LAST` ones; observations: the bench's `period_start DESC`), so
+// PostgreSQL reads a page off an index instead of sorting (run.mjs's EXPLAIN guard checks it).
 //   POST /w1 … /w6 with the workload's variables as JSON; GET /__stats counts statements sent.
 import { createServer } from 'node:http';
 import pg from 'pg';
 import { countQueries, createVerifier } from '../lib/verify.mjs';
-import { visible } from '../lib/visibility-sql.mjs';
+import { latestVisibleRevision, visible } from '../lib/visibility-sql.mjs';
 
 const statements = countQueries(pg);
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PG_POOL_MAX ?? 10) });
+// JIT off, as the API has it: short index-driven statements never pay back its compile time.
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PG_POOL_MAX ?? 10), options: '-c jit=off' });
 const verify = createVerifier();
 
 /** The viewer's organization must exist and be active (src/auth/authenticate.ts). */
@@ -39,8 +42,8 @@ const SQL = {
          'country', (select json_build_object('iso3', c.iso3, 'name', c.name_en) from countries c where c.iso3 = $3),
          'indicators', (select json_agg(json_build_object('code', i.code, 'name', i.name_en, 'unit', i.unit, 'observations', json_build_object('edges',
             (select coalesce(json_agg(json_build_object('node', json_build_object('period', ${period('o', 'i')}, 'value', o.value, 'level', ${level('o', 'i')}, 'tlp', o.tlp)) order by o.period_start desc), '[]')
-             from (select * from observations o where ${VIEWER_ACTIVE} and o.indicator_code = i.code and o.country_iso3 = $3 and o.superseded_at is null and ${visible('o', 'observation')}
-                   order by o.period_start desc nulls last limit $4) o))) order by i.code) from indicators i)))::text as body`,
+             from (select * from observations o where ${VIEWER_ACTIVE} and o.indicator_code = i.code and o.country_iso3 = $3 and ${visible('o', 'observation')} and ${latestVisibleRevision('o')}
+                   order by o.period_start desc limit $4) o))) order by i.code) from indicators i)))::text as body`,
   // W3: one report, its indicators and each one's latest visible value for the given countries.
   w3: `select json_build_object('data', json_build_object('report', (select json_build_object(
          'id', r.id, 'title', ${title('r')}, 'summary', r.summary, 'publishedAt', ${iso('r.published_at')}, 'tlp', r.tlp,
@@ -50,8 +53,8 @@ const SQL = {
              (select coalesce(json_agg(json_build_object('period', ${period('o', 'i')}, 'value', o.value, 'level', ${level('o', 'i')}, 'tlp', o.tlp, 'country', json_build_object('iso3', o.country_iso3)) order by o.country_iso3), '[]')
               from unnest($4::text[]) as c(iso3) cross join lateral (
                     select o.* from observations o
-                    where o.indicator_code = i.code and o.country_iso3 = c.iso3 and o.superseded_at is null and ${visible('o', 'observation')}
-                    order by o.period_start desc nulls last limit 1) o)) order by i.code), '[]')
+                    where o.indicator_code = i.code and o.country_iso3 = c.iso3 and ${visible('o', 'observation')} and ${latestVisibleRevision('o')}
+                    order by o.period_start desc limit 1) o)) order by i.code), '[]')
            from report_indicators ri join indicators i on i.code = ri.indicator_code where ri.report_id = r.id))
          from reports r where ${VIEWER_ACTIVE} and r.id = $3 and ${visible('r', 'report')})))::text as body`,
   // W4: organizations, each with its latest visible reports and their countries.
@@ -63,10 +66,17 @@ const SQL = {
                   order by r.published_at desc nulls last, r.id desc nulls last limit $4) r)))) order by o.id))))::text as body
        from (select * from organizations o where ${VIEWER_ACTIVE} order by o.id limit $3) o`,
   // W6: full-text search with a country and a date filter, a page and the total.
-  w6: `with matched as (
+  w6: search(`and r.id in (select rc.report_id from report_countries rc where rc.country_iso3 = $4)`),
+  w6all: search(`and $4::text is null`),
+};
+
+// W6 with and without its country filter: two statements, as one writes them by hand (an `$4 is null or
+// exists (…)` in one statement makes PostgreSQL hash the whole of report_countries).
+function search(countryFilter) {
+  return `with matched as (
          select r.* from reports r
          where ${VIEWER_ACTIVE} and r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', $3) and ${visible('r', 'report')}
-           and ($4::text is null or exists (select 1 from report_countries rc where rc.report_id = r.id and rc.country_iso3 = $4))
+           ${countryFilter}
            and ($5::timestamptz is null or r.published_at >= $5))
        select json_build_object('data', json_build_object('reports', json_build_object(
          'totalCount', (select count(*) from matched),
@@ -74,8 +84,8 @@ const SQL = {
               'author', (select json_build_object('acronym', a.acronym) from organizations a where a.id = p.author_org_id), 'countries', ${countriesOf('p')}))
               order by p.published_at desc, p.id desc), '[]')
            from (select * from matched order by published_at desc nulls last, id desc nulls last limit $6) p),
-         'hasNextPage', (select count(*) > $6 from (select 1 from matched limit $6 + 1) n))))::text as body`,
-};
+         'hasNextPage', (select count(*) > $6 from (select 1 from matched limit $6 + 1) n))))::text as body`;
+}
 
 const ARGS = {
   w1: (v) => [v.first],
@@ -84,8 +94,10 @@ const ARGS = {
   w4: (v) => [v.orgs, v.n],
   w6: (v) => [v.q, v.country ?? null, v.from ?? null, v.first],
 };
+ARGS.w6all = ARGS.w6;
 
 async function read(name, claims, vars) {
+  if (name === 'w6' && !vars.country) name = 'w6all';
   const { rows } = await pool.query(SQL[name], [claims.org, claims.sub, ...ARGS[name](vars)]);
   return rows[0]?.body ?? '{"data":null}';
 }
@@ -151,10 +163,11 @@ const WRITE_OBSERVATIONS = `
     select * from jsonb_to_recordset($3::jsonb) as x(indicator_code text, country_iso3 text, period_start date, value float8, tlp tlp,
       source_reliability source_reliability, information_credibility smallint, note text)),
   cur as (
-    select o.id, o.indicator_code, o.country_iso3, o.period_start, o.revision from observations o
-    join input i on i.indicator_code = o.indicator_code and i.country_iso3 = o.country_iso3 and i.period_start = o.period_start
-    where o.superseded_at is null for update of o),
-  sup as (update observations o set superseded_at = now() from cur where o.id = cur.id returning o.id),
+    select o.* from input i cross join lateral (
+      select o.id, o.indicator_code, o.country_iso3, o.period_start, o.revision from observations o
+      where o.indicator_code = i.indicator_code and o.country_iso3 = i.country_iso3 and o.period_start = i.period_start and o.superseded_at is null
+      for update of o) o),
+  sup as (update observations o set superseded_at = now() where o.id = any(array(select id from cur)) returning o.id),
   ins as (
     insert into observations (indicator_code, country_iso3, period_start, value, source_org_id, recorded_by_sub, tlp, source_reliability, information_credibility, note, revision)
     select i.indicator_code, i.country_iso3, i.period_start, i.value, $1, $2, i.tlp, i.source_reliability, i.information_credibility, i.note, coalesce(c.revision, 0) + 1
@@ -233,7 +246,7 @@ const server = createServer((req, res) => {
     return;
   }
   const name = req.url?.slice(1);
-  if (req.method !== 'POST' || !(name in SQL || name === 'w5')) {
+  if (req.method !== 'POST' || !(name in SQL || name === 'w5') || name === 'w6all') {
     res.statusCode = 404;
     res.end();
     return;

@@ -1,11 +1,19 @@
--- What PostGraphile needs on the benchmark database (and only there: the database is dropped at the end).
+-- What PostGraphile needs on the benchmark database, as its experts would set it up (and only there: the
+-- database is dropped at the end). run.mjs EXPLAINs every statement it sends and stops if one scans a
+-- large table or sorts more than its page, so each piece below is checked on every run.
 --  * ctewn_bench_rls: the role PostGraphile's RLS variant runs its requests as (a superuser bypasses RLS).
+--  * Indexes matching the SQL PostGraphile generates. Its orderBy PUBLISHED_AT_DESC / PERIOD_START_DESC
+--    is PostgreSQL's default DESC, i.e. NULLS FIRST, which the API's DESC NULLS LAST indexes cannot serve
+--    (the planner does not use NOT NULL to reconcile them), and its cursors append the primary key.
 --  * Row-level security policies that apply THE row rule of src/db/visibility.ts to reports and
---    observations, fed by the transaction-local settings jwt.claims.org / jwt.claims.sub.
---    Same predicate as the API's, so both return the same rows; not checked here: that the viewer's
---    organization is active (the API looks it up once per request).
---  * bench_pgl.search_reports: full-text search as a SQL function, PostGraphile's way to add a query
---    the schema does not derive (security invoker, so RLS applies inside it).
+--    observations, fed by the transaction-local settings jwt.claims.org / jwt.claims.sub. Same predicate
+--    as the API's, so both return the same rows; not checked here: that the viewer's organization is
+--    active (the API looks it up once per request).
+--  * bench_pgl.current_observations: the revision rule of src/db/queries/observations.ts (a viewer reads
+--    the latest revision of a value that IT may see), as a security-invoker view, so the later revision
+--    it looks for is itself filtered by RLS; smart tags relate it to indicators like the table.
+--  * bench_pgl.search_reports: full-text search as a SQL function, PostGraphile's way to add a query the
+--    schema does not derive; written so PostgreSQL can inline it under RLS and still use the GIN index.
 -- The role is cluster-wide: run.mjs drops it after dropping the database.
 
 do $$ begin
@@ -13,24 +21,59 @@ do $$ begin
 end $$;
 
 create schema if not exists bench_pgl;
+create schema if not exists bench_pgl_private;
+
+-- ---- indexes for PostGraphile's own ORDER BYs (W1, W4: reports by date; W2, W3: a series by period) ----
+create index if not exists bench_pgl_reports_published_idx on public.reports (published_at desc, id desc);
+create index if not exists bench_pgl_reports_author_published_idx on public.reports (author_org_id, published_at desc, id desc);
+create index if not exists bench_pgl_observations_series_idx on public.observations (indicator_code, country_iso3, period_start desc, id);
+
+-- ---- W6: search ----
+-- Under RLS, PostgreSQL may evaluate a query's own condition before the policy's only if it is
+-- LEAKPROOF; `@@` (ts_match_vq) is not, so inside an RLS-filtered scan of reports the GIN index cannot
+-- serve the match and every report is read. The match therefore runs in a SECURITY DEFINER helper, which
+-- returns candidate ids only (no columns) and lives in a schema PostGraphile does not expose; the exposed
+-- function is plain SQL, STABLE, SECURITY INVOKER, without SET or STRICT, so PostgreSQL inlines it and
+-- RLS filters the candidates by the row rule. `= any (array(…))` makes the candidates primary-key lookups
+-- (an `in (select …)` may hash-join them against every report).
+create or replace function bench_pgl_private.matching_report_ids(query text, country text, published_from timestamptz)
+returns setof uuid language sql stable security definer set search_path = pg_catalog, public rows 200 as $$
+  select r.id from public.reports r
+  where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
+    and (country is null or exists (select 1 from public.report_countries rc where rc.report_id = r.id and rc.country_iso3 = country))
+    and (published_from is null or r.published_at >= published_from)
+$$;
+revoke all on function bench_pgl_private.matching_report_ids(text, text, timestamptz) from public;
 
 create or replace function bench_pgl.search_reports(query text, country text default null, published_from timestamptz default null)
 returns setof public.reports language sql stable as $$
   select r.* from public.reports r
-  where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
-    and (country is null or exists (select 1 from public.report_countries rc where rc.report_id = r.id and rc.country_iso3 = country))
-    and (published_from is null or r.published_at >= published_from)
+  where r.id = any (array(select bench_pgl_private.matching_report_ids(query, country, published_from)))
   order by r.published_at desc, r.id desc
 $$;
 
-grant usage on schema public, bench_pgl to ctewn_bench_rls;
+-- ---- W2, W3: the revision a viewer reads ----
+create or replace view bench_pgl.current_observations with (security_invoker = true) as
+  select o.* from public.observations o
+  where o.superseded_at is null or not exists (
+    select 1 from public.observations later
+    where later.indicator_code = o.indicator_code and later.country_iso3 = o.country_iso3 and later.period_start = o.period_start
+      and later.revision > o.revision);
+comment on view bench_pgl.current_observations is E'@primaryKey id\n@foreignKey (indicator_code) references public.indicators (code)\n@foreignKey (country_iso3) references public.countries (iso3)';
+
+grant usage on schema public, bench_pgl, bench_pgl_private to ctewn_bench_rls;
 grant select on all tables in schema public to ctewn_bench_rls;
+grant select on bench_pgl.current_observations to ctewn_bench_rls;
 grant insert on public.observations to ctewn_bench_rls;
 grant execute on function bench_pgl.search_reports(text, text, timestamptz) to ctewn_bench_rls;
+grant execute on function bench_pgl_private.matching_report_ids(text, text, timestamptz) to ctewn_bench_rls;
 
 alter table public.reports enable row level security;
 alter table public.observations enable row level security;
 
+-- THE row rule (src/db/visibility.ts visibleTo): CLEAR anyone; GREEN any member; AMBER the origin, a
+-- grantee organization or its clients; AMBER+STRICT the origin or a grantee organization; RED the author
+-- and persons granted, a person being an organization and a sub together (grants.grantee_person_org_id).
 create policy bench_reports_visible on public.reports for select to ctewn_bench_rls using (
   tlp = 'CLEAR'
   or (nullif(current_setting('jwt.claims.org', true), '') is not null and (
@@ -39,9 +82,9 @@ create policy bench_reports_visible on public.reports for select to ctewn_bench_
       select 1 from public.grants g where g.report_id = reports.id and g.revoked_at is null and (g.expires_at is null or g.expires_at > now())
         and (g.grantee_org_id = current_setting('jwt.claims.org', true)
           or (reports.tlp = 'AMBER' and g.grantee_org_id in (select p.parent_id from public.organization_parents p where p.organization_id = current_setting('jwt.claims.org', true)))))))
-    or (tlp = 'RED' and (author_sub = current_setting('jwt.claims.sub', true) or exists (
+    or (tlp = 'RED' and ((author_org_id = current_setting('jwt.claims.org', true) and author_sub = current_setting('jwt.claims.sub', true)) or exists (
       select 1 from public.grants g where g.report_id = reports.id and g.revoked_at is null and (g.expires_at is null or g.expires_at > now())
-        and g.grantee_sub = current_setting('jwt.claims.sub', true))))
+        and g.grantee_sub = current_setting('jwt.claims.sub', true) and g.grantee_person_org_id = current_setting('jwt.claims.org', true))))
   ))
 );
 
@@ -53,9 +96,9 @@ create policy bench_observations_visible on public.observations for select to ct
       select 1 from public.grants g where g.observation_id = observations.id and g.revoked_at is null and (g.expires_at is null or g.expires_at > now())
         and (g.grantee_org_id = current_setting('jwt.claims.org', true)
           or (observations.tlp = 'AMBER' and g.grantee_org_id in (select p.parent_id from public.organization_parents p where p.organization_id = current_setting('jwt.claims.org', true)))))))
-    or (tlp = 'RED' and (recorded_by_sub = current_setting('jwt.claims.sub', true) or exists (
+    or (tlp = 'RED' and ((source_org_id = current_setting('jwt.claims.org', true) and recorded_by_sub = current_setting('jwt.claims.sub', true)) or exists (
       select 1 from public.grants g where g.observation_id = observations.id and g.revoked_at is null and (g.expires_at is null or g.expires_at > now())
-        and g.grantee_sub = current_setting('jwt.claims.sub', true))))
+        and g.grantee_sub = current_setting('jwt.claims.sub', true) and g.grantee_person_org_id = current_setting('jwt.claims.org', true))))
   ))
 );
 
