@@ -10,6 +10,7 @@ import { gql } from './support/app.js';
 import { postgresBinaries, startPgCluster, type PgCluster } from './support/pg-cluster.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
 import { subscribe } from './support/ws.js';
+import { reportDraft } from './support/drafts.js';
 
 /**
  * A PostgreSQL restart, a backend killed mid-transaction and the idle-in-transaction timeout must cost
@@ -133,18 +134,7 @@ suite(bin ? 'PostgreSQL restarts under concurrent writes (private cluster)' : 'P
         api.url,
         'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }',
         {
-          input: {
-            title,
-            language: 'EN',
-            summary: 'Written while the database restarts.',
-            body: 'Fault test.',
-            kind: 'SITUATION_ASSESSMENT',
-            topics: ['ONLINE_PROPAGANDA'],
-            countries: ['KAZ'],
-            tlp: 'GREEN',
-            sourceReliability: 'B',
-            informationCredibility: 2,
-          },
+          input: reportDraft({ title, summary: 'Written while the database restarts.', body: 'Fault test.' }),
         },
         contributor,
       );
