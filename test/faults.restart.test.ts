@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { seedSampleData } from '../src/db/seed/index.js';
 import { databaseUnavailable } from '../src/http/format-error.js';
+import { startApiProcess, stopApiProcesses, type ApiProcess } from './support/api-process.js';
 import { gql } from './support/app.js';
 import { postgresBinaries, startPgCluster, type PgCluster } from './support/pg-cluster.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
@@ -26,13 +26,6 @@ const suite = bin ? describe : describe.skip;
 const WRITERS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface ApiProcess {
-  url: string;
-  child: ChildProcess;
-  exits: (number | string | null)[];
-  output: string[];
-}
-
 suite(bin ? 'PostgreSQL restarts under concurrent writes (private cluster)' : 'PostgreSQL restarts (skipped: no PostgreSQL server binaries under /usr/lib/postgresql)', () => {
   let cluster: PgCluster;
   let idp: TestIdentityProvider;
@@ -49,39 +42,16 @@ suite(bin ? 'PostgreSQL restarts under concurrent writes (private cluster)' : 'P
     }
   };
 
-  async function startProcess(): Promise<ApiProcess> {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        ...process.env,
-        ...idp.env,
-        DATABASE_URL: cluster.url,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'error',
-        NODE_ENV: 'test',
-        PG_CONNECT_TIMEOUT_MS: '1000',
-        RATE_LIMIT_REQUESTS_PER_MIN: '0',
-        RATE_LIMIT_COST_PER_MIN: '0',
-        MAX_FUTURE_PERIODS: 'unlimited', // writes go to 2099, clear of the sample series
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const startProcess = () =>
+    startApiProcess({
+      ...idp.env,
+      DATABASE_URL: cluster.url,
+      LOG_LEVEL: 'error',
+      PG_CONNECT_TIMEOUT_MS: '1000',
+      RATE_LIMIT_REQUESTS_PER_MIN: '0',
+      RATE_LIMIT_COST_PER_MIN: '0',
+      MAX_FUTURE_PERIODS: 'unlimited', // writes go to 2099, clear of the sample series
     });
-    const api: ApiProcess = { url: `http://127.0.0.1:${port}`, child, exits: [], output: [] };
-    child.stdout!.on('data', (chunk: Buffer) => api.output.push(chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => api.output.push(chunk.toString()));
-    child.on('exit', (code, signal) => api.exits.push(code ?? signal));
-    for (let i = 0; i < 240; i++) {
-      if (child.exitCode !== null) throw new Error(`API process exited with ${child.exitCode}: ${api.output.join('')}`);
-      try {
-        if ((await fetch(`${api.url}/healthz`)).ok) return api;
-      } catch {
-        // not listening yet
-      }
-      await sleep(250);
-    }
-    throw new Error('API process did not start');
-  }
 
   beforeAll(async () => {
     cluster = await startPgCluster(bin!);
@@ -101,16 +71,7 @@ suite(bin ? 'PostgreSQL restarts under concurrent writes (private cluster)' : 'P
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(
-      apis.map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopApiProcesses(apis);
     await cluster?.destroy();
   });
 

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { startApiProcess } from './support/api-process.js';
 import { copyOfTemplate, gql, startTestApp, type TestApp } from './support/app.js';
 import { startDatabaseProxy, type DatabaseProxy } from './support/proxy.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
@@ -113,20 +113,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database faults', () => {
   });
 
   it('SIGTERM under load: in-flight requests complete, pending access-log entries are flushed, the process exits in time', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, ...idp.env, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', SHUTDOWN_GRACE_MS: '8000', RATE_LIMIT_REQUESTS_PER_MIN: '0' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 120; i++) {
-      try {
-        if ((await fetch(`${url}/healthz`)).ok) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
+    const { url, child, exited } = await startApiProcess({ ...idp.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '8000', RATE_LIMIT_REQUESTS_PER_MIN: '0' });
     const headers = await bearer('expert-group', ['analyst']);
     const read = (i: number) =>
       gql(url, `query ShutdownProbe${i} { reports(first: 50, filter: { tlp: GREEN }) { edges { node { id title countries { iso3 } } } } }`, {}, headers).then(
@@ -138,7 +125,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database faults', () => {
     const signalled = Date.now();
     child.kill('SIGTERM');
     const results = await Promise.all(inFlight);
-    const code = await exited;
+    const { code } = await exited;
     expect(code).toBe(0);
     expect(Date.now() - signalled).toBeLessThan(8000);
     const completed = results.filter((r) => r.status === 200);

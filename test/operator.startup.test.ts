@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/api-process.js';
 
 /**
  * What an operator sees at start, on real processes: a wrong database port or name is one line naming
@@ -18,13 +18,6 @@ afterAll(async () => {
   for (const drop of dropLater) await drop();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const baseEnv = (port: number, env: Record<string, string>) => ({
   ...process.env,

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiProcess, type ApiProcess } from './support/api-process.js';
 
 /**
  * Shutdown by signal, on a real process: the first SIGTERM drains (in-flight requests complete), a
@@ -10,34 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Child {
-  url: string;
-  port: number;
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+const children: ApiProcess[] = [];
 
-const children: ChildProcess[] = [];
-
-async function startProcess(): Promise<Child> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: 'memory://', SEED_SAMPLE_DATA: 'false', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', SHUTDOWN_GRACE_MS: '20000' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.push(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`API process exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, port, child, exited };
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error('API process did not start');
+async function startProcess(): Promise<ApiProcess> {
+  const api = await startApiProcess({ DATABASE_URL: '', DATA_DIR: 'memory://', SEED_SAMPLE_DATA: 'false', LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '20000' });
+  children.push(api);
+  return api;
 }
 
 /** A GraphQL POST whose body is sent in two parts: the request is in flight until `finish()`. */
@@ -61,13 +39,13 @@ function slowRequest(port: number) {
 
 describe('shutdown by signal', () => {
   // One process per case, started together (each start migrates a fresh embedded database).
-  let twice: Child;
-  let thrice: Child;
+  let twice: ApiProcess;
+  let thrice: ApiProcess;
   beforeAll(async () => {
     [twice, thrice] = await Promise.all([startProcess(), startProcess()]);
   }, 120_000);
   afterAll(() => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
 
   it('a second SIGTERM during the drain does not cut it short: the in-flight request completes 200 and the process exits 0', async () => {

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiProcess, stopApiProcesses, type ApiProcess } from './support/api-process.js';
 import { copyOfTemplate, gql } from './support/app.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
 import { subscribe } from './support/ws.js';
@@ -13,27 +13,13 @@ import { subscribe } from './support/ws.js';
 describe.skipIf(!process.env.TEST_DATABASE_URL)('live alerts across two API processes on one PostgreSQL', () => {
   let idp: TestIdentityProvider;
   let database: { url: string; drop: () => Promise<void> };
-  const processes: ChildProcess[] = [];
+  const processes: ApiProcess[] = [];
   const urls: string[] = [];
 
   async function startProcess(): Promise<string> {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, ...idp.env, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', MAX_FUTURE_PERIODS: 'unlimited' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    processes.push(child);
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 120; i++) {
-      if (child.exitCode !== null) throw new Error(`API process exited with ${child.exitCode}`);
-      try {
-        if ((await fetch(`${url}/healthz`)).ok) return url;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error('API process did not start');
+    const api = await startApiProcess({ ...idp.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn', MAX_FUTURE_PERIODS: 'unlimited' });
+    processes.push(api);
+    return api.url;
   }
 
   beforeAll(async () => {
@@ -43,16 +29,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('live alerts across two API proc
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(
-      processes.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopApiProcesses(processes);
     await database?.drop();
   });
 

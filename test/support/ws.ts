@@ -54,7 +54,7 @@ export async function subscribe<T>(url: string, query: string, variables: Record
     const offClosed = client.on('closed', (event) => {
       offClosed();
       const { code, reason } = event as { code?: number; reason?: string };
-      reject(Object.assign(new Error('connection closed'), { code, reason }));
+      reject(Object.assign(new Error(`connection closed before it was acknowledged: ${code ?? '?'} ${reason || '(no reason)'}`), { code, reason }));
     });
   });
   await new Promise((r) => setTimeout(r, 100));
@@ -99,7 +99,7 @@ export async function connect(url: string, authorization?: string): Promise<Sock
   const client = wsClient(url, authorization);
   await new Promise<void>((resolve, reject) => {
     const offConnected = client.on('connected', () => (offConnected(), resolve()));
-    const offClosed = client.on('closed', (event) => (offClosed(), reject(Object.assign(new Error('connection closed'), { code: (event as { code?: number }).code }))));
+    const offClosed = client.on('closed', (event) => (offClosed(), reject(Object.assign(new Error(`connection closed: ${(event as { code?: number }).code ?? '?'}`), { code: (event as { code?: number }).code }))));
   });
   return {
     client,
