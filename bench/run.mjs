@@ -9,10 +9,10 @@
 //   BENCH_EXPLAIN_ALLOW=api  the EXPLAIN guard reports this API's own failing statements instead of stopping
 //   BENCH_EXPLAIN_LARGE_ROWS the guard's "large table" (default 10000; 2000 in the quick run)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -21,19 +21,15 @@ const started = Date.now();
 const log = (...a) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s]`, ...a);
 
 // ---- dependencies of the bench itself (never the product's) ----
-const NODE22 = join(BENCH, 'node_modules', 'node', 'bin', 'node');
-if (!existsSync(join(BENCH, 'node_modules', 'autocannon')) || !existsSync(NODE22)) {
-  log('installing the benchmark dependencies (bench/package-lock.json)');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: BENCH, stdio: 'inherit' });
-}
-const { counts, dbUrl, dropDatabase, loadInputs, preparePostGraphile, psql, recreateDatabase, resetWrites, seed, vacuum } = await import('./lib/dataset.mjs');
-const { busyCores, hasTaskset, machineTicks, startPinned, stop, waitForHttp } = await import('./lib/proc.mjs');
+const { ensureBenchDependencies } = await import('./lib/deps.mjs');
+const { node22: NODE22, node22Version } = ensureBenchDependencies(BENCH, log);
+const { dbUrl, dropDatabase, loadInputs, psql, resetWrites } = await import('./lib/dataset.mjs');
+const { hasTaskset } = await import('./lib/proc.mjs');
 const { createIdentity, PERSONAS } = await import('./lib/tokens.mjs');
-const { fingerprint, PAGE, requestFor, variablesFor, WORKLOADS } = await import('./lib/workloads.mjs');
+const { WORKLOADS } = await import('./lib/workloads.mjs');
 const { summarizeProfile } = await import('./lib/profile.mjs');
 const { writeResults } = await import('./lib/report.mjs');
-const { createLoadWorker } = await import('./lib/load-worker.mjs');
-const { explainCaptured, readCapture, tableFacts } = await import('./lib/explain.mjs');
+const { apiEnvFor, createHarness, defineSystems, prepareData } = await import('./lib/harness.mjs');
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -52,8 +48,6 @@ const PLAN = {
 };
 const DB = 'ctewn_bench';
 const workloads = Object.keys(WORKLOADS);
-const node22Version = execFileSync(NODE22, ['-v'], { encoding: 'utf8' }).trim();
-if (!node22Version.startsWith('v22')) throw new Error(`bench/node_modules/node is ${node22Version}, not Node 22`);
 
 // `node bench/run.mjs --report`: write RESULTS.md again from the last run's figures (after editing NOTES.md).
 if (process.argv.includes('--report')) {
@@ -65,8 +59,8 @@ if (process.argv.includes('--report')) {
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
 
-const servers = [];
-let loadWorker;
+const harness = createHarness({ bench: BENCH, work: WORK, db: DB, node22: NODE22, connections: PLAN.connections, log, quietBudgetSeconds: num('BENCH_QUIET_BUDGET', QUICK ? 20 : 90) });
+const { load, startSystem, stopSystem, quiet } = harness;
 
 async function main() {
   log(`plan: ${PLAN.runs} run(s) × ${PLAN.rounds} round(s) × ${PLAN.duration}s, ${PLAN.connections} connections${QUICK ? ' (BENCH_QUICK)' : ''}; taskset ${hasTaskset() ? 'yes' : 'no'}`);
@@ -76,13 +70,7 @@ async function main() {
   }
 
   log(`database ${DB}: create, seed (${JSON.stringify(PLAN.scale)})`);
-  recreateDatabase(DB);
-  const seedStarted = Date.now();
-  seed(REPO, DB, PLAN.scale);
-  const seedSeconds = (Date.now() - seedStarted) / 1000;
-  preparePostGraphile(DB, join(BENCH, 'sql', 'postgraphile.sql'));
-  vacuum(DB);
-  const dataCounts = await counts(DB);
+  const { seedSeconds, dataCounts } = await prepareData({ repo: REPO, bench: BENCH, db: DB, scale: PLAN.scale });
   log('rows:', JSON.stringify(dataCounts));
 
   const identity = await createIdentity(join(WORK, 'jwks.json'));
@@ -92,36 +80,19 @@ async function main() {
 
   // ---- the systems, each pinned to core 0 ----
   const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: dbUrl(DB), ...identity.env };
-  const apiEnv = {
-    ...baseEnv,
-    NODE_ENV: 'development', // exposes x-sql-statements
-    HOST: '127.0.0.1',
-    RATE_LIMIT_REQUESTS_PER_MIN: '0',
-    RATE_LIMIT_COST_PER_MIN: '0',
-    LOG_LEVEL: 'info',
-    SEED_SAMPLE_DATA: 'false',
-    MAX_FUTURE_PERIODS: 'unlimited', // W5 writes periods from 2100 on, clear of the data set
-  };
-  // Every system is started with lib/sql-capture.mjs preloaded (off until the EXPLAIN guard turns it on).
-  const captured = (key, args) => ({ args: ['--import', pathToFileURL(join(BENCH, 'lib', 'sql-capture.mjs')).href, ...args], capture: join(WORK, `${key}.sql.jsonl`) });
-  const SYSTEMS = [
-    { key: 'api', label: 'CT-EWN (Node 22)', kind: 'api', port: 4201, cmd: NODE22, ...captured('api', ['dist/src/main.js']), cwd: REPO, env: apiEnv },
-    { key: 'pgl-rls', label: 'PostGraphile + RLS', kind: 'pgl', port: 4202, cmd: NODE22, ...captured('pgl-rls', [join(BENCH, 'servers/postgraphile.mjs')]), cwd: BENCH, env: { ...baseEnv, PGL_RLS: '1', GRAPHILE_ENV: 'production' } },
-    { key: 'pgl', label: 'PostGraphile (no RLS)', kind: 'pgl', port: 4203, cmd: NODE22, ...captured('pgl', [join(BENCH, 'servers/postgraphile.mjs')]), cwd: BENCH, env: { ...baseEnv, PGL_RLS: '0', GRAPHILE_ENV: 'production' } },
-    { key: 'base', label: 'raw SQL baseline', kind: 'base', port: 4204, cmd: NODE22, ...captured('base', [join(BENCH, 'servers/baseline.mjs')]), cwd: BENCH, env: baseEnv },
-    { key: 'api20', label: 'CT-EWN (Node 20)', kind: 'api', port: 4205, cmd: process.execPath, ...captured('api20', ['dist/src/main.js']), cwd: REPO, env: apiEnv },
-  ];
+  const apiEnv = apiEnvFor(baseEnv);
+  const SYSTEMS = defineSystems({ repo: REPO, bench: BENCH, work: WORK, node22: NODE22, baseEnv, ports: { api: 4201, 'pgl-rls': 4202, pgl: 4203, base: 4204, api20: 4205 } });
   for (const s of SYSTEMS) await startSystem(s);
   const node20Version = process.version;
 
   // ---- probe: correctness, parity and exact statements per request, one request at a time ----
   log('probe: statements per request, answers compared');
-  const probe = await probeAll(SYSTEMS, inputs, identity);
+  const probe = await harness.probeAll(SYSTEMS, inputs, identity, workloads);
   resetWrites(DB);
 
   // ---- the fairness guard: EXPLAIN every statement of every system and workload; stop if one is unfair ----
   log('EXPLAIN guard: every statement of every system and workload, on this data');
-  const explain = await explainAll(SYSTEMS.filter((s) => s.key !== 'api20'), inputs, identity);
+  const explain = await harness.explainAll(SYSTEMS.filter((s) => s.key !== 'api20'), inputs, identity, workloads, { largeRows: PLAN.explainLargeRows, file: join(WORK, 'explain.json') });
   resetWrites(DB);
 
   // ---- warm-up (JIT, pools, caches), not measured ----
@@ -170,184 +141,6 @@ async function main() {
   writeResults(join(BENCH, 'RESULTS.md'), results, readFileSync(join(BENCH, 'NOTES.md'), 'utf8'));
   log('wrote bench/RESULTS.md');
 }
-
-async function startSystem(s, extraArgs = [], extraEnv = {}) {
-  const capture = s.capture ? { BENCH_SQL_CAPTURE: s.capture } : {};
-  s.proc = startPinned(0, s.cmd, [...extraArgs, ...s.args], { env: { ...s.env, ...capture, ...extraEnv, PORT: String(s.port) }, cwd: s.cwd, log: join(WORK, `${s.key}.log`) });
-  servers.push(s);
-  await waitForHttp(s.kind === 'api' ? `http://127.0.0.1:${s.port}/healthz` : `http://127.0.0.1:${s.port}/__stats`, { proc: s.proc });
-}
-
-async function stopSystem(s) {
-  if (!s.proc) return;
-  await stop(s.proc);
-  servers.splice(servers.indexOf(s), 1);
-  s.proc = undefined;
-}
-
-const statsUrl = (s) => (s.kind === 'api' ? null : `http://127.0.0.1:${s.port}/__stats`);
-const tokenFor = (w, identity) => (w === 'W5' ? identity.tokens.writer : identity.tokens.reader);
-
-/**
- * This machine may be shared (other programs, test suites): before a measured round, wait a little for
- * the CPU to be free, within a bounded budget, and record what was seen (the report flags busy rounds).
- */
-const quiet = { budgetSeconds: num('BENCH_QUIET_BUDGET', QUICK ? 20 : 90), waitedSeconds: 0 };
-async function awaitQuiet() {
-  const sample = async () => {
-    const a = machineTicks();
-    await new Promise((r) => setTimeout(r, 300));
-    return busyCores(a, machineTicks(), cpus().length);
-  };
-  let busy = await sample();
-  let waited = 0;
-  while (busy > 0.35 && waited < 20 && quiet.waitedSeconds < quiet.budgetSeconds) {
-    busy = await sample();
-    waited += 1;
-    quiet.waitedSeconds += 1;
-  }
-  if (waited > 0) log(`waited ${waited}s for a quieter machine (busy ${busy.toFixed(2)} cores before the round)`);
-  return busy;
-}
-
-/** One round: a load process on core 1 against one system. */
-async function load(s, w, { duration, run, round, inputsFile, identity, label = s.label, options = {} }) {
-  const busyBefore = run > 0 ? await awaitQuiet() : null;
-  const spec = {
-    system: s.kind,
-    label,
-    workload: w,
-    run,
-    round,
-    url: `http://127.0.0.1:${s.port}`,
-    statsUrl: statsUrl(s),
-    token: tokenFor(w, identity),
-    writer: PERSONAS.writer,
-    connections: PLAN.connections,
-    duration,
-    serverPid: s.proc.pid,
-    inputsFile,
-    database: DB,
-    options: { ...options, keyPrefix: `bench-${s.key}-${run}-${round}` },
-  };
-  loadWorker ??= createLoadWorker(NODE22, BENCH);
-  return { ...(await loadWorker.run(spec)), key: s.key, busyBefore };
-}
-
-async function send(s, w, vars, identity) {
-  const { path, body } = requestFor(s.kind, w, vars, PERSONAS.writer);
-  const before = s.kind === 'api' ? null : (await (await fetch(statsUrl(s))).json()).statements;
-  const res = await fetch(`http://127.0.0.1:${s.port}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${tokenFor(w, identity)}` },
-    body,
-  });
-  const text = await res.text();
-  const statements = s.kind === 'api' ? Number(res.headers.get('x-sql-statements')) : (await (await fetch(statsUrl(s))).json()).statements - before;
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // reported below
-  }
-  return { status: res.status, statements, bytes: text.length, json, error: res.status !== 200 || !json || json.errors ? text.slice(0, 300) : null };
-}
-
-async function probeAll(systems, inputs, identity) {
-  const out = { statements: {}, bytes: {}, errors: [], parity: {}, scaling: {} };
-  for (const w of workloads) {
-    out.statements[w] = {};
-    out.bytes[w] = {};
-    out.parity[w] = {};
-    for (const s of systems) {
-      const samples = [];
-      for (let k = 0; k < 3; k += 1) {
-        const r = await send(s, w, variablesFor(w, k, inputs, { keyPrefix: `bench-probe-${s.key}` }), identity);
-        if (r.error) out.errors.push(`${s.label} ${w}: ${r.error}`);
-        samples.push(r);
-      }
-      if (w === 'W5') resetWrites(DB);
-      out.statements[w][s.key] = samples.map((r) => r.statements);
-      out.bytes[w][s.key] = samples[0].bytes;
-      out.parity[w][s.key] = samples.map((r) => fingerprint(s.kind, w, r.json));
-    }
-  }
-  // Statements as the page grows: the same request with smaller and larger pages.
-  const sizes = { W1: [{ first: 10 }, { first: 50 }, { first: 100 }], W2: [{ n: 3 }, { n: 12 }, { n: 24 }], W4: [{ n: 2 }, { n: 10 }, { n: 20 }], W6: [{ first: 5 }, { first: 20 }, { first: 50 }] };
-  for (const [w, list] of Object.entries(sizes)) {
-    out.scaling[w] = {};
-    for (const s of systems.filter((x) => x.key !== 'api20')) {
-      out.scaling[w][s.key] = [];
-      for (const options of list) {
-        const r = await send(s, w, variablesFor(w, 0, inputs, options), identity);
-        if (r.error) out.errors.push(`${s.label} ${w} ${JSON.stringify(options)}: ${r.error}`);
-        out.scaling[w][s.key].push({ ...options, statements: r.statements });
-      }
-    }
-  }
-  for (const e of out.errors) log('probe error:', e);
-  return out;
-}
-
-/** Turns a system's statement capture on or off (SIGUSR2) and waits until it says so in its file. */
-async function setCapture(s, on) {
-  const state = () => {
-    if (!existsSync(s.capture)) return 'off';
-    const markers = readFileSync(s.capture, 'utf8').split('\n').filter((l) => l.startsWith('{"capture"'));
-    return markers.length ? JSON.parse(markers[markers.length - 1]).capture : 'off';
-  };
-  if (state() === (on ? 'on' : 'off')) return;
-  process.kill(s.proc.pid, 'SIGUSR2');
-  const deadline = Date.now() + 5000;
-  while (state() !== (on ? 'on' : 'off')) {
-    if (Date.now() > deadline) throw new Error(`${s.label}: the SQL capture did not answer SIGUSR2`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/**
- * The EXPLAIN guard (lib/explain.mjs): per system and workload, one request with the statement capture
- * on, then every statement it sent is EXPLAINed on this data. A failing statement stops the run, with
- * the summary in bench/.work/explain.json; a passing run's summary goes into RESULTS.md.
- */
-async function explainAll(systems, inputs, identity) {
-  const facts = await tableFacts(dbUrl(DB), PLAN.explainLargeRows);
-  log(`large tables (> ${PLAN.explainLargeRows} rows): ${[...facts.large].map(([t, n]) => `${t} ${n}`).join(', ')}`);
-  const rows = [];
-  for (const w of workloads) {
-    for (const s of systems) {
-      await setCapture(s, true);
-      const r = await send(s, w, variablesFor(w, 0, inputs, { keyPrefix: `bench-explain-${s.key}` }), identity);
-      await new Promise((done) => setTimeout(done, 300)); // statements a request leaves behind (the access log's batch)
-      await setCapture(s, false);
-      if (r.error) throw new Error(`EXPLAIN guard: ${s.label} ${w} answered with an error: ${r.error}`);
-      const plans = await explainCaptured(dbUrl(DB), readCapture(s.capture), { page: PAGE_OF[w], facts, search: w === 'W6' });
-      if (plans.length === 0) throw new Error(`EXPLAIN guard: no statement captured for ${s.label} ${w}`);
-      for (const p of plans) rows.push({ system: s.key, label: s.label, workload: w, ...p });
-      const failed = plans.filter((p) => !p.pass);
-      log(`  ${w} ${s.label.padEnd(22)} ${plans.length} statement(s)${failed.length ? `, FAILED: ${failed.flatMap((p) => p.problems).join('; ')}` : ', pass'}`);
-    }
-  }
-  // BENCH_EXPLAIN_ALLOW=api lets this API's own failing statements through (reported, marked allowed):
-  // they slow the API only, so they cannot make the comparison flatter it. A peer's failure always stops.
-  const allow = new Set((process.env.BENCH_EXPLAIN_ALLOW ?? '').split(',').filter((k) => k === 'api'));
-  for (const r of rows) if (!r.pass && allow.has(r.system)) r.allowed = true;
-  const out = { largeRows: PLAN.explainLargeRows, largeTables: Object.fromEntries(facts.large), allowed: [...allow], rows };
-  writeFileSync(join(WORK, 'explain.json'), JSON.stringify(out, null, 2));
-  for (const f of rows.filter((r) => r.allowed)) log(`EXPLAIN guard (allowed, BENCH_EXPLAIN_ALLOW): ${f.label} ${f.workload}: ${f.problems.join('; ')}`);
-  const failed = rows.filter((r) => !r.pass && !r.allowed);
-  if (failed.length > 0) {
-    for (const f of failed) console.error(`EXPLAIN guard: ${f.label} ${f.workload}: ${f.problems.join('; ')}\n  plan: ${f.nodes}\n  sql: ${f.statement.slice(0, 600)}`);
-    throw new Error(`EXPLAIN guard: ${failed.length} statement(s) read a whole large table or sort more than their page (bench/.work/explain.json); the comparison would not be fair`);
-  }
-  return out;
-}
-
-/**
- * The page each workload returns, per list: the guard's bound for a Sort. W3 has no page: one report's
- * short lists (its countries, its indicators, one latest value per series), a few rows each.
- */
-const PAGE_OF = { W1: PAGE.W1, W2: PAGE.W2, W3: 10, W4: PAGE.W4.reports, W5: PAGE.W5, W6: PAGE.W6 };
 
 /**
  * Policy on vs off: the same build started twice, once with BENCH_DISABLE_POLICY=1. The product must
@@ -429,8 +222,8 @@ try {
   console.error(error);
   exitCode = 1;
 } finally {
-  loadWorker?.close();
-  for (const s of servers) await stop(s.proc).catch(() => undefined);
+  harness.close();
+  await harness.stopAll();
   if (process.env.BENCH_KEEP_DB !== '1') {
     try {
       dropDatabase(DB);
