@@ -62,8 +62,8 @@ export function writeResults(file, results, notes) {
   L.push('| system | what it is | rows the reader sees | field rules, access log |');
   L.push('| --- | --- | --- | --- |');
   L.push('| CT-EWN (Node 22 / Node 20) | `node dist/src/main.js`, NODE_ENV=development (x-sql-statements), rate limits off, static JWKS, LOG_LEVEL=info | TLP/grant predicate in SQL | graphql-shield policy, access log written |');
-  L.push('| PostGraphile + RLS | PostGraphile 5.1 Amber preset, library mode; requests run as a non-superuser role with RLS policies that copy the row rule, indexes for its own ORDER BYs, the revision rule as a security-invoker view, an inlinable search function (sql/postgraphile.sql) | same rows as the API | none: every column of every exposed table is readable, including sourceDescription, sanctionsReferences, notes, grants, audit_events |');
-  L.push('| PostGraphile (no RLS) | the same, connected as a superuser | **every row** (more than the reader may see) | none |');
+  L.push('| PostGraphile + RLS | PostGraphile 5.1 Amber preset, library mode; requests run as a non-superuser role with RLS policies that copy the row rule, indexes for its own ORDER BYs, the revision rule as a security-invoker view, search functions PostgreSQL inlines, one per filter shape, ordered by PostGraphile, the match in a SECURITY DEFINER id helper so the GIN index serves under RLS (sql/postgraphile.sql) | same rows as the API | none: every column of every exposed table is readable, including sourceDescription, sanctionsReferences, notes, grants, audit_events |');
+  L.push('| PostGraphile (no RLS) | the same, connected as a superuser, with search functions of its own (plain SQL, no id helper: the GIN and date indexes serve the inlined match) | **every row** (more than the reader may see) | none |');
   L.push('| raw SQL baseline | node:http + pg, one hand-written statement per read (JSON built by PostgreSQL), same token check, row predicate and revision rule, JIT off | same rows as the API | none |');
   L.push('', 'Workloads:', '');
   for (const w of workloads) L.push(`- **${w}** ${WORKLOADS[w]}.`);

@@ -48,6 +48,10 @@ function pglW5(n) {
   const body = Array.from({ length: n }, (_, i) => `m${i}: createObservation(input: { observation: $o${i} }) { observation { rowId periodStart value tlp } }`).join(' ');
   return `mutation W5(${vars}) { ${body} }`;
 }
+function pglW6(field, countryVar) {
+  return `query W6($q: String!${countryVar}, $from: Datetime, $first: Int!) { ${field}(query: $q${countryVar ? ', country: $country' : ''}, publishedFrom: $from, first: $first, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC]) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { rowId titleEn titleRu publishedAt tlp organizationByAuthorOrgId { acronym } reportCountriesByReportId { nodes { countryIso3 } } } } }`;
+}
 const PGL = {
   W1: `query W1($first: Int!) { allReports(first: $first, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC], condition: { retractedAt: null }) {
         nodes { rowId titleEn titleRu publishedAt tlp reportCountriesByReportId { nodes { countryIso3 } } organizationByAuthorOrgId { rowId acronym } } } }`,
@@ -58,8 +62,11 @@ const PGL = {
         reportsByAuthorOrgId(first: $n, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC], condition: { retractedAt: null }) {
           nodes { rowId titleEn titleRu publishedAt tlp reportCountriesByReportId { nodes { countryIso3 } } } } } } }`,
   W5: pglW5(PAGE.W5),
-  W6: `query W6($q: String!, $country: String, $from: Datetime, $first: Int!) { benchPglSearchReports(query: $q, country: $country, publishedFrom: $from, first: $first) {
-        totalCount pageInfo { hasNextPage endCursor } nodes { rowId titleEn titleRu publishedAt tlp organizationByAuthorOrgId { acronym } reportCountriesByReportId { nodes { countryIso3 } } } } }`,
+  // Search: one function per filter shape (sql/postgraphile.sql), ordered by PostGraphile (the API's order).
+  W6: {
+    all: pglW6('searchReports', ''),
+    country: pglW6('searchReportsInCountry', ', $country: String!'),
+  },
 };
 
 /** The variables of the k-th request of a workload (the same for every system). */
@@ -146,6 +153,11 @@ export function requestFor(system, workload, vars, writer) {
     });
     return { path: '/graphql', body: JSON.stringify({ query: PGL.W5, variables: v, operationName: 'W5' }) };
   }
+  if (workload === 'W6') {
+    const { country, ...rest } = vars;
+    const query = country ? PGL.W6.country : PGL.W6.all;
+    return { path: '/graphql', body: JSON.stringify({ query, variables: country ? vars : rest, operationName: 'W6' }) };
+  }
   return { path: '/graphql', body: JSON.stringify({ query: PGL[workload], variables: vars, operationName: workload }) };
 }
 
@@ -185,7 +197,7 @@ export function fingerprint(system, workload, json) {
         .map((o) => `${o.id ?? o.rowId}:${reportIds(edges(o.reports ?? o.reportsByAuthorOrgId)).length}:${reportIds(edges(o.reports ?? o.reportsByAuthorOrgId)).join('/')}`)
         .join(',');
     case 'W6': {
-      const c = d.reports ?? d.benchPglSearchReports;
+      const c = d.reports ?? d.searchReports ?? d.searchReportsInCountry;
       return `${c.totalCount}|${reportIds(edges(c)).join(',')}`;
     }
     case 'W5': {

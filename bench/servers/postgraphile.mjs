@@ -22,7 +22,8 @@ const preset = {
   // Filtering on retracted_at / superseded_at (unindexed columns) needs conditions on every column, as a
   // hand-written API would offer; Amber otherwise exposes conditions on indexed columns only.
   disablePlugins: ['PgIndexBehaviorsPlugin'],
-  pgServices: [makePgService({ pool, schemas: ['public', 'bench_pgl'] })],
+  // W6's search functions: each variant its own form (sql/postgraphile.sql), under the same field names.
+  pgServices: [makePgService({ pool, schemas: ['public', 'bench_pgl', rls ? 'bench_pgl_search_rls' : 'bench_pgl_search'] })],
   grafserv: { graphqlPath: '/graphql', graphiql: false, watch: false },
   grafast: {
     async context(requestContext) {

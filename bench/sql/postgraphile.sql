@@ -12,8 +12,9 @@
 --  * bench_pgl.current_observations: the revision rule of src/db/queries/observations.ts (a viewer reads
 --    the latest revision of a value that IT may see), as a security-invoker view, so the later revision
 --    it looks for is itself filtered by RLS; smart tags relate it to indicators like the table.
---  * bench_pgl.search_reports: full-text search as a SQL function, PostGraphile's way to add a query the
---    schema does not derive; written so PostgreSQL can inline it under RLS and still use the GIN index.
+--  * searchReports / searchReportsInCountry: full-text search as SQL functions, PostGraphile's way to add
+--    a query the schema does not derive; one form per variant (bench_pgl_search without RLS,
+--    bench_pgl_search_rls with it), each inlined by PostgreSQL and keeping the GIN and date indexes.
 -- The role is cluster-wide: run.mjs drops it after dropping the database.
 
 do $$ begin
@@ -28,29 +29,82 @@ create index if not exists bench_pgl_reports_published_idx on public.reports (pu
 create index if not exists bench_pgl_reports_author_published_idx on public.reports (author_org_id, published_at desc, id desc);
 create index if not exists bench_pgl_observations_series_idx on public.observations (indicator_code, country_iso3, period_start desc, id);
 
--- ---- W6: search ----
--- Under RLS, PostgreSQL may evaluate a query's own condition before the policy's only if it is
--- LEAKPROOF; `@@` (ts_match_vq) is not, so inside an RLS-filtered scan of reports the GIN index cannot
--- serve the match and every report is read. The match therefore runs in a SECURITY DEFINER helper, which
--- returns candidate ids only (no columns) and lives in a schema PostGraphile does not expose; the exposed
--- function is plain SQL, STABLE, SECURITY INVOKER, without SET or STRICT, so PostgreSQL inlines it and
--- RLS filters the candidates by the row rule. `= any (array(…))` makes the candidates primary-key lookups
--- (an `in (select …)` may hash-join them against every report).
-create or replace function bench_pgl_private.matching_report_ids(query text, country text, published_from timestamptz)
-returns setof uuid language sql stable security definer set search_path = pg_catalog, public rows 200 as $$
-  select r.id from public.reports r
-  where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
-    and (country is null or exists (select 1 from public.report_countries rc where rc.report_id = r.id and rc.country_iso3 = country))
-    and (published_from is null or r.published_at >= published_from)
-$$;
-revoke all on function bench_pgl_private.matching_report_ids(text, text, timestamptz) from public;
+-- ---- W6: search, one schema per PostGraphile variant (servers/postgraphile.mjs exposes its own) ----
+-- Each variant gets the form its experts would write, checked with EXPLAIN ANALYZE on the bench data:
+--  * One function per filter shape (with and without a country), so no `param is null or …` branch keeps
+--    an index out of a plan made for any value (PostGraphile sends named prepared statements).
+--  * No ORDER BY inside: `@behavior +order` gives the function connection PostGraphile's orderBy, so the
+--    page is ordered by PostGraphile (a top-N sort of the matches) and totalCount counts without sorting.
+--  * `@name`: both variants expose the same fields (searchReports, searchReportsInCountry).
+--  * The country compared as char(3), the column's type: `country_iso3::text = $1` would read every
+--    row of report_countries instead of report_countries_country_idx.
+create schema if not exists bench_pgl_search;
+create schema if not exists bench_pgl_search_rls;
 
-create or replace function bench_pgl.search_reports(query text, country text default null, published_from timestamptz default null)
+-- Without RLS: plain SQL, STABLE, SECURITY INVOKER, no SET or STRICT, so PostgreSQL inlines it into
+-- PostGraphile's statement and the match is a BitmapAnd of the GIN and date indexes.
+create or replace function bench_pgl_search.search_reports(query text, published_from timestamptz default null)
 returns setof public.reports language sql stable as $$
   select r.* from public.reports r
-  where r.id = any (array(select bench_pgl_private.matching_report_ids(query, country, published_from)))
-  order by r.published_at desc, r.id desc
+  where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
+    and (published_from is null or r.published_at >= published_from)
 $$;
+create or replace function bench_pgl_search.search_reports_in_country(query text, country text, published_from timestamptz default null)
+returns setof public.reports language sql stable as $$
+  select r.* from public.reports r
+  where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
+    and exists (select 1 from public.report_countries rc where rc.report_id = r.id and rc.country_iso3 = country::char(3))
+    and (published_from is null or r.published_at >= published_from)
+$$;
+comment on function bench_pgl_search.search_reports(text, timestamptz) is E'@name searchReports\n@behavior +order';
+comment on function bench_pgl_search.search_reports_in_country(text, text, timestamptz) is E'@name searchReportsInCountry\n@behavior +order';
+
+-- With RLS: PostgreSQL may evaluate a query's own condition before the policy's only if it is
+-- LEAKPROOF; `@@` (ts_match_vq) is not, so inside an RLS-filtered scan of reports the GIN index cannot
+-- serve the match and every date-matched report goes through the policy. The match therefore runs in a
+-- SECURITY DEFINER helper, which returns candidate ids only (no columns) and lives in a schema
+-- PostGraphile does not expose; the exposed function is inlined and RLS filters the candidates by the
+-- row rule. `= any (array(…))` makes the candidates primary-key lookups (an `in (select …)` may
+-- hash-join them against every report). The helpers are PL/pgSQL: a non-inlined SQL function is planned
+-- with generic parameters, PL/pgSQL plans the branch it takes with the call's values.
+create or replace function bench_pgl_private.matching_report_ids(query text, published_from timestamptz)
+returns setof uuid language plpgsql stable security definer set search_path = pg_catalog, public rows 200 as $$
+begin
+  if published_from is null then
+    return query select r.id from public.reports r
+      where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query);
+  else
+    return query select r.id from public.reports r
+      where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query) and r.published_at >= published_from;
+  end if;
+end $$;
+create or replace function bench_pgl_private.matching_report_ids_in_country(query text, country text, published_from timestamptz)
+returns setof uuid language plpgsql stable security definer set search_path = pg_catalog, public rows 200 as $$
+begin
+  if published_from is null then
+    return query select r.id from public.reports r
+      where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
+        and exists (select 1 from public.report_countries rc where rc.report_id = r.id and rc.country_iso3 = country::char(3));
+  else
+    return query select r.id from public.reports r
+      where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
+        and exists (select 1 from public.report_countries rc where rc.report_id = r.id and rc.country_iso3 = country::char(3))
+        and r.published_at >= published_from;
+  end if;
+end $$;
+revoke all on function bench_pgl_private.matching_report_ids(text, timestamptz) from public;
+revoke all on function bench_pgl_private.matching_report_ids_in_country(text, text, timestamptz) from public;
+
+create or replace function bench_pgl_search_rls.search_reports(query text, published_from timestamptz default null)
+returns setof public.reports language sql stable as $$
+  select r.* from public.reports r where r.id = any (array(select bench_pgl_private.matching_report_ids(query, published_from)))
+$$;
+create or replace function bench_pgl_search_rls.search_reports_in_country(query text, country text, published_from timestamptz default null)
+returns setof public.reports language sql stable as $$
+  select r.* from public.reports r where r.id = any (array(select bench_pgl_private.matching_report_ids_in_country(query, country, published_from)))
+$$;
+comment on function bench_pgl_search_rls.search_reports(text, timestamptz) is E'@name searchReports\n@behavior +order';
+comment on function bench_pgl_search_rls.search_reports_in_country(text, text, timestamptz) is E'@name searchReportsInCountry\n@behavior +order';
 
 -- ---- W2, W3: the revision a viewer reads ----
 create or replace view bench_pgl.current_observations with (security_invoker = true) as
@@ -61,12 +115,12 @@ create or replace view bench_pgl.current_observations with (security_invoker = t
       and later.revision > o.revision);
 comment on view bench_pgl.current_observations is E'@primaryKey id\n@foreignKey (indicator_code) references public.indicators (code)\n@foreignKey (country_iso3) references public.countries (iso3)';
 
-grant usage on schema public, bench_pgl, bench_pgl_private to ctewn_bench_rls;
+grant usage on schema public, bench_pgl, bench_pgl_search_rls, bench_pgl_private to ctewn_bench_rls;
 grant select on all tables in schema public to ctewn_bench_rls;
 grant select on bench_pgl.current_observations to ctewn_bench_rls;
 grant insert on public.observations to ctewn_bench_rls;
-grant execute on function bench_pgl.search_reports(text, text, timestamptz) to ctewn_bench_rls;
-grant execute on function bench_pgl_private.matching_report_ids(text, text, timestamptz) to ctewn_bench_rls;
+grant execute on function bench_pgl_search_rls.search_reports(text, timestamptz), bench_pgl_search_rls.search_reports_in_country(text, text, timestamptz) to ctewn_bench_rls;
+grant execute on function bench_pgl_private.matching_report_ids(text, timestamptz), bench_pgl_private.matching_report_ids_in_country(text, text, timestamptz) to ctewn_bench_rls;
 
 alter table public.reports enable row level security;
 alter table public.observations enable row level security;
