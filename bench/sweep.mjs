@@ -11,12 +11,13 @@
 //   BENCH_EXPLAIN_LARGE_ROWS the guard's "large table" (default per size: 2000 below 20,000 reports, else 5000)
 //   BENCH_EXPLAIN_ALLOW=api  this API's own failing statements reported instead of stopping
 //   BENCH_SKIP_BUILD=1, BENCH_KEEP_DB=1, BENCH_QUIET_BUDGET (seconds, default 60)
-//   BENCH_REPO_DIR           a checkout to build, serve and seed from instead of this repo
+//   BENCH_REPO_DIR           a checkout to build, serve and seed from instead of this repo (a copy without
+//                            .git may name its commit in a file REVISION)
 //   BENCH_SWEEP_OUT          where to write <out>.md and <out>.json (default bench/SWEEP)
 // Do not run it at the same time as run.mjs: both start servers on this machine's two cores and share
 // the cluster-wide role ctewn_bench_rls.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,9 +72,21 @@ const results = {
   command: commandLine(),
   plan: PLAN,
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node22: node22Version, postgres: psql('postgres', 'show server_version'), taskset: hasTaskset() },
+  api: apiRevision(),
   sizes: [],
   stopped: null,
 };
+
+/** Which code of the API was measured: the checkout's commit (and whether src/ had changes), or a copy's REVISION file. */
+function apiRevision() {
+  try {
+    const commit = execFileSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', REPO, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
+    return { dir: REPO, commit, dirty };
+  } catch {
+    return { dir: REPO, commit: existsSync(join(REPO, 'REVISION')) ? readFileSync(join(REPO, 'REVISION'), 'utf8').trim() : 'unknown', dirty: false };
+  }
+}
 
 /** The command that reproduces this sweep: the knobs that were set, then the script. */
 function commandLine() {

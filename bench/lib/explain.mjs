@@ -63,6 +63,12 @@ function nodesOf(node, out = []) {
 export function judgePlan(plan, { page, facts, analyzed, search }) {
   const problems = [];
   const all = nodesOf(plan);
+  // InitPlans that return a search function's result ("InitPlan 1 (returns $0)" over a ProjectSet).
+  const matchParams = new Set(
+    all
+      .filter((n) => n['Parent Relationship'] === 'InitPlan' && nodesOf(n).some((b) => b['Node Type'] === 'ProjectSet' || b['Node Type'] === 'Function Scan'))
+      .flatMap((n) => [...String(n['Subplan Name'] ?? '').matchAll(/\$(\d+)/g)].map((m) => m[1])),
+  );
   for (const n of all) {
     if (n['Node Type'] === 'Seq Scan' && facts.large.has(n['Relation Name'])) {
       problems.push(`Seq Scan of ${n['Relation Name']} (${facts.large.get(n['Relation Name'])} rows)`);
@@ -74,13 +80,17 @@ export function judgePlan(plan, { page, facts, analyzed, search }) {
     const read = (rowsOf(n, analyzed) ?? 0) * (analyzed ? n['Actual Loops'] ?? 1 : 1) + (n['Rows Removed by Filter'] ?? 0);
     if (scan && table && unbounded && read > table / 2) problems.push(`${n['Node Type']} of all of ${n['Relation Name']} (${read} of ${table} rows)`);
     if (n['Node Type'] === 'Sort') {
-      const input = n.Plans?.[0];
+      // The rows sorted come from the Sort's outer input, not from an InitPlan hanging off it.
+      const input = n.Plans?.find((c) => !/^(InitPlan|SubPlan)$/.test(c['Parent Relationship'])) ?? n.Plans?.[0];
       const below = input ? nodesOf(input) : [];
       const sorted = input ? rowsOf(input, analyzed) : 0;
       const fromLarge = below.some((b) => facts.large.has(b['Relation Name']));
       // A full-text match set has no order an index could give: it comes off a GIN index, or out of the
-      // search function PostGraphile's schema calls (a Function Scan / ProjectSet of its result).
-      const fullText = search && below.some((b) => facts.gin.has(b['Index Name']) || b['Node Type'] === 'Function Scan' || b['Node Type'] === 'ProjectSet');
+      // search function PostGraphile's schema calls (a Function Scan / ProjectSet of its result), or as
+      // primary-key lookups `id = ANY ($n)` of the ids such a function returned in an InitPlan (with RLS,
+      // the SECURITY DEFINER helper's matches), wherever in the plan that InitPlan hangs.
+      const readsMatches = below.some((b) => [...String(b['Index Cond'] ?? '').matchAll(/= ANY \(\$(\d+)\)/g)].some((m) => matchParams.has(m[1])));
+      const fullText = search && (readsMatches || below.some((b) => facts.gin.has(b['Index Name']) || b['Node Type'] === 'Function Scan' || b['Node Type'] === 'ProjectSet'));
       if (sorted > page + 1 && sorted > SORT_FLOOR && fromLarge && !fullText) problems.push(`Sort of ${sorted} rows for a page of ${page} (keys ${(n['Sort Key'] ?? []).join(', ')})`);
     }
   }

@@ -71,6 +71,7 @@ export function writeSweep(file, results, jsonName) {
   L.push(`- Sizes (reports): ${plan.sizes.map(thousands).join(', ')} (\`BENCH_SWEEP_SIZES\`); workloads ${plan.workloads.join(', ')} (\`BENCH_SWEEP_WORKLOADS\`); systems ${keys.map((k) => labels[k]).join(', ')} (\`BENCH_SWEEP_SYSTEMS\`).`);
   for (const w of plan.workloads) L.push(`- **${w}** ${WORKLOADS[w]}.`);
   L.push(`- ${plan.connections} connections (autocannon), ${plan.duration} s rounds (\`BENCH_DURATION\`), ${plan.runs} run(s) (\`BENCH_RUNS\`), ${plan.rounds} round(s) (\`BENCH_ROUNDS\`); the reader is the full run's (an SCO RATS analyst).`);
+  if (results.api) L.push(`- CT-EWN measured: commit ${results.api.commit}${results.api.dirty ? ' with uncommitted changes in src/' : ''} (\`${results.api.dir}\`).`);
   L.push(`- Machine: ${results.machine.cores} × ${results.machine.cpu}; ${results.machine.node22}; PostgreSQL ${results.machine.postgres}${results.machine.taskset ? '' : '; **taskset unavailable: nothing pinned**'}.`);
   L.push('');
   writeFileSync(file, L.join('\n'));
