@@ -1,7 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/api-process.js';
+
+const run = promisify(execFile);
 
 /**
  * What an operator sees at start, on real processes: a wrong database port or name is one line naming
@@ -111,11 +114,16 @@ describe.runIf(process.env.TEST_DATABASE_URL)('an empty PostgreSQL database, the
       expect(api.output()).toContain('npm run seed');
       expect((await read(api.url)).data.countries).toEqual([]);
     }
-    const seed = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--reports', '20', '--years', '1'], {
+    // Asynchronously: a spawnSync would block this process for the seed's seconds, and the keep-alive
+    // sockets the servers close meanwhile would go unnoticed and be reused ("other side closed").
+    const seed = await run(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--reports', '20', '--years', '1'], {
       env: { ...process.env, DATABASE_URL: url.toString() },
       encoding: 'utf8',
       timeout: 120_000,
-    });
+    }).then(
+      () => ({ status: 0, stderr: '' }),
+      (error: { code?: number; stderr?: string }) => ({ status: error.code ?? 1, stderr: error.stderr ?? String(error) }),
+    );
     expect(seed.status, seed.stderr).toBe(0);
     for (const api of [first, second]) {
       let answer = await read(api.url);
