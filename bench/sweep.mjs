@@ -14,6 +14,7 @@
 //   BENCH_REPO_DIR           a checkout to build, serve and seed from instead of this repo (a copy without
 //                            .git may name its commit in a file REVISION)
 //   BENCH_SWEEP_OUT          where to write <out>.md and <out>.json (default bench/SWEEP)
+//   --report                 only write <out>.md again from <out>.json
 // Do not run it at the same time as run.mjs: both start servers on this machine's two cores and share
 // the cluster-wide role ctewn_bench_rls.
 import { execFileSync } from 'node:child_process';
@@ -62,6 +63,13 @@ for (const k of PLAN.systems) if (!PORTS[k]) throw new Error(`BENCH_SWEEP_SYSTEM
 if (!PLAN.systems.includes('api')) throw new Error('BENCH_SWEEP_SYSTEMS must include api: the cross-check compares every system with it');
 const DB = 'ctewn_bench_sweep';
 const OUT = process.env.BENCH_SWEEP_OUT ? join(process.cwd(), process.env.BENCH_SWEEP_OUT) : join(BENCH, 'SWEEP');
+
+// `node bench/sweep.mjs --report`: write SWEEP.md again from SWEEP.json (after a change of the report).
+if (process.argv.includes('--report')) {
+  writeSweep(`${OUT}.md`, JSON.parse(readFileSync(`${OUT}.json`, 'utf8')), relative(dirname(OUT), `${OUT}.json`));
+  log(`wrote ${relative(process.cwd(), OUT)}.md from its .json`);
+  process.exit(0);
+}
 
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });

@@ -29,14 +29,15 @@ export function writeSweep(file, results, jsonName) {
   for (const w of plan.workloads) {
     for (const size of done) {
       const a = Object.fromEntries(keys.map((k) => [k, agg(size, w, k)]));
-      const cells = keys.map((k) => `${f1(a[k].rps)}${a[k].errors ? ` (${a[k].errors} errors)` : ''} | ${f1(a[k].p99)}`);
+      // ⚠: another program used more than a core meanwhile; ° : under 100 requests, so p99 is about their maximum.
+      const cells = keys.map((k) => `${f1(a[k].rps)}${a[k].otherCpu > 1 ? ' ⚠' : ''}${a[k].errors ? ` (${a[k].errors} errors)` : ''} | ${f1(a[k].p99)}${a[k].requests < 100 ? ' °' : ''}`);
       const g = size.guard;
       const guard = g?.failed ? `**failed**` : `pass (${g.passed}/${g.statements}${g.allowed.length ? `, ${g.allowed.length} of CT-EWN's allowed` : ''})`;
       const same = Object.entries(size.crossCheck?.[w] ?? {}).map(([k, v]) => `${k}: ${v}`).join(', ');
       L.push(`| ${w} | ${thousands(size.reports)} | ${cells.join(' | ')} | ${a['pgl-rls'] ? ratio(a.api.rps, a['pgl-rls'].rps) : '–'} | ${guard} | ${same} |`);
     }
   }
-  L.push('');
+  L.push('', '⚠ the machine ran more than one core of other work during that round (its figure is low); ° fewer than 100 requests in the round, so its p99 is close to their maximum.', '');
 
   if (done.length > 1) {
     const [first, last] = [done[0], done[done.length - 1]];
