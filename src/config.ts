@@ -50,6 +50,10 @@ const schema = z.object({
   // Benchmark only: serve without the field policy, the row rule and the access log (bench/README.md).
   BENCH_DISABLE_POLICY: boolean.default(false),
   REFERENCE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  // Issue 14 — queries and mutations compiled once per document (graphql-jit), or graphql-js's execute.
+  GRAPHQL_EXECUTOR: z.enum(['compiled', 'standard']).default('compiled'),
+  // Compiled operations kept per process (least recently used dropped first).
+  COMPILED_OPERATIONS_CACHE: z.coerce.number().int().min(1).max(100_000).default(1000),
   // Issue 12 — documents and errors: a document longer than this is refused before parsing; at most
   // MAX_ERRORS errors per response (the rest summarised as "and N more").
   MAX_DOCUMENT_BYTES: z.coerce.number().int().min(256).default(100_000),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, getNamedType, isAbstractType, isObjectType, type GraphQLFieldResolver, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import type { Db } from '../db/database.js';
 import { appendAuditEvents } from '../db/queries/audit.js';
 import type { NewAuditEvent, RecordFields } from '../db/schema/audit.js';
@@ -125,39 +125,59 @@ export class AccessLogWriter {
   }
 }
 
-type Completion = (value: unknown, ctx: { access: AccessRecord }) => boolean;
+/** The record types the access log follows: what a response hands out of them is "read". */
+const RECORD_TYPES = new Set(['Report', 'Observation', 'Alert']);
+
+/** One value a field handed out (a record, a list of them, or something else, which is ignored). */
+function sawValue(value: unknown, access: AccessRecord): void {
+  if (Array.isArray(value)) {
+    for (const item of value) sawValue(item, access);
+  } else if (value instanceof Report) {
+    access.sawRecord('report', value.id, value.tlp, value.authorOrgId);
+  } else if (value instanceof Observation) {
+    access.sawRecord('observation', value.id, value.tlp, value.sourceOrgId);
+  } else if (value instanceof Alert) {
+    // An alert stands on observations: seeing a non-CLEAR alert is reading the values behind it.
+    if (value.tlp !== 'CLEAR') for (const id of value.observationIds) access.observationIds.add(id);
+  }
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 
 /**
- * Records, once per record, every report, observation and alert a response hands out, whatever path it
- * was reached by (a list, a nested list, a by-id lookup, a federation entity, a subscription event).
- * graphql-js calls an object type's `isTypeOf` exactly once for every value it completes as that type,
- * before any of its fields, so this is "the response contains this record" without wrapping its fields.
- * The instanceof check makes it a real type check too: only a mapped API object is served as one.
+ * Records every report, observation and alert a response hands out, whatever path it was reached by (a
+ * list, a nested list, a connection's edges, a by-id lookup, a federation entity, a subscription event):
+ * every field whose type is one of them (or a list, union or interface holding them) records the values
+ * its resolver returns — the field's own resolver, after the field policy's wrapper, or the property
+ * read. A field's value is handed out once per response position, under graphql-js and under the
+ * compiled executor alike (graphql-jit calls `isTypeOf` without the request context, so a completion
+ * hook there could not know whose record it is). `isTypeOf` stays as the type check: only a mapped API
+ * object is served as one of these types.
  */
-const recordOnCompletion: Record<string, Completion> = {
-  Report: (value, ctx) => {
-    if (!(value instanceof Report)) return false;
-    ctx.access.sawRecord('report', value.id, value.tlp, value.authorOrgId);
-    return true;
-  },
-  // An alert stands on observations: seeing a non-CLEAR alert is reading the values behind it.
-  Alert: (value, ctx) => {
-    if (!(value instanceof Alert)) return false;
-    if (value.tlp !== 'CLEAR') for (const id of value.observationIds) ctx.access.observationIds.add(id);
-    return true;
-  },
-  Observation: (value, ctx) => {
-    if (!(value instanceof Observation)) return false;
-    ctx.access.sawRecord('observation', value.id, value.tlp, value.sourceOrgId);
-    return true;
-  },
-};
-
-export function recordAccessOnCompletion(schema: GraphQLSchema): GraphQLSchema {
-  for (const [name, complete] of Object.entries(recordOnCompletion)) {
-    const type = schema.getType(name);
-    if (!isObjectType(type)) throw new Error(`the access log expects an object type ${name}`);
-    type.isTypeOf = (value, ctx: { access: AccessRecord }) => complete(value, ctx);
+export function recordAccessOnResolve(schema: GraphQLSchema): GraphQLSchema {
+  const carriesRecords = (type: GraphQLNamedType) =>
+    RECORD_TYPES.has(type.name) || (isAbstractType(type) && schema.getPossibleTypes(type).some((member) => RECORD_TYPES.has(member.name)));
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    if (type.name === 'Report') type.isTypeOf = (value) => value instanceof Report;
+    if (type.name === 'Observation') type.isTypeOf = (value) => value instanceof Observation;
+    if (type.name === 'Alert') type.isTypeOf = (value) => value instanceof Alert;
+    for (const field of Object.values(type.getFields())) {
+      if (!carriesRecords(getNamedType(field.type))) continue;
+      const resolve: GraphQLFieldResolver<unknown, { access: AccessRecord }> = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args, ctx, info) => {
+        const value = resolve(source, args, ctx, info);
+        if (!isThenable(value)) {
+          sawValue(value, ctx.access);
+          return value;
+        }
+        return Promise.resolve(value).then((resolved) => {
+          sawValue(resolved, ctx.access);
+          return resolved;
+        });
+      };
+    }
   }
+  for (const name of RECORD_TYPES) if (!isObjectType(schema.getType(name))) throw new Error(`the access log expects an object type ${name}`);
   return schema;
 }

@@ -92,6 +92,17 @@ export function createMetrics(
     labelNames: ['endpoint', 'operation', 'code'] as const,
     registers: [registry],
   });
+  const executions = new Counter({
+    name: 'ctewn_graphql_executions_total',
+    help: 'Queries and mutations executed over HTTP by the compiled executor (GRAPHQL_EXECUTOR=compiled): compiled (graphql-jit) or standard (graphql-js: introspection, a document graphql-jit cannot compile).',
+    labelNames: ['executor'] as const,
+    registers: [registry],
+  });
+  const compilations = new Counter({
+    name: 'ctewn_graphql_compilations_total',
+    help: 'Documents compiled (a cache miss of COMPILED_OPERATIONS_CACHE): steady growth means clients send ever-new documents.',
+    registers: [registry],
+  });
   const alerts = new Counter({ name: 'ctewn_alerts_notified_total', help: 'Alerts announced to this process (raised anywhere in the cluster).', registers: [registry] });
   new Gauge({
     name: 'ctewn_subscriptions_active',
@@ -125,7 +136,7 @@ export function createMetrics(
     inc: (labels: { endpoint: 'graphql' | 'export' | 'websocket'; operation: string; code: unknown }) =>
       rejectionsByCode.inc({ endpoint: labels.endpoint, operation: labels.endpoint === 'export' ? labels.operation : operation(labels.operation), code: codeLabel(labels.code) }),
   };
-  return { registry, requests, duration, denials, rateLimited, rejections, alerts };
+  return { registry, requests, duration, denials, rateLimited, rejections, alerts, executions, compilations };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -21,6 +21,7 @@ import type { Database, StatementCounter } from '../db/database.js';
 import { migrationsApplied } from '../db/migrate.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { compiledExecutionGateway, createCompiledExecutor } from './compiled-executor.js';
 import { exportRouter } from './export.js';
 import { createFormatError, serviceUnavailableStatus } from './format-error.js';
 import { graphiqlRouter } from './graphiql.js';
@@ -110,8 +111,14 @@ export async function startServer({ config, database, schema, logger, verifyToke
   const guard = createOperationGuard({ config, schema, rateLimits });
   const formatError = createFormatError(logger, { hideSuggestions: production });
 
+  // Issue 14: the compiled executor runs through Apollo's gateway interface, its only executor hook.
+  const executor = config.GRAPHQL_EXECUTOR === 'compiled' ? createCompiledExecutor(schema, {
+          cacheSize: config.COMPILED_OPERATIONS_CACHE,
+          onExecute: (executor) => metrics.executions.inc({ executor }),
+          onCompile: () => metrics.compilations.inc(),
+        }) : undefined;
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    ...(executor ? { gateway: compiledExecutionGateway(schema, executor) } : { schema }),
     formatError,
     includeStacktraceInErrorResponses: false,
     // "Did you mean …?" would name fields and types to anyone probing; developers have the docs instead.

@@ -7,9 +7,10 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { referenceResolvers } from '../resolvers/entities.js';
+import { resolveTotalCounts } from './common/connection.js';
 import { validateArguments } from './common/validate.js';
 import { refuseUnsafeText } from './common/text-input.js';
-import { recordAccessOnCompletion } from '../auth/access-log.js';
+import { recordAccessOnResolve } from '../auth/access-log.js';
 import { createShield, ruleFor } from '../auth/policy.js';
 import { AlertSubscriptionResolver } from '../resolvers/alert-subscription.resolver.js';
 import { AlertResolver } from '../resolvers/alert.resolver.js';
@@ -35,13 +36,13 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
   const schema = await buildTypeGraphqlSchema();
   const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
   for (const [type, reference] of Object.entries(referenceResolvers)) resolvers[type] = { ...resolvers[type], ...reference };
-  return buildSubgraphSchema({
+  return resolveTotalCounts(buildSubgraphSchema({
     typeDefs: gql`
       ${FEDERATION_LINK}
       ${printSchemaWithDirectives(schema)}
     `,
     resolvers: resolvers as GraphQLResolverMap<unknown>,
-  });
+  }));
 }
 
 /**
@@ -107,5 +108,5 @@ export async function buildApiSchema(options: { policy: boolean } = { policy: tr
     throw new Error(`Fields without an authorization rule (add them to src/auth/policy.ts): ${missing.join(', ')}`);
   }
   if (!options.policy) return schema;
-  return recordAccessOnCompletion(applyMiddleware(schema, createShield(schema)));
+  return recordAccessOnResolve(applyMiddleware(schema, createShield(schema)));
 }

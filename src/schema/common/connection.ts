@@ -1,4 +1,5 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { isObjectType, type GraphQLSchema } from 'graphql';
 
 @ObjectType({ simpleResolvers: true, description: 'Relay page information.' })
 export class PageInfo {
@@ -64,4 +65,18 @@ export function Connection<T extends object>(nodeType: ClassType<T>, nodeName: s
     totalCount!: number;
   }
   return ConnectionType;
+}
+
+/**
+ * `totalCount` is a promise read off a getter (see `page`). graphql-js awaits a promise-valued property;
+ * graphql-jit reads a field without a resolver as a plain value, synchronously. An explicit resolver on
+ * every connection's totalCount makes the laziness the schema's own, the same under both executors.
+ */
+export function resolveTotalCounts(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || !type.name.endsWith('Connection')) continue;
+    const field = type.getFields().totalCount;
+    if (field && !field.resolve) field.resolve = (source: Page<unknown>) => source.totalCount;
+  }
+  return schema;
 }
