@@ -1,4 +1,5 @@
-import { Args, Ctx, FieldResolver, Query, Resolver, Root, Arg } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, Ctx, FieldResolver, Info, Query, Resolver, Root, Arg } from 'type-graphql';
 import type { Context } from '../auth/context.js';
 import { badInput } from '../errors.js';
 import { LangArgs } from '../schema/common/lang.args.js';
@@ -12,6 +13,7 @@ import { toObservation } from '../schema/observation/observation.mapper.js';
 import { Observation, ObservationConnection } from '../schema/observation/observation.type.js';
 import { ReportsArgs } from '../schema/report/report.args.js';
 import { toReport } from '../schema/report/report.mapper.js';
+import { withReportText } from '../schema/report/report.selection.js';
 import { ReportConnection } from '../schema/report/report.type.js';
 
 const ISO3 = /^[A-Z]{3}$/;
@@ -36,9 +38,9 @@ export class CountryResolver {
   }
 
   @FieldResolver(() => ReportConnection, { description: 'Reports covering this country that the viewer may see.' })
-  async reports(@Root() country: Country, @Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context) {
+  async reports(@Root() country: Country, @Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, first, after } = args;
-    const page = await ctx.loaders.countryReports.load({ scopeKey: country.iso3, args: { filter, orderBy, first, after } });
+    const page = await ctx.loaders.countryReports.load({ scopeKey: country.iso3, args: { filter, orderBy, first, after, withText: withReportText(info) } });
     return mapPage(page, toReport);
   }
 

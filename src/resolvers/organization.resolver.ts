@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
 import { findOrganizations } from '../db/queries/organizations.js';
 import { LangArgs } from '../schema/common/lang.args.js';
@@ -11,6 +12,7 @@ import { toOrganization } from '../schema/organization/organization.mapper.js';
 import { Organization, OrganizationConnection } from '../schema/organization/organization.type.js';
 import { ReportsArgs } from '../schema/report/report.args.js';
 import { toReport } from '../schema/report/report.mapper.js';
+import { withReportText } from '../schema/report/report.selection.js';
 import { ReportConnection } from '../schema/report/report.type.js';
 
 @Resolver(() => Organization)
@@ -50,8 +52,8 @@ export class OrganizationResolver {
   }
 
   @FieldResolver(() => ReportConnection, { description: 'Reports written by this organization that the viewer may see.' })
-  async reports(@Root() org: Organization, @Args(() => ReportsArgs) { filter, orderBy, first, after }: ReportsArgs, @Ctx() ctx: Context) {
-    const page = await ctx.loaders.authorReports.load({ scopeKey: org.id, args: { filter, orderBy, first, after } });
+  async reports(@Root() org: Organization, @Args(() => ReportsArgs) { filter, orderBy, first, after }: ReportsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    const page = await ctx.loaders.authorReports.load({ scopeKey: org.id, args: { filter, orderBy, first, after, withText: withReportText(info) } });
     return mapPage(page, toReport);
   }
 

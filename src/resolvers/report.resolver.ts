@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
 import { sanctionsReferencesFor } from '../auth/policy.js';
 import { findReportAccessLog } from '../db/queries/audit.js';
@@ -19,15 +20,16 @@ import { toOrganization } from '../schema/organization/organization.mapper.js';
 import { Organization } from '../schema/organization/organization.type.js';
 import { ReportsArgs } from '../schema/report/report.args.js';
 import { toReport } from '../schema/report/report.mapper.js';
+import { withReportText } from '../schema/report/report.selection.js';
 import { Report, ReportConnection } from '../schema/report/report.type.js';
 import { Lang } from '../schema/common/enums.js';
 
 @Resolver(() => Report)
 export class ReportResolver {
   @Query(() => ReportConnection, { description: 'Reports the viewer may see, filtered, ordered and paginated.' })
-  async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context) {
+  async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, first, after } = args;
-    return mapPage(await findReports(ctx.db, ctx.viewer, { filter, orderBy, first, after }), toReport);
+    return mapPage(await findReports(ctx.db, ctx.viewer, { filter, orderBy, first, after, withText: withReportText(info) }), toReport);
   }
 
   @Query(() => Report, { nullable: true, description: 'One report by id; null if it does not exist or the viewer may not see it.' })
