@@ -14,6 +14,7 @@ import { dbUrl, dropDatabase, loadInputs, preparePostGraphile, psql, recreateDat
 import { startPinned, stop, waitForHttp } from './lib/proc.mjs';
 import { createIdentity, PERSONAS } from './lib/tokens.mjs';
 import { aggregate } from './lib/report.mjs';
+import { apiEnvFor } from './lib/harness.mjs';
 import { createLoadWorker } from './lib/load-worker.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -59,19 +60,7 @@ if (!(values['keep-db'] && exists)) {
 const identity = await createIdentity(join(WORK, 'jwks.json'));
 const inputsFile = join(WORK, 'inputs.json');
 writeFileSync(inputsFile, JSON.stringify(await loadInputs(DB, PERSONAS.reader)));
-const apiEnv = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  DATABASE_URL: dbUrl(DB),
-  ...identity.env,
-  NODE_ENV: 'development',
-  HOST: '127.0.0.1',
-  RATE_LIMIT_REQUESTS_PER_MIN: '0',
-  RATE_LIMIT_COST_PER_MIN: '0',
-  LOG_LEVEL: 'info',
-  SEED_SAMPLE_DATA: 'false',
-  MAX_FUTURE_PERIODS: 'unlimited', // W5 writes periods from 2100 on, clear of the data set
-};
+const apiEnv = apiEnvFor({ PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: dbUrl(DB), ...identity.env });
 
 const rows = [];
 const worker = createLoadWorker(NODE22, BENCH);

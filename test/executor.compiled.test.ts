@@ -70,9 +70,21 @@ const comparable = (result: ExecutionResult, context: Context) => {
   const entry = context.access.toEntry(context.viewer, null, null);
   return {
     data: result.data,
-    errors: result.errors?.map((e) => ({ message: e.message, path: e.path, code: e.extensions?.code })),
+    // The spec leaves the order of errors open: fields resolved in parallel fail in the database's order.
+    errors: result.errors?.map((e) => ({ message: e.message, path: e.path, code: e.extensions?.code })).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
     // What the access log would record: the same records and fields, whichever executor ran.
-    access: { ...entry, reportIds: [...entry.reportIds!].sort(), observationIds: [...entry.observationIds!].sort(), fields: [...entry.fields!].sort(), deniedFields: [...entry.deniedFields!].sort() },
+    // Sets filled as resolvers complete: their order follows the database's timing, not the executor.
+    access: {
+      ...entry,
+      reportIds: [...entry.reportIds!].sort(),
+      observationIds: [...entry.observationIds!].sort(),
+      originOrgIds: [...entry.originOrgIds!].sort(),
+      fields: [...entry.fields!].sort(),
+      deniedFields: [...entry.deniedFields!].sort(),
+      recordFields: Object.fromEntries(
+        Object.entries(entry.recordFields ?? {}).map(([id, f]) => [id, { fields: [...(f.fields ?? [])].sort(), deniedFields: [...(f.deniedFields ?? [])].sort() }]),
+      ),
+    },
   };
 };
 

@@ -1,8 +1,8 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/api-process.js';
+import { admin } from './support/app.js';
 
 const run = promisify(execFile);
 
@@ -59,18 +59,6 @@ describe('a wrong database address: one line with the driver’s reason, and a n
     ]);
   });
 });
-
-async function admin(statement: string): Promise<void> {
-  const url = new URL(process.env.TEST_DATABASE_URL!);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** An API process on `databaseUrl`, with its output kept. */
 async function startApi(databaseUrl: string) {

@@ -12,7 +12,8 @@ export interface TestApp {
 
 let copies = 0;
 
-async function admin(url: URL, statement: string): Promise<void> {
+/** One statement on the server's `postgres` database (CREATE/DROP DATABASE), by default TEST_DATABASE_URL's server. */
+export async function admin(statement: string, url: URL | string = process.env.TEST_DATABASE_URL!): Promise<void> {
   const server = new URL(url);
   server.pathname = '/postgres';
   const client = new pg.Client({ connectionString: server.toString() });
@@ -32,10 +33,10 @@ async function admin(url: URL, statement: string): Promise<void> {
 export async function copyOfTemplate(): Promise<{ url: string; drop: () => Promise<void> }> {
   const template = new URL(process.env.TEST_DATABASE_URL!);
   const name = `${template.pathname.slice(1)}_f${process.pid}_${(copies += 1)}`;
-  await admin(template, `create database "${name}" template "${template.pathname.slice(1)}"`);
+  await admin(`create database "${name}" template "${template.pathname.slice(1)}"`, template);
   const url = new URL(template);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(template, `drop database if exists "${name}" with (force)`) };
+  return { url: url.toString(), drop: () => admin(`drop database if exists "${name}" with (force)`, template) };
 }
 
 /**

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { openDatabase } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { seedSampleData, type SeedOptions } from '../../src/db/seed/index.js';
+import { admin } from './app.js';
 
 /**
  * The benchmark's EXPLAIN guard (bench/lib/explain.mjs) as a test: capture the statements the API sends
@@ -13,18 +14,6 @@ import { seedSampleData, type SeedOptions } from '../../src/db/seed/index.js';
 export interface Statement {
   text: string;
   values: unknown[];
-}
-
-async function admin(statement: string): Promise<void> {
-  const server = new URL(process.env.TEST_DATABASE_URL!);
-  server.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: server.toString() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A database of its own, migrated, seeded with `options` and analyzed (plans follow the statistics). */
