@@ -3,9 +3,6 @@ import { execute, getOperationAST, getVariableValues, GraphQLError, visit, type 
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 
-/** How operations are executed: compiled once per document (graphql-jit), or graphql-js's `execute` every time. */
-export type ExecutorKind = 'compiled' | 'standard';
-
 export interface CompiledExecutor {
   execute(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined, context: unknown, key: string): Promise<ExecutionResult>;
   /** For tests and /metrics: how many operations ran compiled, and how many fell back to graphql-js. */
@@ -48,6 +45,16 @@ function usesIntrospection(document: DocumentNode): boolean {
   return found;
 }
 
+/** A document compiled, or marked for graphql-js (introspection, subscriptions, what graphql-jit refuses). */
+type Entry = { query: CompiledQuery; operation: OperationDefinitionNode } | 'standard';
+
+export interface CompiledExecutorOptions {
+  /** Compiled documents kept (COMPILED_OPERATIONS_CACHE). */
+  cacheSize?: number;
+  onExecute?: (executor: 'compiled' | 'standard') => void;
+  onCompile?: () => void;
+}
+
 /**
  * Executes operations through graphql-jit: each document (by its hash and operation name) is compiled
  * once into a function that reads plain fields as properties and calls only the resolvers the schema
@@ -57,19 +64,11 @@ function usesIntrospection(document: DocumentNode): boolean {
  * field and per object (building paths, info objects and promises for plain properties) is what this
  * saves. A document graphql-jit cannot compile, and introspection, run through graphql-js.
  */
-export interface CompiledExecutorOptions {
-  /** Compiled documents kept (COMPILED_OPERATIONS_CACHE). */
-  cacheSize?: number;
-  onExecute?: (executor: 'compiled' | 'standard') => void;
-  onCompile?: () => void;
-}
-
 export function createCompiledExecutor(schema: GraphQLSchema, options: CompiledExecutorOptions = {}): CompiledExecutor {
   // A compiled operation holds generated code; a bounded cache keeps memory flat under many distinct documents.
-  const cache = new LRUCache<string, { query: CompiledQuery; operation: OperationDefinitionNode } | 'standard'>({ max: options.cacheSize ?? 1000 });
+  const cache = new LRUCache<string, Entry>({ max: options.cacheSize ?? 1000 });
   const stats = { compiled: 0, standard: 0, compilations: 0 };
 
-  type Entry = { query: CompiledQuery; operation: OperationDefinitionNode } | 'standard';
   const compiledFor = (document: DocumentNode, operationName: string | undefined, key: string): Entry => {
     const cacheKey = `${key}\u0000${operationName ?? ''}`;
     const hit = cache.get(cacheKey);
