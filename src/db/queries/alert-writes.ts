@@ -5,11 +5,9 @@ import type { Db } from '../database.js';
 import { alerts, type AlertRow, type NewAlert } from '../schema/alerts.js';
 import type { IndicatorRow } from '../schema/indicators.js';
 import { observations } from '../schema/observations.js';
+import { descending, textArray } from './sql-fragments.js';
 
 const writtenRange = alias(observations, 'written_range');
-/** Sort keys that match the indexes drizzle-kit generates, as in ./page.ts (not imported: the seed imports this file). */
-const descending = (column: AnyPgColumn) => sql`${column} desc nulls last`;
-const textArray = (values: readonly string[]) => sql`array[${sql.join(values.map((v) => sql`${v}`), sql`, `)}]::text[]`;
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Executor = Db | Tx;

@@ -9,7 +9,8 @@ import { alerts, type AlertRow } from '../schema/alerts.js';
 import { auditEvents } from '../schema/audit.js';
 import { alertVisibleTo } from '../visibility.js';
 import { observationRowRule } from './observations.js';
-import { descending, toPage } from './page.js';
+import { toPage } from './page.js';
+import { descending } from './sql-fragments.js';
 
 export interface AlertFilter {
   country?: string | null;

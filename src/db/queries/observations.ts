@@ -10,7 +10,8 @@ import { grants } from '../schema/grants.js';
 import { observations, type ObservationRow } from '../schema/observations.js';
 import { visibleTo } from '../visibility.js';
 import { asJsonRow, readJsonRow } from './json-rows.js';
-import { descending, fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
+import { fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
+import { descending, textArray } from './sql-fragments.js';
 import { countries } from '../schema/countries.js';
 import { indicators } from '../schema/indicators.js';
 
@@ -182,8 +183,6 @@ function seriesOf(scope: ObservationScope, countryFilter: readonly string[] | nu
   if (keys.length === 0) return null;
   return sql`unnest(${textArray(keys)}) as series_country(key) cross join (select ${indicators.code} as key from ${indicators}) as other`;
 }
-
-const textArray = (values: readonly string[]) => sql`array[${sql.join(values.map((v) => sql`${v}`), sql`, `)}]::text[]`;
 
 /** The indicator and the country of the current pair of seriesOf(), as the observations columns' types. */
 function pairOf(scope: ObservationScope): { indicator: SQL; country: SQL } {

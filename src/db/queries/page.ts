@@ -1,6 +1,7 @@
 import { encodeCursor } from '../../schema/common/cursor.js';
-import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { page, type Page } from '../../schema/common/connection.js';
+import { textArray } from './sql-fragments.js';
 
 /**
  * Turns rows fetched with `limit first + 1` into a Relay page: the extra row only says a next page exists.
@@ -54,25 +55,13 @@ export function scopedPages<R>(
 }
 
 /**
- * Sort keys that match the indexes drizzle-kit generates (`DESC NULLS LAST`). A plain `desc` means NULLS
- * FIRST in PostgreSQL, which no index provides: the planner then reads every row and sorts. The columns
- * are NOT NULL, so the null order changes no result, only the plan.
- */
-export const descending = (column: AnyColumn) => sql`${column} desc nulls last`;
-/** The same index read backwards. */
-export const ascending = (column: AnyColumn) => sql`${column} asc nulls first`;
-
-/**
  * The scope keys of a nested list (countries, authors, indicators) as a row source, `scope(key)`: a
  * page query joined LATERAL to it runs once per key with its own ORDER BY … LIMIT, so each key reads only
  * its first+1 rows off an index, in one statement for all keys. (A window function over all the keys'
  * rows had to read and rank every visible row of every key first.)
  */
 export function scopeKeys(keys: readonly string[]): SQL {
-  return sql`unnest(array[${sql.join(
-    keys.map((k) => sql`${k}`),
-    sql`, `,
-  )}]::text[]) as scope(key)`;
+  return sql`unnest(${textArray(keys)}) as scope(key)`;
 }
 
 /** The current key inside a page query joined to scopeKeys(). */

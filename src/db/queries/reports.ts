@@ -11,7 +11,8 @@ import { organizations } from '../schema/organizations.js';
 import { reportCountries, reportIndicators, reports } from '../schema/reports.js';
 import { visibleTo } from '../visibility.js';
 import { asJsonRow, readJsonRow } from './json-rows.js';
-import { ascending, descending, fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
+import { fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
+import { ascending, descending } from './sql-fragments.js';
 
 // Every column but the search vector, which no caller needs and which is large.
 export const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
