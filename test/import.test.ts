@@ -149,12 +149,19 @@ describe('importing a valid file', () => {
     expect(await valueSeenBy(kazMember, 'TF-01', 'KAZ', '2026-11')).toMatchObject([{ value: 28, tlp: 'AMBER', recordedBySub: 'ndjson-importer' }]);
   });
 
-  it('a value for a period that has one becomes its next revision', async () => {
-    const [current] = await valueSeenBy(kazMember, 'OP-02', 'KAZ', '2026-10');
+  it("a value for a period that has one becomes its next revision: the importing source's own, never another source's", async () => {
+    const before = await valueSeenBy(kazMember, 'OP-02', 'KAZ', '2026-10');
+    const current = before.find((v) => v.sourceOrgId === 'kaz-ct');
+    const unodc = before.find((v) => v.sourceOrgId === 'unodc');
+    // The sample has both sources' figures for this period (a series is indicator × country × source).
+    expect(current).toBeDefined();
+    expect(unodc).toBeDefined();
     const path = file('correction.csv', `${HEADER}\nOP-02,KAZ,2026-10,77.5,GREEN,A,1,corrected\n`);
     const result = await importFile('observations', path, '--org', 'kaz-ct', '--sub', 'correction-importer');
     expect(result.code).toBe(0);
-    expect(await valueSeenBy(kazMember, 'OP-02', 'KAZ', '2026-10')).toMatchObject([{ value: 77.5, revision: current!.revision + 1 }]);
+    const after = await valueSeenBy(kazMember, 'OP-02', 'KAZ', '2026-10');
+    expect(after.filter((v) => v.sourceOrgId === 'kaz-ct')).toMatchObject([{ value: 77.5, revision: current!.revision + 1 }]);
+    expect(after.filter((v) => v.sourceOrgId === 'unodc')).toEqual([unodc]);
   });
 
   it('the same idempotency key and file again writes nothing a second time', async () => {

@@ -165,10 +165,11 @@ describe('leak through revisions: a correction one may not see casts no shadow',
     const kaz = await as('kaz-ct', 'sample:kaz-ct:analyst-1', ['contributor']);
     // CLEAR is a public release: the org-admin's decision.
     const unodc = await as('unodc', 'sample:unodc:analyst-1', ['contributor', 'org-admin']);
-    // Revisions of one value under different markings, by two organizations, in both orders.
+    // Revisions of one source's value under different markings, in both orders, beside another source's
+    // value for the same period (a value is one source's figure: two sources never revise each other).
     const plans: [string, Record<string, string>][][] = [
-      [['GREEN', kaz], ['RED', unodc]],
-      [['RED', unodc], ['GREEN', kaz]],
+      [['GREEN', kaz], ['RED', kaz], ['AMBER', unodc]],
+      [['RED', unodc], ['GREEN', unodc], ['GREEN', kaz]],
       [['AMBER', kaz], ['AMBER_STRICT', unodc], ['RED', kaz]],
       [['GREEN', unodc], ['AMBER_STRICT', kaz], ['CLEAR', unodc]],
     ];
@@ -228,10 +229,13 @@ describe('leak through revisions: a correction one may not see casts no shadow',
       };
       expect(listed('now'), persona).toEqual(inPlan(values(persona)));
       expect(listed('then'), persona).toEqual(inPlan(values(persona, between)));
-      // Latest values in the planned periods: the newest period each persona may see, per indicator.
+      // Latest values in the planned periods: the newest period each persona may see, per indicator, and of
+      // that period's sources the value recorded last.
       const latest = data!.country.latestValues.filter((v: { period: string }) => v.period >= '2031-01');
+      const newestFirst = ([a, va]: [string, SeenValue], [b, vb]: [string, SeenValue]) =>
+        a.split('|')[2]! !== b.split('|')[2]! ? (a.split('|')[2]! < b.split('|')[2]! ? 1 : -1) : vb.recordedAt.getTime() - va.recordedAt.getTime();
       const expected = codes.flatMap((code) => {
-        const mine = [...kazOnly(values(persona))].filter(([key]) => key.startsWith(`${code}|`)).sort(([a], [b]) => (a < b ? 1 : -1));
+        const mine = [...kazOnly(values(persona))].filter(([key]) => key.startsWith(`${code}|`)).sort(newestFirst);
         const [key, value] = mine[0] ?? [];
         return key && key.split('|')[2]! >= '2031-01-01' ? [value!] : [];
       });

@@ -134,6 +134,8 @@ describe('sample data: observations', () => {
         eq(o1.indicatorCode, t.observations.indicatorCode),
         eq(o1.countryIso3, t.observations.countryIso3),
         eq(o1.periodStart, t.observations.periodStart),
+        // A value is one source's figure: its first revision is the same source's.
+        eq(o1.sourceOrgId, t.observations.sourceOrgId),
         eq(o1.revision, 1),
       ))
       .where(eq(t.observations.revision, 2));
@@ -298,7 +300,7 @@ describe('sample data: idempotence and determinism', () => {
     const again = await seedSampleData(database.db);
     expect(again).toEqual({ seeded: false, counts: first.counts });
     const [marker] = await database.db.select().from(t.meta).where(eq(t.meta.key, 'sample_data'));
-    expect(marker?.value).toBe('ct-ewn-sample-v1 seed=1');
+    expect(marker?.value).toBe('ct-ewn-sample-v2 seed=1');
   });
 
   it('builds the same ids and titles from the same seed, and stores exactly those', async () => {

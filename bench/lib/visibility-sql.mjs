@@ -19,10 +19,11 @@ export function visible(a, kind) {
  * The revision rule of src/db/queries/observations.ts (latestVisibleRevision, no asOf): the latest
  * revision of a value that the viewer may see. A revision nobody superseded is the latest for everyone;
  * a superseded one is the viewer's latest when no later revision of the same value is visible to it.
+ * A value is one source's figure (indicator × country × period × source).
  */
 export function latestVisibleRevision(o) {
   const later = `${o}_later`;
   return `(${o}.superseded_at is null or not exists (select 1 from observations ${later}
     where ${later}.indicator_code = ${o}.indicator_code and ${later}.country_iso3 = ${o}.country_iso3 and ${later}.period_start = ${o}.period_start
-      and ${later}.revision > ${o}.revision and ${visible(later, 'observation')}))`;
+      and ${later}.source_org_id = ${o}.source_org_id and ${later}.revision > ${o}.revision and ${visible(later, 'observation')}))`;
 }

@@ -36,7 +36,7 @@ const PGL_THRESHOLDS = 'periodicity worseDirection thresholdWatch thresholdWarni
 function pglW3(countries) {
   const vars = countries.map((_, i) => `$c${i}: String!`).join(', ');
   const latest = countries
-    .map((_, i) => `c${i}: benchPglCurrentObservationsByIndicatorCode(first: 1, orderBy: PERIOD_START_DESC, condition: { countryIso3: $c${i} }) { nodes { periodStart value tlp countryIso3 } }`)
+    .map((_, i) => `c${i}: benchPglCurrentObservationsByIndicatorCode(first: 1, orderBy: [PERIOD_START_DESC, RECORDED_AT_DESC], condition: { countryIso3: $c${i} }) { nodes { periodStart value tlp countryIso3 } }`)
     .join(' ');
   return `query W3($id: UUID!, ${vars}) { reportByRowId(rowId: $id) { rowId titleEn titleRu summary publishedAt tlp
     reportCountriesByReportId { nodes { countryByCountryIso3 { iso3 nameEn } } } organizationByAuthorOrgId { acronym }
@@ -56,7 +56,7 @@ const PGL = {
   W1: `query W1($first: Int!) { allReports(first: $first, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC], condition: { retractedAt: null }) {
         nodes { rowId titleEn titleRu publishedAt tlp reportCountriesByReportId { nodes { countryIso3 } } organizationByAuthorOrgId { rowId acronym } } } }`,
   W2: `query W2($country: String!, $n: Int!) { countryByIso3(iso3: $country) { iso3 nameEn } allIndicators(orderBy: CODE_ASC) { nodes { code nameEn unit ${PGL_THRESHOLDS}
-        benchPglCurrentObservationsByIndicatorCode(first: $n, orderBy: PERIOD_START_DESC, condition: { countryIso3: $country }) { nodes { periodStart value tlp } } } } }`,
+        benchPglCurrentObservationsByIndicatorCode(first: $n, orderBy: [PERIOD_START_DESC, SOURCE_ORG_ID_DESC], condition: { countryIso3: $country }) { nodes { periodStart value tlp } } } } }`,
   W3: [null, pglW3(['a']), pglW3(['a', 'b']), pglW3(['a', 'b', 'c'])],
   W4: `query W4($orgs: Int!, $n: Int!) { allOrganizations(first: $orgs, orderBy: PRIMARY_KEY_ASC) { nodes { rowId acronym kind
         reportsByAuthorOrgId(first: $n, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC], condition: { retractedAt: null }) {

@@ -41,9 +41,9 @@ const SQL = {
   w2: `select json_build_object('data', json_build_object(
          'country', (select json_build_object('iso3', c.iso3, 'name', c.name_en) from countries c where c.iso3 = $3),
          'indicators', (select json_agg(json_build_object('code', i.code, 'name', i.name_en, 'unit', i.unit, 'observations', json_build_object('edges',
-            (select coalesce(json_agg(json_build_object('node', json_build_object('period', ${period('o', 'i')}, 'value', o.value, 'level', ${level('o', 'i')}, 'tlp', o.tlp)) order by o.period_start desc), '[]')
+            (select coalesce(json_agg(json_build_object('node', json_build_object('period', ${period('o', 'i')}, 'value', o.value, 'level', ${level('o', 'i')}, 'tlp', o.tlp)) order by o.period_start desc, o.source_org_id desc), '[]')
              from (select * from observations o where ${VIEWER_ACTIVE} and o.indicator_code = i.code and o.country_iso3 = $3 and ${visible('o', 'observation')} and ${latestVisibleRevision('o')}
-                   order by o.period_start desc limit $4) o))) order by i.code) from indicators i)))::text as body`,
+                   order by o.period_start desc, o.source_org_id desc limit $4) o))) order by i.code) from indicators i)))::text as body`,
   // W3: one report, its indicators and each one's latest visible value for the given countries.
   w3: `select json_build_object('data', json_build_object('report', (select json_build_object(
          'id', r.id, 'title', ${title('r')}, 'summary', r.summary, 'publishedAt', ${iso('r.published_at')}, 'tlp', r.tlp,
@@ -54,7 +54,7 @@ const SQL = {
               from unnest($4::text[]) as c(iso3) cross join lateral (
                     select o.* from observations o
                     where o.indicator_code = i.code and o.country_iso3 = c.iso3 and ${visible('o', 'observation')} and ${latestVisibleRevision('o')}
-                    order by o.period_start desc limit 1) o)) order by i.code), '[]')
+                    order by o.period_start desc, o.recorded_at desc limit 1) o)) order by i.code), '[]')
            from report_indicators ri join indicators i on i.code = ri.indicator_code where ri.report_id = r.id))
          from reports r where ${VIEWER_ACTIVE} and r.id = $3 and ${visible('r', 'report')})))::text as body`,
   // W4: organizations, each with its latest visible reports and their countries.
@@ -165,30 +165,30 @@ const WRITE_OBSERVATIONS = `
   cur as (
     select o.* from input i cross join lateral (
       select o.id, o.indicator_code, o.country_iso3, o.period_start, o.revision from observations o
-      where o.indicator_code = i.indicator_code and o.country_iso3 = i.country_iso3 and o.period_start = i.period_start and o.superseded_at is null
+      where o.indicator_code = i.indicator_code and o.country_iso3 = i.country_iso3 and o.period_start = i.period_start and o.source_org_id = $1 and o.superseded_at is null
       for update of o) o),
   sup as (update observations o set superseded_at = now() where o.id = any(array(select id from cur)) returning o.id),
   ins as (
     insert into observations (indicator_code, country_iso3, period_start, value, source_org_id, recorded_by_sub, tlp, source_reliability, information_credibility, note, revision)
     select i.indicator_code, i.country_iso3, i.period_start, i.value, $1, $2, i.tlp, i.source_reliability, i.information_credibility, i.note, coalesce(c.revision, 0) + 1
     from input i left join cur c on c.indicator_code = i.indicator_code and c.country_iso3 = i.country_iso3 and c.period_start = i.period_start
-    returning id, indicator_code, country_iso3, to_char(period_start, 'YYYY-MM-DD') as period_start, value, tlp)
+    returning id, indicator_code, country_iso3, source_org_id, to_char(period_start, 'YYYY-MM-DD') as period_start, value, tlp)
   select ins.*,
     (select coalesce(json_agg(w), '[]') from (
        select p.id, to_char(p.period_start, 'YYYY-MM-DD') as period_start, p.value, p.tlp, ${visible('p', 'observation')} as visible from observations p
-       where p.indicator_code = ins.indicator_code and p.country_iso3 = ins.country_iso3 and p.superseded_at is null and p.period_start < ins.period_start::date
+       where p.indicator_code = ins.indicator_code and p.country_iso3 = ins.country_iso3 and p.source_org_id = ins.source_org_id and p.superseded_at is null and p.period_start < ins.period_start::date
        order by p.period_start desc limit 12) w) as before,
     (select coalesce(json_object_agg(e.rule, e.level), '{}') from (
        select distinct on (a.rule) a.rule, a.level from alerts a
-       where a.indicator_code = ins.indicator_code and a.country_iso3 = ins.country_iso3 and a.period_start = ins.period_start::date
+       where a.indicator_code = ins.indicator_code and a.country_iso3 = ins.country_iso3 and a.source_org_id = ins.source_org_id and a.period_start = ins.period_start::date
        order by a.rule, array_position(array['WATCH','WARNING','CRITICAL'], a.level) desc) e) as existing
   from ins`;
 
 const INSERT_ALERTS = `
   with a as (
-    insert into alerts (indicator_code, country_iso3, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids)
-    select indicator_code, country_iso3, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids
-    from jsonb_to_recordset($1::jsonb) as x(indicator_code text, country_iso3 text, period_start date, level text, rule text, value float8, threshold float8,
+    insert into alerts (indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids)
+    select indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids
+    from jsonb_to_recordset($1::jsonb) as x(indicator_code text, country_iso3 text, source_org_id text, period_start date, level text, rule text, value float8, threshold float8,
       baseline_mean float8, baseline_std_dev float8, z_score float8, tlp tlp, observation_ids uuid[])
     returning id, level, rule)
   select a.id, a.level, a.rule, pg_notify('ctewn_alert_raised', a.id::text) as notified from a`;
@@ -218,7 +218,7 @@ async function write(claims, vars) {
     if (claimed.rowCount === 0) throw new Error('replays are not part of the benchmark');
     const written = (await client.query(WRITE_OBSERVATIONS, [claims.org, claims.sub, JSON.stringify(rows)])).rows;
     const fresh = written.flatMap((w) =>
-      evaluate(reference.indicators.get(w.indicator_code), w, w.before, w.existing).map((c) => ({ ...c, indicator_code: w.indicator_code, country_iso3: w.country_iso3, period_start: w.period_start })),
+      evaluate(reference.indicators.get(w.indicator_code), w, w.before, w.existing).map((c) => ({ ...c, indicator_code: w.indicator_code, country_iso3: w.country_iso3, source_org_id: w.source_org_id, period_start: w.period_start })),
     );
     const inserted = fresh.length > 0 ? (await client.query(INSERT_ALERTS, [JSON.stringify(fresh.map(({ visible: _v, ...a }) => a))])).rows : [];
     const alerts = inserted.map(({ id, level, rule }) => ({ id, level, rule }));

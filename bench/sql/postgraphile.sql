@@ -27,7 +27,10 @@ create schema if not exists bench_pgl_private;
 -- ---- indexes for PostGraphile's own ORDER BYs (W1, W4: reports by date; W2, W3: a series by period) ----
 create index if not exists bench_pgl_reports_published_idx on public.reports (published_at desc, id desc);
 create index if not exists bench_pgl_reports_author_published_idx on public.reports (author_org_id, published_at desc, id desc);
-create index if not exists bench_pgl_observations_series_idx on public.observations (indicator_code, country_iso3, period_start desc, id);
+-- A series is indicator × country × source (issue 15): several sources may report one period, so W2 pages
+-- by period then source and W3's latest value is the period's value recorded last, as the API orders them.
+create index if not exists bench_pgl_observations_series_idx on public.observations (indicator_code, country_iso3, period_start desc, source_org_id desc, id);
+create index if not exists bench_pgl_observations_latest_idx on public.observations (indicator_code, country_iso3, period_start desc, recorded_at desc, id);
 
 -- ---- W6: search, one schema per PostGraphile variant (servers/postgraphile.mjs exposes its own) ----
 -- Each variant gets the form its experts would write, checked with EXPLAIN ANALYZE on the bench data:
@@ -112,7 +115,7 @@ create or replace view bench_pgl.current_observations with (security_invoker = t
   where o.superseded_at is null or not exists (
     select 1 from public.observations later
     where later.indicator_code = o.indicator_code and later.country_iso3 = o.country_iso3 and later.period_start = o.period_start
-      and later.revision > o.revision);
+      and later.source_org_id = o.source_org_id and later.revision > o.revision);
 comment on view bench_pgl.current_observations is E'@primaryKey id\n@foreignKey (indicator_code) references public.indicators (code)\n@foreignKey (country_iso3) references public.countries (iso3)';
 
 grant usage on schema public, bench_pgl, bench_pgl_search_rls, bench_pgl_private to ctewn_bench_rls;

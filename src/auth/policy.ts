@@ -222,6 +222,7 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     level: PUBLIC,
     tlp: PUBLIC,
     revision: PUBLIC,
+    bySource: PUBLIC,
     recordedAt: PUBLIC,
     sourceReliability: MEMBERS,
     informationCredibility: MEMBERS,

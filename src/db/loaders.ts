@@ -3,7 +3,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Page } from '../schema/common/connection.js';
 import type { Db } from './database.js';
 import { indicatorLinksOfReports } from './queries/indicators.js';
-import { findObservationPagesByScope, latestObservations, observationsByIds, type ObservationPageQuery } from './queries/observations.js';
+import { findObservationPagesByScope, latestObservations, observationsByIds, valuesOfPeriods, type ObservationPageQuery } from './queries/observations.js';
 import { alertsByIds } from './queries/alerts.js';
 import { countryLinksOfReports, findReportPagesByScope, reportsByIds, tearlinesOf, type ReportQuery, type ReportRead } from './queries/reports.js';
 import type { AlertRow } from './schema/alerts.js';
@@ -34,6 +34,8 @@ interface ScopedKey<A> {
  * A loader for nested lists with arguments (a country's reports, first: 5): keys with the same arguments
  * are fetched together in one statement, whatever the number of parents.
  */
+export const periodValueKey = (o: { indicatorCode: string; countryIso3: string; periodStart: string }) => `${o.indicatorCode}|${o.countryIso3}|${o.periodStart}`;
+
 function scopedLoader<A, T>(fetch: (keys: string[], args: A) => Promise<Map<string, T>>) {
   const argsKey = (args: A) => JSON.stringify(args);
   return new DataLoader<ScopedKey<A>, T, string>(
@@ -129,11 +131,20 @@ export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceC
     indicatorObservations: scopedLoader<ObservationPageQuery, Page<ObservationRow>>((keys, args) =>
       findObservationPagesByScope(db, viewer, { by: 'indicator', keys }, args),
     ),
-    countryLatest: scopedLoader<{ asOf?: Date | null }, ObservationRow[]>(async (keys, args) => {
+    /** Every source's value of a period, keyed `indicator|country|periodStart` (see periodValueKey). */
+    periodValues: scopedLoader<{ asOf?: Date | null }, ObservationRow[]>(async (keys, args) => {
+      const parsed = keys.map((k) => {
+        const [indicator, country, periodStart] = k.split('|') as [string, string, string];
+        return { indicator, country, periodStart };
+      });
+      const rows = await valuesOfPeriods(db, viewer, parsed, args.asOf);
+      return new Map(keys.map((k) => [k, rows.filter((r) => periodValueKey(r) === k)]));
+    }),
+    countryLatest: scopedLoader<{ asOf?: Date | null; source?: string | null }, ObservationRow[]>(async (keys, args) => {
       const rows = await latestObservations(db, viewer, { by: 'country', keys }, args);
       return new Map(keys.map((k) => [k, rows.filter((r) => r.countryIso3 === k)]));
     }),
-    indicatorLatest: scopedLoader<{ asOf?: Date | null; countries?: string[] | null }, ObservationRow[]>(async (keys, args) => {
+    indicatorLatest: scopedLoader<{ asOf?: Date | null; countries?: string[] | null; source?: string | null }, ObservationRow[]>(async (keys, args) => {
       const rows = await latestObservations(db, viewer, { by: 'indicator', keys }, args);
       return new Map(keys.map((k) => [k, rows.filter((r) => r.indicatorCode === k)]));
     }),

@@ -140,7 +140,7 @@ const REPORT_PARAMS = {
   lang: oneOf(Lang),
 } satisfies Spec;
 
-const OBSERVATION_PARAMS = { indicator: indicatorCode, country: iso3, from: period, to: period, asOf: dateTime } satisfies Spec;
+const OBSERVATION_PARAMS = { indicator: indicatorCode, country: iso3, from: period, to: period, asOf: dateTime, source: text(64, 'an organization id') } satisfies Spec;
 
 /** Every parameter checked; an unknown one is refused too, so a typo cannot silently widen an export. */
 function parseParams<S extends Spec>(query: Request['query'], spec: S): Parsed<S> {

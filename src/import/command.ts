@@ -129,7 +129,7 @@ export async function runImport(db: Db, args: ImportArgs, io: ImportIo, options:
   const as = `${viewer.organizationId} (${viewer.sub})`;
   if (args.dryRun) {
     const keys = file.rows.map((r) => ({ indicator: r.indicator, country: r.country, periodStart: parsePeriod(r.period).start }));
-    const corrections = await countValuesInForce(db, viewer, keys);
+    const corrections = await countValuesInForce(db, viewer, keys, viewer.organizationId);
     io.out(
       `Dry run: ${args.file} is valid. Would record ${plural(file.rows.length, 'observation')} as ${as} in one transaction: ` +
         `${file.rows.length - corrections} new, ${corrections} correcting a value in force that you may see. Nothing was written.\n`,

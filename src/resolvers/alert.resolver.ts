@@ -1,3 +1,5 @@
+import { toOrganization } from '../schema/organization/organization.mapper.js';
+import { Organization } from '../schema/organization/organization.type.js';
 import { Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
 import { acknowledgeAlert, findAlerts } from '../db/queries/alerts.js';
@@ -40,6 +42,12 @@ export class AlertResolver {
   async country(@Root() alert: Alert, @Ctx() ctx: Context) {
     const row = await ctx.loaders.country.load(alert.countryIso3);
     return row && toCountry(row);
+  }
+
+  @FieldResolver(() => Organization, { nullable: true, description: "The source whose series raised it: each source's figures are a series of their own." })
+  async source(@Root() alert: Alert, @Ctx() ctx: Context) {
+    const row = await ctx.loaders.organization.load(alert.sourceOrgId);
+    return row && toOrganization(row);
   }
 
   @FieldResolver(() => PeriodScalar, { description: 'The period of the value that raised it.' })

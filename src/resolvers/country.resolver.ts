@@ -47,16 +47,16 @@ export class CountryResolver {
   @FieldResolver(() => [Observation], {
     description: 'The latest value of each indicator for this country that the viewer may see (one per indicator).',
   })
-  async latestValues(@Root() country: Country, @Args(() => LatestValuesArgs) { asOf }: LatestValuesArgs, @Ctx() ctx: Context) {
-    const [rows, indicators] = await Promise.all([ctx.loaders.countryLatest.load({ scopeKey: country.iso3, args: { asOf } }), ctx.loaders.indicatorIndex()]);
+  async latestValues(@Root() country: Country, @Args(() => LatestValuesArgs) { asOf, source }: LatestValuesArgs, @Ctx() ctx: Context) {
+    const [rows, indicators] = await Promise.all([ctx.loaders.countryLatest.load({ scopeKey: country.iso3, args: { asOf, source } }), ctx.loaders.indicatorIndex()]);
     return rows.map((row) => toObservation(row, indicators));
   }
 
   @FieldResolver(() => ObservationConnection, { description: "This country's observations, newest period first." })
   async observations(@Root() country: Country, @Args(() => CountryObservationsArgs) args: CountryObservationsArgs, @Ctx() ctx: Context) {
-    const { indicator, from, to, asOf, first, after } = args;
+    const { indicator, from, to, asOf, source, first, after } = args;
     const [page, indicators] = await Promise.all([
-      ctx.loaders.countryObservations.load({ scopeKey: country.iso3, args: { indicator, from, to, asOf, first, after } }),
+      ctx.loaders.countryObservations.load({ scopeKey: country.iso3, args: { indicator, from, to, asOf, source, first, after } }),
       ctx.loaders.indicatorIndex(),
     ]);
     return mapPage(page, (row) => toObservation(row, indicators));

@@ -36,18 +36,18 @@ export class IndicatorResolver {
 
   @FieldResolver(() => ObservationConnection, { description: 'Values of this indicator, newest period first, as the viewer may see them.' })
   async observations(@Root() indicator: Indicator, @Args(() => IndicatorObservationsArgs) args: IndicatorObservationsArgs, @Ctx() ctx: Context) {
-    const { country, from, to, asOf, first, after } = args;
+    const { country, from, to, asOf, source, first, after } = args;
     const [page, indicators] = await Promise.all([
-      ctx.loaders.indicatorObservations.load({ scopeKey: indicator.code, args: { country, from, to, asOf, first, after } }),
+      ctx.loaders.indicatorObservations.load({ scopeKey: indicator.code, args: { country, from, to, asOf, source, first, after } }),
       ctx.loaders.indicatorIndex(),
     ]);
     return mapPage(page, (row) => toObservation(row, indicators));
   }
 
   @FieldResolver(() => [Observation], { description: 'The latest value per country that the viewer may see (one per country).' })
-  async latestValues(@Root() indicator: Indicator, @Args(() => IndicatorLatestValuesArgs) { countries, asOf }: IndicatorLatestValuesArgs, @Ctx() ctx: Context) {
+  async latestValues(@Root() indicator: Indicator, @Args(() => IndicatorLatestValuesArgs) { countries, asOf, source }: IndicatorLatestValuesArgs, @Ctx() ctx: Context) {
     const [rows, indicators] = await Promise.all([
-      ctx.loaders.indicatorLatest.load({ scopeKey: indicator.code, args: { countries, asOf } }),
+      ctx.loaders.indicatorLatest.load({ scopeKey: indicator.code, args: { countries, asOf, source } }),
       ctx.loaders.indicatorIndex(),
     ]);
     return rows.map((row) => toObservation(row, indicators));

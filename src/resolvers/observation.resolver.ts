@@ -1,4 +1,7 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { periodValueKey } from '../db/loaders.js';
+import { BySourceArgs } from '../schema/observation/observation.args.js';
+import { toObservation } from '../schema/observation/observation.mapper.js';
 import type { Context } from '../auth/context.js';
 import { toCountry } from '../schema/country/country.mapper.js';
 import { Country } from '../schema/country/country.type.js';
@@ -28,6 +31,15 @@ export class ObservationResolver {
   async source(@Root() obs: Observation, @Ctx() ctx: Context) {
     const row = await ctx.loaders.organization.load(obs.sourceOrgId);
     return row && toOrganization(row);
+  }
+
+  @FieldResolver(() => [Observation], {
+    description:
+      "Every source's value for the same indicator, country and period that the viewer may see, this one included, side by side (ordered by source id). Give the list's `asOf` to read them as of the same instant.",
+  })
+  async bySource(@Root() obs: Observation, @Args(() => BySourceArgs) { asOf }: BySourceArgs, @Ctx() ctx: Context) {
+    const [rows, indicators] = await Promise.all([ctx.loaders.periodValues.load({ scopeKey: periodValueKey(obs), args: { asOf } }), ctx.loaders.indicatorIndex()]);
+    return rows.map((row) => toObservation(row, indicators));
   }
 
   @FieldResolver(() => [Grant], {

@@ -39,24 +39,25 @@ export async function reportOracle(db: Db) {
   };
 }
 
-/** What one viewer reads of one value (indicator × country × period): a revision, numbered as it counts. */
+/** What one viewer reads of one value (indicator × country × period × source): a revision, numbered as it counts. */
 export interface SeenValue {
   id: string;
   /** 1..n over the revisions of the value that the viewer may see. */
   revision: number;
+  recordedAt: Date;
 }
 
 /**
  * The sharing rule for observations, and the revision rule: a viewer reads the latest revision of each
  * value that it may see (recorded by `asOf`), numbered over the revisions it may see; a revision it may
- * not see changes nothing for it. Keyed by `indicator|country|periodStart`.
+ * not see changes nothing for it. A value is one source's figure: keyed by `indicator|country|periodStart|source`.
  */
 export async function observationValueOracle(db: Db) {
   const { observations } = await import('../../src/db/schema/observations.js');
   const rows = await db
     .select({
       id: observations.id,
-      key: sql<string>`${observations.indicatorCode} || '|' || ${observations.countryIso3} || '|' || ${observations.periodStart}`,
+      key: sql<string>`${observations.indicatorCode} || '|' || ${observations.countryIso3} || '|' || ${observations.periodStart} || '|' || ${observations.sourceOrgId}`,
       revision: observations.revision,
       recordedAt: observations.recordedAt,
       tlp: observations.tlp,
@@ -82,13 +83,13 @@ export async function observationValueOracle(db: Db) {
     // Revisions in increasing order: each visible one replaces the one before and counts one more.
     for (const o of rows) {
       if ((asOf && o.recordedAt > asOf) || !sees(o)) continue;
-      seen.set(o.key, { id: o.id, revision: (seen.get(o.key)?.revision ?? 0) + 1 });
+      seen.set(o.key, { id: o.id, revision: (seen.get(o.key)?.revision ?? 0) + 1, recordedAt: o.recordedAt });
     }
     return seen;
   };
 }
 
-/** How many values (indicator × country × period) each persona reads: those with a revision it may see. */
+/** How many values (indicator × country × period × source) each persona reads: those with a revision it may see. */
 export async function observationOracle(db: Db) {
   const values = await observationValueOracle(db);
   return (persona: PersonaName): number => values(persona).size;

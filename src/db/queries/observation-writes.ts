@@ -163,6 +163,8 @@ export async function recordObservations(
       .where(
         and(
           sql`${observations.supersededAt} is null`,
+          // A value is one source's figure: a write revises the writer's own values, never another source's.
+          eq(observations.sourceOrgId, viewer.organizationId),
           inArray(observations.indicatorCode, [...new Set(points.map((p) => p.indicator))]),
           inArray(observations.countryIso3, [...new Set(points.map((p) => p.country))]),
           inArray(observations.periodStart, [...new Set(points.map((p) => p.periodStart))]),
@@ -175,7 +177,7 @@ export async function recordObservations(
       await tx.update(observations).set({ supersededAt: sql`now()` }).where(inArray(observations.id, superseded.slice(i, i + CHUNK)));
     }
 
-    const written: { id: string; indicatorCode: string; countryIso3: string; periodStart: string }[] = [];
+    const written: { id: string; indicatorCode: string; countryIso3: string; sourceOrgId: string; periodStart: string }[] = [];
     for (let i = 0; i < points.length; i += CHUNK) {
       const chunk = points.slice(i, i + CHUNK);
       const inserted = await tx
@@ -195,7 +197,7 @@ export async function recordObservations(
             revision: (inForce.get(`${p.indicator}|${p.country}|${p.periodStart}`)?.revision ?? 0) + 1,
           })),
         )
-        .returning({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, periodStart: observations.periodStart });
+        .returning({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, sourceOrgId: observations.sourceOrgId, periodStart: observations.periodStart });
       written.push(...inserted);
       options.onProgress?.(written.length);
     }

@@ -29,6 +29,8 @@ export interface ObservationRange {
   from?: string | null;
   to?: string | null;
   asOf?: Date | null;
+  /** Only the values of this source organization. */
+  source?: string | null;
 }
 
 /** The columns of an alias of the observations table that the revision rule reads. */
@@ -49,8 +51,12 @@ const earlierRevision = alias(observations, 'earlier_revision');
 const outer = (column: AnyPgColumn) => sql`${sql.identifier(getTableName(observations))}.${sql.identifier(column.name)}`;
 const revisionsOf = (name: string) => sql`${observations} as ${sql.identifier(name)}`;
 
+/**
+ * The revisions of one value: a value is one source's figure for an indicator, country and period (a series
+ * is indicator × country × source), so one organization's correction never revises another's figure.
+ */
 const sameValueAs = (other: RevisionColumns) =>
-  sql`${other.indicatorCode} = ${outer(observations.indicatorCode)} and ${other.countryIso3} = ${outer(observations.countryIso3)} and ${other.periodStart} = ${outer(observations.periodStart)}`;
+  sql`${other.indicatorCode} = ${outer(observations.indicatorCode)} and ${other.countryIso3} = ${outer(observations.countryIso3)} and ${other.periodStart} = ${outer(observations.periodStart)} and ${other.sourceOrgId} = ${outer(observations.sourceOrgId)}`;
 
 /**
  * The revision a viewer reads at `asOf` (default now): the latest revision of the value that the viewer
@@ -86,6 +92,7 @@ function rangeConditions(range: ObservationRange): SQL[] {
   const where: SQL[] = [];
   if (range.from) where.push(gte(observations.periodStart, parsePeriod(range.from).start));
   if (range.to) where.push(lt(observations.periodStart, parsePeriod(range.to).end));
+  if (range.source) where.push(eq(observations.sourceOrgId, range.source));
   return where;
 }
 
@@ -105,11 +112,11 @@ export interface ObservationPageQuery extends ObservationRange {
 const CURSOR = 'obs';
 
 function afterCursor(after: string): SQL {
-  const [periodStart, indicator, country] = decodeCursor(CURSOR, after, ['date', 'string', 'string']);
+  const [periodStart, indicator, country, source] = decodeCursor(CURSOR, after, ['date', 'string', 'string', 'string']);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(periodStart as string)) {
     throw badInput('The `after` cursor is not valid for this list; use a pageInfo.endCursor from it', 'after');
   }
-  return sql`(${observations.periodStart}, ${observations.indicatorCode}, ${observations.countryIso3}) < (${periodStart}::date, ${indicator}, ${country})`;
+  return sql`(${observations.periodStart}, ${observations.indicatorCode}, ${observations.countryIso3}, ${observations.sourceOrgId}) < (${periodStart}::date, ${indicator}, ${country}, ${source})`;
 }
 
 function scopeColumn(scope: ObservationScope) {
@@ -124,7 +131,8 @@ function conditions(viewer: Viewer, query: ObservationPageQuery): SQL[] {
   return where;
 }
 
-const ORDER = [descending(observations.periodStart), descending(observations.indicatorCode), descending(observations.countryIso3)];
+// Several sources may report the same period: the source completes the order, so a page boundary between them skips nothing.
+const ORDER = [descending(observations.periodStart), descending(observations.indicatorCode), descending(observations.countryIso3), descending(observations.sourceOrgId)];
 
 /**
  * Pages of observations (newest period first) for many countries or indicators in one statement: each
@@ -154,7 +162,7 @@ export async function findObservationPagesByScope(
     scope.keys,
     rows,
     (r) => (scope.by === 'country' ? r.countryIso3 : r.indicatorCode),
-    { first: query.first, hadCursor: Boolean(query.after), cursor: { tag: CURSOR, key: (r) => [r.periodStart, r.indicatorCode, r.countryIso3] } },
+    { first: query.first, hadCursor: Boolean(query.after), cursor: { tag: CURSOR, key: (r) => [r.periodStart, r.indicatorCode, r.countryIso3, r.sourceOrgId] } },
     async () => {
       const counts = await db
         .select({ scopeKey: key, n: sql<number>`count(*)::int` })
@@ -203,7 +211,7 @@ export async function latestObservations(
   db: Db,
   viewer: Viewer,
   scope: ObservationScope,
-  options: { asOf?: Date | null; countries?: readonly string[] | null },
+  options: { asOf?: Date | null; countries?: readonly string[] | null; source?: string | null },
 ): Promise<ObservationRow[]> {
   const series = seriesOf(scope, options.countries);
   if (!series || scope.keys.length === 0) return [];
@@ -218,9 +226,11 @@ export async function latestObservations(
         sql`${observations.countryIso3} = ${pair.country}`,
         visibleTo(viewer, observationRowRule),
         latestVisibleRevision(viewer, options.asOf),
+        options.source ? eq(observations.sourceOrgId, options.source) : undefined,
       ),
     )
-    .orderBy(descending(observations.periodStart))
+    // Two sources of the newest period: the one recorded last (each source's figure is in `bySource`).
+    .orderBy(descending(observations.periodStart), descending(observations.recordedAt))
     .limit(1)
     .as('latest');
   const rows = await db.select({ row: asJsonRow(fieldsOf(latest, columns)) }).from(series).crossJoinLateral(latest);
@@ -230,6 +240,25 @@ export async function latestObservations(
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Every source's value for the given (indicator, country, period start) keys, as the viewer reads it
+ * (row rule and revision rule), in one statement: the values side by side behind `Observation.bySource`.
+ */
+export async function valuesOfPeriods(
+  db: Db,
+  viewer: Viewer,
+  keys: readonly { indicator: string; country: string; periodStart: string }[],
+  asOf?: Date | null,
+): Promise<ObservationRow[]> {
+  if (keys.length === 0) return [];
+  const wanted = sql`(${observations.indicatorCode}, ${observations.countryIso3}, ${observations.periodStart}) in (select * from unnest(${textArray(keys.map((k) => k.indicator))}, ${textArray(keys.map((k) => k.country))}::char(3)[], ${textArray(keys.map((k) => k.periodStart))}::date[]))`;
+  return db
+    .select(columnsFor(viewer))
+    .from(observations)
+    .where(and(wanted, visibleTo(viewer, observationRowRule), latestVisibleRevision(viewer, asOf)))
+    .orderBy(observations.sourceOrgId);
+}
 
 /** Observations (any revision) by id that the viewer may see. */
 export function observationsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<ObservationRow[]> {
@@ -311,7 +340,7 @@ async function assertObservationFilterReferencesExist(db: Db, filter: Observatio
 }
 
 /**
- * How many of the given (indicator, country, period start) keys already have a value that the viewer
+ * How many of the given (indicator, country, period start) keys already have a value of this source that the viewer
  * may see (any revision of it: the latest one it may see is its value): the import's dry run says how
  * many rows would correct an existing value. The row rule applies, so a hidden value and a missing one
  * look the same here too.
@@ -320,6 +349,7 @@ export async function countValuesInForce(
   db: Db,
   viewer: Viewer,
   keys: readonly { indicator: string; country: string; periodStart: string }[],
+  source: string,
 ): Promise<number> {
   if (keys.length === 0) return 0;
   const wanted = new Set(keys.map((k) => `${k.indicator}|${k.country}|${k.periodStart}`));
@@ -329,6 +359,7 @@ export async function countValuesInForce(
     .where(
       and(
         visibleTo(viewer, observationRowRule),
+        eq(observations.sourceOrgId, source),
         inArray(observations.indicatorCode, [...new Set(keys.map((k) => k.indicator))]),
         inArray(observations.countryIso3, [...new Set(keys.map((k) => k.country))]),
         inArray(observations.periodStart, [...new Set(keys.map((k) => k.periodStart))]),

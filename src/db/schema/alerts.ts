@@ -7,7 +7,7 @@ import { organizations } from './organizations.js';
 
 /**
  * An early-warning alert: an indicator crossed a threshold (THRESHOLD) or broke its trend (TREND) for a
- * country and period. It carries the most restrictive marking of the observations behind it and is
+ * country and period, in one source's series. It carries the most restrictive marking of the observations behind it and is
  * visible only to viewers who may see all of them (observation_ids).
  */
 export const alerts = pgTable(
@@ -21,6 +21,10 @@ export const alerts = pgTable(
       .notNull()
       .references(() => countries.iso3),
     periodStart: date('period_start', { mode: 'string' }).notNull(),
+    // The source whose series raised it: a series is indicator × country × source (one source's figures).
+    sourceOrgId: text('source_org_id')
+      .notNull()
+      .references(() => organizations.id),
     level: text('level', { enum: ['WATCH', 'WARNING', 'CRITICAL'] }).notNull(),
     rule: text('rule', { enum: ['THRESHOLD', 'TREND'] }).notNull(),
     value: doublePrecision('value').notNull(),

@@ -23,7 +23,7 @@ import { COUNTRIES, ORGANIZATION_PARENTS, buildOrganizations } from './reference
 import { generateReports } from './reports.js';
 
 export const SAMPLE_DATA_KEY = 'sample_data';
-export const SAMPLE_DATA_VERSION = 'ct-ewn-sample-v1';
+export const SAMPLE_DATA_VERSION = 'ct-ewn-sample-v2';
 
 export interface SeedOptions {
   reports?: number;
@@ -137,7 +137,7 @@ export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise
     await tx.execute(sql`
       update ${observations} o set superseded_at = n.next_recorded_at
       from (
-        select id, lead(recorded_at) over (partition by indicator_code, country_iso3, period_start order by recorded_at, revision) as next_recorded_at
+        select id, lead(recorded_at) over (partition by indicator_code, country_iso3, period_start, source_org_id order by recorded_at, revision) as next_recorded_at
         from ${observations}
       ) n
       where n.id = o.id and n.next_recorded_at is not null`);

@@ -93,23 +93,56 @@ function seriesValues(rng: Random, indicator: SampleIndicator, periods: readonly
   });
 }
 
-function sourceFor(rng: Random, country: CountryCode): string {
-  if (country === 'AFG') return rng.chance(0.85) ? 'unama' : 'unodc';
-  return rng.weighted([[COUNTRY_AGENCY[country], 80], ['unodc', 12], ['unama', 8]]);
+/**
+ * A series is one source's figures (indicator × country × source): the country's own agency reports its
+ * series (UNAMA for Afghanistan), and for some series UNODC reports its own figures for the same periods,
+ * side by side, as it does from its own monitoring.
+ */
+const primarySource = (country: CountryCode): string => (country === 'AFG' ? 'unama' : COUNTRY_AGENCY[country]);
+const SECOND_SOURCE = 'unodc';
+const SECOND_SOURCE_SHARE = 0.15;
+
+/**
+ * The draw that once chose a source per period (before a series was per source): still drawn, so that the
+ * stream of values, markings and gradings, and the figures quoted from the sample data, stay as they were.
+ */
+function legacySourceDraw(rng: Random, country: CountryCode): void {
+  if (country === 'AFG') rng.chance(0.85);
+  else rng.weighted([[COUNTRY_AGENCY[country], 80], ['unodc', 12], ['unama', 8]]);
+}
+
+/** UNODC's figure for a period the primary source reported: its own count, close to the national one. */
+function secondSourceRow(rng: Random, indicator: SampleIndicator, primary: SampleObservation): SampleObservation {
+  return {
+    ...primary,
+    id: rng.uuid(),
+    value: fit(indicator, primary.value * (1 + rng.gauss() * 0.08)),
+    sourceOrgId: SECOND_SOURCE,
+    recordedBySub: `sample:${SECOND_SOURCE}:analyst-${rng.int(1, 3)}`,
+    tlp: rng.weighted(OBSERVATION_TLP),
+    sourceReliability: rng.weighted(RELIABILITY_WEIGHTS),
+    informationCredibility: rng.weighted(CREDIBILITY_WEIGHTS),
+    note: rng.chance(0.2) ? 'UNODC estimate from its own monitoring; methodology differs from the national return.' : null,
+    revision: 1,
+    recordedAt: clampBefore(addDays(primary.recordedAt, rng.int(5, 30)), SAMPLE_NOW),
+  };
 }
 
 export function generateObservations(seed: number, years: number, indicatorList: readonly SampleIndicator[]): SampleObservation[] {
   const rng = createRandom(seed, 'observations');
+  const second = createRandom(seed, 'observations:second-source');
   const rows: SampleObservation[] = [];
   const revisions: SampleObservation[] = [];
   for (const indicator of indicatorList) {
     const periods = periodsOf(indicator.periodicity, years);
     for (const country of COUNTRY_CODES) {
       const values = seriesValues(rng, indicator, periods);
+      const sourceOrgId = primarySource(country);
+      const hasSecondSource = sourceOrgId !== SECOND_SOURCE && second.chance(SECOND_SOURCE_SHARE);
       periods.forEach((period, i) => {
         const point = values[i];
         if (!point) return;
-        const sourceOrgId = sourceFor(rng, country);
+        legacySourceDraw(rng, country);
         const recordedAt = clampBefore(
           addDays(periodEnd(period.year, period.month, period.months), rng.int(2, 9) + rng.int(8, 17) / 24),
           SAMPLE_NOW,
@@ -133,6 +166,7 @@ export function generateObservations(seed: number, years: number, indicatorList:
           recordedAt,
         };
         rows.push(row);
+        if (hasSecondSource) rows.push(secondSourceRow(second, indicator, row));
         // A correction is a new row, never an overwrite (see the observations table).
         if (rng.chance(0.02)) {
           revisions.push({

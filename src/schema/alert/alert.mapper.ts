@@ -22,6 +22,7 @@ export function toAlert(row: AlertRow): Alert {
     acknowledgementNote: row.acknowledgementNote,
     indicatorCode: row.indicatorCode,
     countryIso3: row.countryIso3,
+    sourceOrgId: row.sourceOrgId,
     periodStart: row.periodStart,
     observationIds: row.observationIds,
   });

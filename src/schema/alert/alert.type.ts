@@ -81,6 +81,7 @@ export class Alert {
   acknowledgementNote!: string | null;
 
   indicatorCode!: string;
+  sourceOrgId!: string;
   countryIso3!: string;
   periodStart!: string;
   observationIds!: string[];

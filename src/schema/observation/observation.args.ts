@@ -16,6 +16,19 @@ export class ObservationRangeArgs extends PageArgs {
     description: 'Read the values as they were known at this instant (the revisions recorded by then). Default: now.',
   })
   asOf?: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Only the values of this source organization (its id, e.g. `kaz-ct`). Default: every source's value, side by side (a series is indicator × country × source).",
+  })
+  @Matches(/^[a-z0-9-]{2,40}$/, { message: 'source must be an organization id such as kaz-ct' })
+  source?: string | null;
+}
+
+@ArgsType()
+export class BySourceArgs {
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Read the values as they were known at this instant. Default: now.' })
+  asOf?: Date | null;
 }
 
 @ArgsType()
