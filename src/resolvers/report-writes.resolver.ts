@@ -6,6 +6,7 @@ import { UuidScalar } from '../schema/common/scalars.js';
 import { CreateReportInput, UpdateReportInput } from '../schema/report/report.input.js';
 import { toReport } from '../schema/report/report.mapper.js';
 import { Report } from '../schema/report/report.type.js';
+import { badInput } from '../errors.js';
 import { requireMember } from './member.js';
 
 const RELEASE_REASON =
@@ -14,7 +15,10 @@ const RELEASE_REASON =
 const TEARLINE_RELEASE_REASON =
   "Why this release (up to 2,000 characters), kept in the write's audit entry. Required: a tearline always lowers the marking; missing or blank is BAD_USER_INPUT.";
 
-const language = (lang: Lang) => (lang === Lang.RU ? 'ru' : 'en');
+const IDEMPOTENCY_KEY =
+  'A key you choose for this report (8 to 200 characters, e.g. a UUID). Sending the same key and report again (a retry after a lost response) writes nothing and returns the report made the first time; the same key with another report is CONFLICT.';
+
+const language = (lang: Lang): 'en' | 'ru' => (lang === Lang.RU ? 'ru' : 'en');
 
 /** null clears the optional texts (titles, source description); on any other field it means "keep". */
 const CLEARABLE = new Set(['title', 'titleRu', 'sourceDescription']);
@@ -27,15 +31,17 @@ function toPatch(input: UpdateReportInput): ReportContent {
 @Resolver(() => Report)
 export class ReportWritesResolver {
   @Mutation(() => Report, { description: 'Publish a report of your organization (contributor role).' })
-  async createReport(@Arg('input', () => CreateReportInput, { description: 'The report.' }) input: CreateReportInput, @Ctx() ctx: Context) {
+  async createReport(
+    @Arg('input', () => CreateReportInput, { description: 'The report.' }) input: CreateReportInput,
+    @Ctx() ctx: Context,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: IDEMPOTENCY_KEY }) idempotencyKey?: string,
+  ) {
+    if (idempotencyKey !== undefined && idempotencyKey !== null && (idempotencyKey.length < 8 || idempotencyKey.length > 200)) {
+      throw badInput('idempotencyKey must be 8 to 200 characters', 'idempotencyKey');
+    }
     const { language: lang, indicators, sanctionsReferences, ...rest } = input;
-    const row = await createReport(ctx.db, requireMember(ctx), {
-      ...rest,
-      language: language(lang),
-      indicators: indicators ?? [],
-      sanctionsReferences: sanctionsReferences ?? [],
-    });
-    return toReport(row);
+    const content = { ...rest, language: language(lang), indicators: indicators ?? [], sanctionsReferences: sanctionsReferences ?? [] };
+    return toReport(await createReport(ctx.db, requireMember(ctx), content, { idempotencyKey }));
   }
 
   @Mutation(() => Report, {
@@ -73,7 +79,9 @@ export class ReportWritesResolver {
     @Ctx() ctx: Context,
     @Arg('body', () => String, { nullable: true, description: 'Released text; default: the summary.' }) body?: string,
     @Arg('releaseReason', () => String, { nullable: true, description: TEARLINE_RELEASE_REASON }) releaseReason?: string,
+    @Arg('language', () => Lang, { nullable: true, description: "Language of the released title, summary and body; default: the source's." }) lang?: Lang,
   ) {
-    return toReport(await createTearline(ctx.db, requireMember(ctx), sourceReportId, { tlp: marking, title, summary, body: body ?? null }, releaseReason));
+    const content = { tlp: marking, title, summary, body: body ?? null, language: lang ? language(lang) : null };
+    return toReport(await createTearline(ctx.db, requireMember(ctx), sourceReportId, content, releaseReason));
   }
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { actorOf } from '../../auth/access-log.js';
 import { markingRefusal, observationRefusal } from '../../auth/policy.js';
@@ -6,12 +5,12 @@ import type { MemberViewer } from '../../auth/viewer.js';
 import { ApiError, ErrorCode } from '../../errors.js';
 import { futurePeriodRefusal, parsePeriod, type PeriodHorizon } from '../../schema/common/period.js';
 import type { Db } from '../database.js';
-import { idempotencyKeys } from '../schema/alerts.js';
 import { auditEvents } from '../schema/audit.js';
 import { countries } from '../schema/countries.js';
 import { indicators, type IndicatorRow } from '../schema/indicators.js';
 import { observations } from '../schema/observations.js';
 import { raiseAlerts } from './alert-writes.js';
+import { claimIdempotencyKey, completeIdempotencyKey, hashRequest } from './idempotency.js';
 
 export interface ObservationInputRow {
   indicator: string;
@@ -113,9 +112,6 @@ export interface RecordResult {
   replayed: boolean;
 }
 
-function hashRequest(rows: readonly ObservationInputRow[]): string {
-  return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
-}
 
 const CHUNK = 1000;
 
@@ -135,25 +131,12 @@ export async function recordObservations(
   const ref = await loadReferenceData(db);
   const problems = validateObservationRows(rows, ref, viewer, { now: new Date(), maxFuturePeriods: options.maxFuturePeriods ?? 0 });
   if (problems.length > 0) throw problemsError(problems);
-  const requestHash = hashRequest(rows);
+  const requestHash = hashRequest('recordObservations', rows);
 
   return db.transaction(async (tx) => {
     if (options.idempotencyKey) {
-      const claimed = await tx
-        .insert(idempotencyKeys)
-        .values({ organizationId: viewer.organizationId, key: options.idempotencyKey, requestHash, observationIds: [], alertIds: [] })
-        .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key });
-      if (claimed.length === 0) {
-        const [earlier] = await tx
-          .select()
-          .from(idempotencyKeys)
-          .where(and(eq(idempotencyKeys.organizationId, viewer.organizationId), eq(idempotencyKeys.key, options.idempotencyKey)));
-        if (earlier!.requestHash !== requestHash) {
-          throw new ApiError(ErrorCode.CONFLICT, 'This idempotency key was used for a different batch; use a new key for new data', { field: 'idempotencyKey' });
-        }
-        return { observationIds: earlier!.observationIds, alertIds: earlier!.alertIds, replayed: true };
-      }
+      const earlier = await claimIdempotencyKey(tx, viewer.organizationId, options.idempotencyKey, requestHash, 'batch');
+      if (earlier) return { observationIds: earlier.observationIds, alertIds: earlier.alertIds, replayed: true };
     }
 
     const points = rows.map((r) => ({ ...r, periodStart: parsePeriod(r.period).start }));
@@ -205,10 +188,7 @@ export async function recordObservations(
     const raised = await raiseAlerts(tx, written, ref.indicators);
     const result = { observationIds: written.map((w) => w.id), alertIds: raised.map((a) => a.id), replayed: false };
     if (options.idempotencyKey) {
-      await tx
-        .update(idempotencyKeys)
-        .set({ observationIds: result.observationIds, alertIds: result.alertIds })
-        .where(and(eq(idempotencyKeys.organizationId, viewer.organizationId), eq(idempotencyKeys.key, options.idempotencyKey)));
+      await completeIdempotencyKey(tx, viewer.organizationId, options.idempotencyKey, { observationIds: result.observationIds, alertIds: result.alertIds });
     }
     await tx.insert(auditEvents).values({
       kind: 'WRITE',

@@ -9,6 +9,7 @@ import { countries } from '../schema/countries.js';
 import { indicators } from '../schema/indicators.js';
 import { reportCountries, reportIndicators, reports, reportVersions } from '../schema/reports.js';
 import { visibleTo } from '../visibility.js';
+import { claimIdempotencyKey, completeIdempotencyKey, hashRequest } from './idempotency.js';
 import { reportColumns, reportRowRule, type ReportRecord } from './reports.js';
 
 export interface ReportContent {
@@ -66,6 +67,16 @@ async function writeLinks(tx: Tx, reportId: string, content: ReportContent): Pro
   }
 }
 
+/** Clock skew tolerated between a client and this server for a publication instant. */
+const PUBLISHED_AT_SKEW_MS = 5 * 60_000;
+
+/** A report dated in the future would top every newest-first list until then: refused, the field named. */
+function checkPublishedAt(publishedAt: Date | null | undefined): void {
+  if (publishedAt && publishedAt.getTime() > Date.now() + PUBLISHED_AT_SKEW_MS) {
+    throw badInput(`publishedAt ${publishedAt.toISOString()} is in the future; give the instant it was published (default now)`, 'input.publishedAt');
+  }
+}
+
 /** The longest reason a write keeps (retraction, release): longer ones are refused, never cut. */
 const REASON_MAX_LENGTH = 2000;
 
@@ -99,6 +110,7 @@ async function insertReport(tx: Tx, viewer: MemberViewer, content: NewReportCont
   const refusal = markingRefusal(viewer, content.tlp);
   if (refusal) throw badInput(refusal, tearlineOf ? 'marking' : 'input.tlp');
   if (!content.title && !content.titleRu) throw badInput('Give a title (title or titleRu)', tearlineOf ? 'title' : 'input.title');
+  checkPublishedAt(content.publishedAt);
   await checkReferences(tx, content);
   const [row] = await tx
     .insert(reports)
@@ -126,10 +138,28 @@ async function insertReport(tx: Tx, viewer: MemberViewer, content: NewReportCont
   return row!;
 }
 
-/** A new report of the viewer's organization, with its links and audit entry in one transaction. */
-export async function createReport(db: Db, viewer: MemberViewer, content: NewReportContent): Promise<ReportRecord> {
+/**
+ * A new report of the viewer's organization, with its links and audit entry in one transaction. With an
+ * idempotency key, the same request again (a retry after a lost response) returns the report it made
+ * and writes nothing; the key with other content is a CONFLICT. The author is part of the request, so a
+ * colleague's key never hands out another person's (say, RED) report.
+ */
+export async function createReport(db: Db, viewer: MemberViewer, content: NewReportContent, options: { idempotencyKey?: string | null } = {}): Promise<ReportRecord> {
   requireContributor(viewer);
-  return db.transaction((tx) => insertReport(tx, viewer, content));
+  const key = options.idempotencyKey;
+  return db.transaction(async (tx) => {
+    if (key) {
+      const earlier = await claimIdempotencyKey(tx, viewer.organizationId, key, hashRequest('createReport', { author: viewer.sub, content }), 'report');
+      if (earlier) {
+        const [row] = await tx.select(reportColumns).from(reports).where(and(inArray(reports.id, earlier.reportIds), visibleTo(viewer, reportRowRule)));
+        if (!row) throw new ApiError(ErrorCode.CONFLICT, 'This idempotency key was used for a report you may no longer see; use a new key', { field: 'idempotencyKey' });
+        return row;
+      }
+    }
+    const row = await insertReport(tx, viewer, content);
+    if (key) await completeIdempotencyKey(tx, viewer.organizationId, key, { reportIds: [row.id] });
+    return row;
+  });
 }
 
 /** The viewer's own organization's report, locked for the write; hidden and missing answer NOT_FOUND alike. */
@@ -222,7 +252,7 @@ export async function createTearline(
   db: Db,
   viewer: MemberViewer,
   sourceId: string,
-  content: { tlp: string; title?: string | null; titleRu?: string | null; summary: string; body?: string | null },
+  content: { tlp: string; title: string; summary: string; body?: string | null; language?: 'en' | 'ru' | null },
   releaseReason: string | null | undefined,
 ): Promise<ReportRecord> {
   requireContributor(viewer);
@@ -233,15 +263,18 @@ export async function createTearline(
       throw badInput(`A tearline's marking must be lower than its source's (${source.tlp})`, 'marking');
     }
     checkRelease(viewer, source.authorOrgId, source.tlp, content.tlp, releaseReason);
+    const language = content.language ?? source.language;
     const linkedCountries = await tx.select({ code: reportCountries.countryIso3 }).from(reportCountries).where(eq(reportCountries.reportId, sourceId));
     const linkedIndicators = await tx.select({ code: reportIndicators.indicatorCode }).from(reportIndicators).where(eq(reportIndicators.reportId, sourceId));
     return insertReport(
       tx,
       viewer,
       {
-        title: content.title ?? null,
-        titleRu: content.titleRu ?? null,
-        language: source.language,
+        // The released text may be in another language than its source's (an English tearline of a Russian
+        // report); its title is the title in that language.
+        title: language === 'ru' ? null : content.title,
+        titleRu: language === 'ru' ? content.title : null,
+        language,
         summary: content.summary,
         body: content.body ?? content.summary,
         kind: source.kind,

@@ -53,7 +53,7 @@ export type AlertRow = typeof alerts.$inferSelect;
 export type NewAlert = typeof alerts.$inferInsert;
 
 /**
- * The answer given to a recordObservations call, kept under its idempotency key: the same key sent again
+ * The answer given to a recordObservations or createReport call, kept under its idempotency key: the same key sent again
  * (a retry after a lost response) returns it without writing twice.
  */
 export const idempotencyKeys = pgTable(
@@ -64,6 +64,8 @@ export const idempotencyKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     observationIds: uuid('observation_ids').array().notNull(),
     alertIds: uuid('alert_ids').array().notNull(),
+    // createReport's answer (its report); empty for observation batches.
+    reportIds: uuid('report_ids').array().notNull().default(sql`'{}'::uuid[]`),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.key] })],

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsInt, Length, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsInt, Length, Max, Min } from 'class-validator';
 import { Field, InputType, Int } from 'type-graphql';
 import { Lang, ReportKind, SourceReliability, Tlp, Topic } from '../common/enums.js';
 import { DateTimeScalar } from '../common/scalars.js';
@@ -28,7 +28,8 @@ export class CreateReportInput {
   kind!: ReportKind;
 
   @Field(() => [Topic], { description: 'Themes (1 to 10).' })
-  @ArrayMaxSize(10)
+  @ArrayMinSize(1, { message: 'topics must hold 1 to 10 themes' })
+  @ArrayMaxSize(10, { message: 'topics must hold 1 to 10 themes' })
   topics!: Topic[];
 
   @Field(() => [String], { description: 'Countries covered (ISO alpha-3), at least one.' })
@@ -59,7 +60,10 @@ export class CreateReportInput {
   @ArrayMaxSize(50)
   sanctionsReferences?: string[] | null;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'Publication instant; default now.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'Publication instant; default now. May be in the past (a report published elsewhere first), not in the future (beyond 5 minutes of clock skew): it would top every newest-first list.',
+  })
   publishedAt?: Date | null;
 }
 
@@ -84,8 +88,9 @@ export class UpdateReportInput {
   @Field(() => ReportKind, { nullable: true, description: 'Kind of document.' })
   kind?: ReportKind | null;
 
-  @Field(() => [Topic], { nullable: true, description: 'Themes.' })
-  @ArrayMaxSize(10)
+  @Field(() => [Topic], { nullable: true, description: 'Themes (1 to 10).' })
+  @ArrayMinSize(1, { message: 'topics must hold 1 to 10 themes' })
+  @ArrayMaxSize(10, { message: 'topics must hold 1 to 10 themes' })
   topics?: Topic[] | null;
 
   @Field(() => [String], { nullable: true, description: 'Countries covered.' })

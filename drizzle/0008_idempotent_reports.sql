@@ -1,0 +1,1 @@
+ALTER TABLE "idempotency_keys" ADD COLUMN "report_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL;
