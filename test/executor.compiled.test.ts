@@ -47,6 +47,23 @@ const SHAPES: { name: string; query: string; variables?: Record<string, unknown>
   { name: 'viewer', query: '{ viewer { organizationId deniedFields conditionalFields } }' },
 ];
 
+/**
+ * Lists the SQL path answers (src/http/sql-json-plan.ts): PostgreSQL shapes the JSON, no resolver runs.
+ * Held against graphql-js like every other read, for every persona: a row rule or an order that differed,
+ * a marking, a language or a key out of place, or a report missing from the access record, would show.
+ */
+const SQL_SHAPES: { name: string; query: string; variables?: Record<string, unknown>; acceptLanguage?: string }[] = [
+  { name: 'SQL path: W1', query: 'query W1($first: Int!) { reports(first: $first) { edges { node { id title publishedAt tlp countries { iso3 } author { id acronym } } } } }', variables: { first: 100 } },
+  {
+    name: 'SQL path: aliases, __typename, every plain field, places in both languages',
+    query: `{ latest: reports { __typename all: edges { __typename item: node { __typename key: id title en: title(lang: EN) ru: title(lang: RU) publishedAt updatedAt tlp kind language topics revision
+      countries { __typename iso3 iso2 name ru: name(lang: RU) } by: author { __typename id acronym kind name(lang: RU) } } } } }`,
+  },
+  { name: 'SQL path: oldest first', query: '{ reports(first: 60, orderBy: PUBLISHED_ASC) { edges { node { id tlp publishedAt } } } }' },
+  { name: 'SQL path: last updated', query: 'query($o: ReportOrder!, $l: Lang) { reports(first: 30, orderBy: $o) { edges { node { id title(lang: $l) updatedAt } } } }', variables: { o: 'UPDATED_DESC', l: 'RU' } },
+  { name: 'SQL path: Accept-Language ru', query: '{ reports(first: 30) { edges { node { id title countries { name } author { name } } } } }', acceptLanguage: 'ru-RU,ru;q=0.9,en;q=0.5' },
+];
+
 let idp: TestIdentityProvider;
 let compiled: TestApp;
 let standard: TestApp;
@@ -103,23 +120,28 @@ describe('the compiled executor answers as graphql-js does, and records the same
     const reads = [
       ...examples.map((e) => ({ name: e.name, query: e.query, variables: e.variables ? (JSON.parse(e.variables) as Record<string, unknown>) : {} })),
       ...SHAPES,
+      ...SQL_SHAPES,
       {
         name: '_entities',
         query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Report { id tlp sourceDescription sanctionsReferences } } }',
         variables: { r: entityIds.map((id) => ({ __typename: 'Report', id })) },
       },
     ];
-    for (const read of reads) {
+    for (const read of reads as { name: string; query: string; variables?: Record<string, unknown>; acceptLanguage?: string }[]) {
       const document = parse(read.query);
-      const contexts = [0, 1].map(() => createContext(database.counted({ count: 0 }), viewer, undefined, database.reference));
+      const contexts = [0, 1].map(() => createContext(database.counted({ count: 0 }), viewer, read.acceptLanguage, database.reference));
       const viaGraphqlJs = await execute({ schema, document, variableValues: read.variables ?? {}, contextValue: contexts[0] });
       const viaCompiled = await executor.execute(document, undefined, read.variables ?? {}, contexts[1], read.query);
       expect(comparable(viaCompiled, contexts[1]!), `${persona} · ${read.name}`).toEqual(comparable(viaGraphqlJs, contexts[0]!));
+      // The response's keys in the selection's order (GraphQL spec 7.2.2), as graphql-js orders them.
+      expect(JSON.stringify(viaCompiled.data), `${persona} · ${read.name}: key order`).toBe(JSON.stringify(viaGraphqlJs.data));
       seen.forbidden += (viaCompiled.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN').length;
       seen.rows += JSON.stringify(viaCompiled.data ?? {}).split('"id"').length - 1;
       seen.logged += contexts[1]!.access.reportIds.size + contexts[1]!.access.observationIds.size;
     }
     expect(executor.stats.standard, 'every read ran compiled').toBe(0);
+    // The SQL path answered its shapes (W1 among SHAPES too), and nothing else.
+    expect(executor.stats.sql, 'the SQL path answered its lists').toBe(SQL_SHAPES.length + 1);
   });
 
   it('compared answers that hold refused fields, many rows and logged records (not two empty answers)', () => {

@@ -265,6 +265,14 @@ export function ruleFor(typeName: string, fieldName: string): FieldRule | undefi
   return entry[fieldName];
 }
 
+/**
+ * Whether Type.field is readable by anyone who may see its record (PUBLIC): such a field needs no rule at
+ * run time, so a path that shapes the answer in SQL (src/http/sql-json-plan.ts) may serve it.
+ */
+export function isPublic(typeName: string, fieldName: string): boolean {
+  return ruleFor(typeName, fieldName) === PUBLIC;
+}
+
 /** How a viewer fares with a rule: reads it everywhere, only on its own organization's records, or never. */
 export function reach(rule: FieldRule, viewer: Viewer): 'all' | 'own' | 'none' {
   if (rule.forViewer(viewer)) return 'all';

@@ -2,11 +2,13 @@ import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-i
 import { execute, getOperationAST, getVariableValues, GraphQLError, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import type { Context } from '../auth/context.js';
+import { planSqlJson, runSqlJsonPlan, type SqlJsonPlan } from './sql-json-plan.js';
 
 export interface CompiledExecutor {
   execute(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined, context: unknown, key: string): Promise<ExecutionResult>;
   /** For tests and /metrics: how many operations ran compiled, and how many fell back to graphql-js. */
-  readonly stats: { compiled: number; standard: number; compilations: number };
+  readonly stats: { sql: number; compiled: number; standard: number; compilations: number };
 }
 
 /**
@@ -45,13 +47,18 @@ function usesIntrospection(document: DocumentNode): boolean {
   return found;
 }
 
-/** A document compiled, or marked for graphql-js (introspection, subscriptions, what graphql-jit refuses). */
-type Entry = { query: CompiledQuery; operation: OperationDefinitionNode } | 'standard';
+/**
+ * A document compiled (and, where the SQL path serves it, planned for it), or marked for graphql-js
+ * (introspection, subscriptions, what graphql-jit refuses).
+ */
+type Entry = { query: CompiledQuery; operation: OperationDefinitionNode; sql: SqlJsonPlan | null } | 'standard';
 
 export interface CompiledExecutorOptions {
   /** Compiled documents kept (COMPILED_OPERATIONS_CACHE). */
   cacheSize?: number;
-  onExecute?: (executor: 'compiled' | 'standard') => void;
+  onExecute?: (executor: 'sql' | 'compiled' | 'standard') => void;
+  /** false: never answer from the SQL path (GRAPHQL_SQL_PATH=off), for comparison and diagnosis. */
+  sqlPath?: boolean;
   onCompile?: () => void;
 }
 
@@ -67,7 +74,7 @@ export interface CompiledExecutorOptions {
 export function createCompiledExecutor(schema: GraphQLSchema, options: CompiledExecutorOptions = {}): CompiledExecutor {
   // A compiled operation holds generated code; a bounded cache keeps memory flat under many distinct documents.
   const cache = new LRUCache<string, Entry>({ max: options.cacheSize ?? 1000 });
-  const stats = { compiled: 0, standard: 0, compilations: 0 };
+  const stats = { sql: 0, compiled: 0, standard: 0, compilations: 0 };
 
   const compiledFor = (document: DocumentNode, operationName: string | undefined, key: string): Entry => {
     const cacheKey = `${key}\u0000${operationName ?? ''}`;
@@ -80,7 +87,7 @@ export function createCompiledExecutor(schema: GraphQLSchema, options: CompiledE
     if (operation && operation.operation !== 'subscription' && !usesIntrospection(document)) {
       // disablingCapturingStackErrors: a stack per error costs time and is never sent (formatError masks it).
       const compiled = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
-      if (isCompiledQuery(compiled)) entry = { query: compiled, operation };
+      if (isCompiledQuery(compiled)) entry = { query: compiled, operation, sql: options.sqlPath === false ? null : planSqlJson(operation) };
     }
     cache.set(cacheKey, entry);
     return entry;
@@ -97,9 +104,19 @@ export function createCompiledExecutor(schema: GraphQLSchema, options: CompiledE
       }
       // Variables are checked by graphql-js first: its errors are the ones Apollo answers with 400
       // BAD_USER_INPUT (graphql-jit words its own differently). The compiled query coerces them again.
+      let coerced: Record<string, unknown> = {};
       if (compiled.operation.variableDefinitions?.length) {
         const checked = getVariableValues(schema, compiled.operation.variableDefinitions, variables ?? {}, { maxErrors: 50 });
         if (checked.errors) return { errors: checked.errors };
+        coerced = checked.coerced;
+      }
+      if (compiled.sql) {
+        const answered = await runSqlJsonPlan(compiled.sql, coerced, context as Context);
+        if (answered) {
+          stats.sql += 1;
+          options.onExecute?.('sql');
+          return answered;
+        }
       }
       stats.compiled += 1;
       options.onExecute?.('compiled');

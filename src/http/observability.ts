@@ -94,7 +94,7 @@ export function createMetrics(
   });
   const executions = new Counter({
     name: 'ctewn_graphql_executions_total',
-    help: 'Queries and mutations executed over HTTP by the compiled executor (GRAPHQL_EXECUTOR=compiled): compiled (graphql-jit) or standard (graphql-js: introspection, a document graphql-jit cannot compile).',
+    help: 'Queries and mutations executed over HTTP by the compiled executor (GRAPHQL_EXECUTOR=compiled): sql (a list shaped as JSON by PostgreSQL, GRAPHQL_SQL_PATH), compiled (graphql-jit) or standard (graphql-js: introspection, a document graphql-jit cannot compile).',
     labelNames: ['executor'] as const,
     registers: [registry],
   });

@@ -114,6 +114,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
   // Issue 14: the compiled executor runs through Apollo's gateway interface, its only executor hook.
   const executor = config.GRAPHQL_EXECUTOR === 'compiled' ? createCompiledExecutor(schema, {
           cacheSize: config.COMPILED_OPERATIONS_CACHE,
+          sqlPath: config.GRAPHQL_SQL_PATH === 'on',
           onExecute: (executor) => metrics.executions.inc({ executor }),
           onCompile: () => metrics.compilations.inc(),
         }) : undefined;

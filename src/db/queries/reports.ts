@@ -87,7 +87,7 @@ const ORDERS = {
   UPDATED_DESC: { column: reports.updatedAt, dir: 'desc' },
 } as const;
 
-function orderSql(order: ReportOrder): SQL[] {
+export function reportOrder(order: ReportOrder): SQL[] {
   const { column, dir } = ORDERS[order];
   return dir === 'desc' ? [descending(column), descending(reports.id)] : [ascending(column), ascending(reports.id)];
 }
@@ -109,7 +109,7 @@ function afterCursor(order: ReportOrder, after: string): SQL {
 }
 
 /** Filter conditions plus THE row rule: nothing reaches a caller that the viewer may not see. */
-function conditions(viewer: Viewer, filter: ReportFilter | null | undefined): SQL[] {
+export function reportConditions(viewer: Viewer, filter: ReportFilter | null | undefined): SQL[] {
   const where: SQL[] = [visibleTo(viewer, reportRowRule)];
   if (!filter?.includeRetracted) where.push(sql`${reports.retractedAt} is null`);
   if (filter?.country) {
@@ -146,12 +146,12 @@ export async function countReports(db: Db, viewer: Viewer, filter: ReportFilter 
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(reports)
-    .where(and(...conditions(viewer, filter)));
+    .where(and(...reportConditions(viewer, filter)));
   return row?.n ?? 0;
 }
 
 export async function findReports(db: Db, viewer: Viewer, query: ReportQuery): Promise<Page<ReportRead>> {
-  const where = conditions(viewer, query.filter);
+  const where = reportConditions(viewer, query.filter);
   if (query.after) where.push(afterCursor(query.orderBy, query.after));
   const lean = query.withText === false;
   const rows = (
@@ -159,7 +159,7 @@ export async function findReports(db: Db, viewer: Viewer, query: ReportQuery): P
       .select({ row: asJsonRow(lean ? leanReadColumns : readColumns) })
       .from(reports)
       .where(and(...where))
-      .orderBy(...orderSql(query.orderBy))
+      .orderBy(...reportOrder(query.orderBy))
       .limit(query.first + 1)
   ).map((r) => (lean ? readLeanReport : readReport)(r.row));
   if (rows.length === 0) await assertFilterReferencesExist(db, query.filter);
@@ -203,7 +203,7 @@ export async function findReportPagesByScope(
   scope: ReportScope,
   query: ReportQuery,
 ): Promise<Map<string, Page<ReportRead>>> {
-  const where = [...conditions(viewer, query.filter), inScopeKey(scope)];
+  const where = [...reportConditions(viewer, query.filter), inScopeKey(scope)];
   if (query.after) where.push(afterCursor(query.orderBy, query.after));
   const lean = query.withText === false;
   const columns = lean ? leanColumns : reportColumns;
@@ -211,7 +211,7 @@ export async function findReportPagesByScope(
     .select(columns)
     .from(reports)
     .where(and(...where))
-    .orderBy(...orderSql(query.orderBy))
+    .orderBy(...reportOrder(query.orderBy))
     .limit(query.first + 1)
     .as('page');
   const fields = fieldsOf(page, columns);
@@ -231,7 +231,7 @@ export async function findReportPagesByScope(
 /** totalCount of every scope in one grouped statement. */
 async function countByScope(db: Db, viewer: Viewer, scope: ReportScope, filter: ReportFilter | null | undefined) {
   const key = scopeColumn(scope);
-  const where = conditions(viewer, filter);
+  const where = reportConditions(viewer, filter);
   if (scope.by === 'author') where.push(inArray(reports.authorOrgId, [...scope.keys]));
   const rows = await scopedFrom(db, scope, { scopeKey: sql<string>`${key}`, n: sql<number>`count(*)::int` })
     .where(and(...where))

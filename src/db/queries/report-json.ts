@@ -1,0 +1,127 @@
+import { and, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import type { Viewer } from '../../auth/viewer.js';
+import type { Db } from '../database.js';
+import { countries } from '../schema/countries.js';
+import { organizations } from '../schema/organizations.js';
+import { reportCountries, reports } from '../schema/reports.js';
+import { reportConditions, reportOrder, type ReportQuery } from './reports.js';
+
+/**
+ * Report lists shaped as the response's JSON by PostgreSQL, for the operations the SQL path serves
+ * (src/http/sql-json-plan.ts): each node is built in the statement that reads it, under the same row
+ * rule and order as findReports, so Node neither maps rows to objects nor executes a field per value.
+ * A shape names only plain fields of a report, its countries and its author; the planner decides which
+ * fields may be shaped here (the PUBLIC ones), never this module.
+ */
+export type JsonLang = 'en' | 'ru';
+
+/** A field of a country or an organization as the response names it (`key`: the alias or the name). */
+export type PlaceField = { key: string; read: 'typename' | 'iso3' | 'iso2' | 'id' | 'acronym' | 'kind' } | { key: string; read: 'name'; lang: JsonLang };
+
+export type ReportField =
+  | { key: string; read: 'typename' | 'id' | 'publishedAt' | 'updatedAt' | 'tlp' | 'kind' | 'language' | 'topics' | 'revision' }
+  | { key: string; read: 'title'; lang: JsonLang }
+  | { key: string; read: 'countries' | 'author'; fields: PlaceField[] };
+
+/** What a response hands out of each report, for the access log: the record and its marking and origin. */
+export interface ReportSeen {
+  id: string;
+  tlp: string;
+  authorOrgId: string;
+}
+
+export interface ReportJsonRow extends ReportSeen {
+  node: Record<string, unknown>;
+}
+
+/** A JSON object key: a GraphQL name ([_A-Za-z][_0-9A-Za-z]*, checked by the planner), inlined as a literal. */
+const key = (name: string) => sql.raw(`'${name}'`);
+
+/** As graphql-scalars' DateTimeISO serializes a Date (Date.prototype.toISOString). */
+const iso = (column: AnyColumn) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A report's title in a language, else the other one, else '' (the Report.title resolver's rule). */
+const title = (lang: JsonLang) =>
+  lang === 'ru' ? sql`coalesce(${reports.titleRu}, ${reports.titleEn}, '')` : sql`coalesce(${reports.titleEn}, ${reports.titleRu}, '')`;
+
+/** A name in a language, else the other one (src/schema/common/localized.ts pick: an empty name falls through). */
+const localized = (en: SQL, ru: SQL, lang: JsonLang) => (lang === 'ru' ? sql`coalesce(nullif(${ru}, ''), nullif(${en}, ''), ${ru})` : sql`coalesce(nullif(${en}, ''), ${ru})`);
+
+function object(pairs: SQL[]): SQL {
+  return sql`json_build_object(${sql.join(pairs, sql`, `)})`;
+}
+
+function countryJson(fields: PlaceField[]): SQL {
+  const c = sql.identifier('c');
+  return object(
+    fields.map((f) => {
+      if (f.read === 'typename') return sql`${key(f.key)}, 'Country'`;
+      if (f.read === 'name') return sql`${key(f.key)}, ${localized(sql`${c}.name_en`, sql`${c}.name_ru`, f.lang)}`;
+      if (f.read === 'iso3' || f.read === 'iso2') return sql`${key(f.key)}, ${c}.${sql.identifier(f.read)}`;
+      throw new Error(`a country has no ${f.read}`);
+    }),
+  );
+}
+
+function organizationJson(fields: PlaceField[]): SQL {
+  const o = sql.identifier('o');
+  return object(
+    fields.map((f) => {
+      if (f.read === 'typename') return sql`${key(f.key)}, 'Organization'`;
+      if (f.read === 'name') return sql`${key(f.key)}, ${localized(sql`${o}.name_en`, sql`${o}.name_ru`, f.lang)}`;
+      if (f.read === 'id' || f.read === 'acronym' || f.read === 'kind') return sql`${key(f.key)}, ${o}.${sql.identifier(f.read)}`;
+      throw new Error(`an organization has no ${f.read}`);
+    }),
+  );
+}
+
+/** One report node as JSON, the report being the `reports` row in scope. */
+export function reportNodeJson(fields: ReportField[]): SQL {
+  return object(
+    fields.map((f) => {
+      switch (f.read) {
+        case 'typename':
+          return sql`${key(f.key)}, 'Report'`;
+        case 'id':
+          return sql`${key(f.key)}, ${reports.id}`;
+        case 'title':
+          return sql`${key(f.key)}, ${title(f.lang)}`;
+        case 'publishedAt':
+          return sql`${key(f.key)}, ${iso(reports.publishedAt)}`;
+        case 'updatedAt':
+          return sql`${key(f.key)}, ${iso(reports.updatedAt)}`;
+        case 'tlp':
+          return sql`${key(f.key)}, ${reports.tlp}`;
+        case 'kind':
+          return sql`${key(f.key)}, ${reports.kind}`;
+        case 'language':
+          return sql`${key(f.key)}, case when ${reports.language} = 'ru' then 'RU' else 'EN' end`;
+        case 'topics':
+          return sql`${key(f.key)}, to_json(${reports.topics})`;
+        case 'revision':
+          return sql`${key(f.key)}, ${reports.revision}`;
+        case 'countries':
+          // The codes sorted, as the read paths give them (reports.ts linkedCodes).
+          return sql`${key(f.key)}, (select coalesce(json_agg(${countryJson(f.fields)} order by ${sql.identifier('c')}.iso3), '[]')
+            from ${reportCountries} join ${countries} as ${sql.identifier('c')} on ${sql.identifier('c')}.iso3 = ${reportCountries.countryIso3}
+            where ${reportCountries.reportId} = ${reports.id})`;
+        case 'author':
+          return sql`${key(f.key)}, (select ${organizationJson(f.fields)} from ${organizations} as ${sql.identifier('o')} where ${sql.identifier('o')}.id = ${reports.authorOrgId})`;
+      }
+    }),
+  );
+}
+
+/**
+ * A page of reports (findReports' conditions: the row rule, not retracted unless asked, the filter; its
+ * order and limit), each row carrying its node as JSON and what the access log needs. No cursor, no
+ * next-page row: the planner serves only selections that ask for neither.
+ */
+export async function findReportsAsJson(db: Db, viewer: Viewer, query: Pick<ReportQuery, 'orderBy' | 'first'>, fields: ReportField[]): Promise<ReportJsonRow[]> {
+  return db
+    .select({ id: reports.id, tlp: reports.tlp, authorOrgId: reports.authorOrgId, node: sql<Record<string, unknown>>`${reportNodeJson(fields)}` })
+    .from(reports)
+    .where(and(...reportConditions(viewer, null)))
+    .orderBy(...reportOrder(query.orderBy))
+    .limit(query.first);
+}
