@@ -61,6 +61,16 @@ const SQL_SHAPES: { name: string; query: string; variables?: Record<string, unkn
   },
   { name: 'SQL path: oldest first', query: '{ reports(first: 60, orderBy: PUBLISHED_ASC) { edges { node { id tlp publishedAt } } } }' },
   { name: 'SQL path: last updated', query: 'query($o: ReportOrder!, $l: Lang) { reports(first: 30, orderBy: $o) { edges { node { id title(lang: $l) updatedAt } } } }', variables: { o: 'UPDATED_DESC', l: 'RU' } },
+  {
+    name: 'SQL path: W4',
+    query: 'query W4($orgs: Int!, $n: Int!) { organizations(first: $orgs) { edges { node { id acronym kind reports(first: $n) { edges { node { id title publishedAt tlp countries { iso3 } } } } } } } }',
+    variables: { orgs: 20, n: 10 },
+  },
+  {
+    name: 'SQL path: every organization (some without a report the viewer may see), nested list first, oldest first',
+    query: `{ organizations(first: 100) { __typename edges { __typename node { r: reports(first: 3, orderBy: PUBLISHED_ASC) { __typename edges { node { id tlp author { acronym } } } }
+      __typename id name(lang: RU) } } } }`,
+  },
   { name: 'SQL path: Accept-Language ru', query: '{ reports(first: 30) { edges { node { id title countries { name } author { name } } } } }', acceptLanguage: 'ru-RU,ru;q=0.9,en;q=0.5' },
 ];
 

@@ -18,6 +18,7 @@ describe('what the SQL path plans, and what it leaves to the compiled path', () 
   it('plans a list of reports with plain fields, their countries and author, aliases and __typename', () => {
     expect(plan('{ reports(first: 5) { edges { node { id title tlp countries { iso3 } author { acronym } } } } }')).not.toBeNull();
     expect(plan('query($n: Int!, $o: ReportOrder!) { r: reports(first: $n, orderBy: $o) { __typename e: edges { node { t: title(lang: RU) } } } }')).not.toBeNull();
+    expect(plan('{ organizations(first: 5) { edges { node { id name reports(first: 2) { edges { node { id } } } } } } }')).not.toBeNull();
   });
 
   it('never plans a field whose rule may refuse it: every restricted field of a report, a country or an organization', () => {
@@ -50,6 +51,13 @@ describe('what the SQL path plans, and what it leaves to the compiled path', () 
       '{ reports { edges { node { id id: title } } } }',
       '{ a: reports { edges { node { id } } } b: reports { edges { node { id } } } }',
       '{ countries { iso3 } }',
+      // Organizations alone are reference data (served from memory); with a filter, a restricted field or two lists, not planned.
+      '{ organizations { edges { node { id acronym } } } }',
+      '{ organizations(filter: { kinds: [UN_ENTITY] }) { edges { node { id reports { edges { node { id } } } } } } }',
+      '{ organizations { edges { node { id focalPoint { name } reports { edges { node { id } } } } } } }',
+      '{ organizations { edges { node { id a: reports { edges { node { id } } } b: reports { edges { node { id } } } } } } }',
+      '{ organizations { totalCount edges { node { id reports { edges { node { id } } } } } } }',
+      '{ organizations { edges { node { id reports(filter: { tlp: RED }) { edges { node { id } } } } } } }',
       'mutation { retractReport(id: "00000000-0000-4000-8000-000000000000", reason: "x") { id } }',
     ];
     for (const query of refused) expect(plan(query), query).toBeNull();

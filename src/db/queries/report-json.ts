@@ -1,4 +1,5 @@
-import { and, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Viewer } from '../../auth/viewer.js';
 import type { Db } from '../database.js';
 import { countries } from '../schema/countries.js';
@@ -63,8 +64,8 @@ function countryJson(fields: PlaceField[]): SQL {
   );
 }
 
-function organizationJson(fields: PlaceField[]): SQL {
-  const o = sql.identifier('o');
+/** An organization as JSON; `o` names the organizations row in scope (an alias in a subquery, or the table). */
+export function organizationJson(fields: PlaceField[], o: SQL | ReturnType<typeof sql.identifier> = sql.identifier('o')): SQL {
   return object(
     fields.map((f) => {
       if (f.read === 'typename') return sql`${key(f.key)}, 'Organization'`;
@@ -75,8 +76,27 @@ function organizationJson(fields: PlaceField[]): SQL {
   );
 }
 
-/** One report node as JSON, the report being the `reports` row in scope. */
+const dialect = new PgDialect();
+/**
+ * A node's JSON depends on its fields alone (keys and languages are literals, no bound parameter), so it
+ * is rendered to SQL text once per planned field list and reused as one raw chunk: rebuilding the tree
+ * of a few dozen fragments per request was the largest cost left in Node (drizzle walking it).
+ */
+const rendered = new WeakMap<ReportField[], SQL>();
+
+/** One report node as JSON, the report being the `reports` row in scope; `fields` must not change once given. */
 export function reportNodeJson(fields: ReportField[]): SQL {
+  let node = rendered.get(fields);
+  if (!node) {
+    const query = dialect.sqlToQuery(buildNodeJson(fields));
+    if (query.params.length > 0) throw new Error('a report node shape must not bind parameters');
+    node = sql.raw(query.sql);
+    rendered.set(fields, node);
+  }
+  return node;
+}
+
+function buildNodeJson(fields: ReportField[]): SQL {
   return object(
     fields.map((f) => {
       switch (f.read) {
@@ -124,4 +144,46 @@ export async function findReportsAsJson(db: Db, viewer: Viewer, query: Pick<Repo
     .where(and(...reportConditions(viewer, null)))
     .orderBy(...reportOrder(query.orderBy))
     .limit(query.first);
+}
+
+export interface OrganizationReportsJsonRow {
+  orgId: string;
+  org: Record<string, unknown>;
+  /** A report of the organization's page, or null for an organization without one the viewer may see. */
+  report: ReportJsonRow | null;
+}
+
+/**
+ * A page of organizations (by id, as findOrganizations orders them) with each one's page of reports, in
+ * ONE statement: the organizations' page joined LATERAL to a page of each one's reports under the row
+ * rule (findReportPagesByScope's conditions and order, each page read off the author index). One row per
+ * report, in the organizations' order and each page's order; an organization without reports comes once,
+ * its report null.
+ */
+export async function findOrganizationsWithReportsAsJson(
+  db: Db,
+  viewer: Viewer,
+  query: { first: number },
+  orgFields: PlaceField[],
+  reportsQuery: Pick<ReportQuery, 'orderBy' | 'first'>,
+  reportFields: ReportField[],
+): Promise<OrganizationReportsJsonRow[]> {
+  const orgPage = db
+    .select({ id: organizations.id, org: sql<Record<string, unknown>>`${organizationJson(orgFields, sql.identifier('organizations'))}`.as('org') })
+    .from(organizations)
+    .orderBy(asc(organizations.id))
+    .limit(query.first)
+    .as('org_page');
+  const reportPage = db
+    .select({ id: reports.id, tlp: reports.tlp, authorOrgId: reports.authorOrgId, node: sql<Record<string, unknown>>`${reportNodeJson(reportFields)}`.as('node') })
+    .from(reports)
+    .where(and(...reportConditions(viewer, null), sql`${reports.authorOrgId} = ${orgPage.id}`))
+    .orderBy(...reportOrder(reportsQuery.orderBy))
+    .limit(reportsQuery.first)
+    .as('report_page');
+  const rows = await db
+    .select({ orgId: orgPage.id, org: orgPage.org, id: reportPage.id, tlp: reportPage.tlp, authorOrgId: reportPage.authorOrgId, node: reportPage.node })
+    .from(orgPage)
+    .leftJoinLateral(reportPage, sql`true`);
+  return rows.map((r) => ({ orgId: r.orgId, org: r.org, report: r.id ? { id: r.id, tlp: r.tlp!, authorOrgId: r.authorOrgId!, node: r.node! } : null }));
 }
