@@ -71,6 +71,17 @@ const SQL_SHAPES: { name: string; query: string; variables?: Record<string, unkn
     query: `{ organizations(first: 100) { __typename edges { __typename node { r: reports(first: 3, orderBy: PUBLISHED_ASC) { __typename edges { node { id tlp author { acronym } } } }
       __typename id name(lang: RU) } } } }`,
   },
+  {
+    name: 'SQL path: W2',
+    query: 'query W2($country: String!, $n: Int!) { country(iso3: $country) { iso3 name } indicators { code name unit observations(country: $country, first: $n) { edges { node { period value level tlp } } } } }',
+    variables: { country: 'KAZ', n: 12 },
+  },
+  {
+    name: 'SQL path: Afghanistan, every value field, __typename, names in Russian, a report list beside',
+    query: `query($c: String!) { i: indicators { __typename periodicity worseDirection theme n: name(lang: RU) code values: observations(first: 30, country: $c) { __typename edges { __typename node { __typename id tlp level value period } } } }
+      c: country(iso3: $c) { __typename iso2 name(lang: RU) } r: reports(first: 5) { edges { node { id } } } }`,
+    variables: { c: 'AFG' },
+  },
   { name: 'SQL path: Accept-Language ru', query: '{ reports(first: 30) { edges { node { id title countries { name } author { name } } } } }', acceptLanguage: 'ru-RU,ru;q=0.9,en;q=0.5' },
 ];
 

@@ -19,6 +19,9 @@ describe('what the SQL path plans, and what it leaves to the compiled path', () 
     expect(plan('{ reports(first: 5) { edges { node { id title tlp countries { iso3 } author { acronym } } } } }')).not.toBeNull();
     expect(plan('query($n: Int!, $o: ReportOrder!) { r: reports(first: $n, orderBy: $o) { __typename e: edges { node { t: title(lang: RU) } } } }')).not.toBeNull();
     expect(plan('{ organizations(first: 5) { edges { node { id name reports(first: 2) { edges { node { id } } } } } } }')).not.toBeNull();
+    expect(plan('{ country(iso3: "KAZ") { iso3 } indicators { code observations(country: "KAZ", first: 3) { edges { node { period value level } } } } }')).not.toBeNull();
+    // Several lists, each a root of its own: one statement each, run side by side.
+    expect(plan('{ a: reports { edges { node { id } } } b: reports(orderBy: PUBLISHED_ASC) { edges { node { id } } } }')?.roots).toHaveLength(2);
   });
 
   it('never plans a field whose rule may refuse it: every restricted field of a report, a country or an organization', () => {
@@ -35,7 +38,7 @@ describe('what the SQL path plans, and what it leaves to the compiled path', () 
     }
   });
 
-  it('leaves fragments, directives, filters, cursors, counts, page info, other root fields and unknown fields to the compiled path', () => {
+  it('leaves fragments, directives, filters, cursors, counts, page info, a root it does not serve and unknown fields to the compiled path', () => {
     const refused = [
       '{ reports { edges { node { ...F } } } } fragment F on Report { id }',
       '{ reports { edges { node { ... on Report { id } } } } }',
@@ -49,7 +52,6 @@ describe('what the SQL path plans, and what it leaves to the compiled path', () 
       '{ reports { edges { node { id indicators { code } } } } }',
       '{ reports { edges { node { id tearlineOf { id } } } } }',
       '{ reports { edges { node { id id: title } } } }',
-      '{ a: reports { edges { node { id } } } b: reports { edges { node { id } } } }',
       '{ countries { iso3 } }',
       // Organizations alone are reference data (served from memory); with a filter, a restricted field or two lists, not planned.
       '{ organizations { edges { node { id acronym } } } }',
@@ -58,6 +60,16 @@ describe('what the SQL path plans, and what it leaves to the compiled path', () 
       '{ organizations { edges { node { id a: reports { edges { node { id } } } b: reports { edges { node { id } } } } } } }',
       '{ organizations { totalCount edges { node { id reports { edges { node { id } } } } } } }',
       '{ organizations { edges { node { id reports(filter: { tlp: RED }) { edges { node { id } } } } } } }',
+      // Indicators: only one country's values, only the fields listed; a note (originator and UN entities) never.
+      '{ indicators { code observations(first: 3) { edges { node { value } } } } }',
+      '{ indicators { code observations(country: "KAZ", from: "2025-01") { edges { node { value } } } } }',
+      '{ indicators { code observations(country: "KAZ") { edges { node { value note } } } } }',
+      '{ indicators { code observations(country: "KAZ") { edges { node { value sourceReliability } } } } }',
+      '{ indicators { code observations(country: "KAZ") { totalCount edges { node { value } } } } }',
+      '{ indicators { code thresholds { watch } observations(country: "KAZ") { edges { node { value } } } } }',
+      '{ indicators { code } }',
+      '{ country(iso3: "KAZ") { iso3 } }',
+      '{ country(iso3: "KAZ") { iso3 reports { edges { node { id } } } } r: reports { edges { node { id } } } }',
       'mutation { retractReport(id: "00000000-0000-4000-8000-000000000000", reason: "x") { id } }',
     ];
     for (const query of refused) expect(plan(query), query).toBeNull();

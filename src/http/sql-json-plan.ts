@@ -1,7 +1,15 @@
 import { GraphQLError, Kind, type ExecutionResult, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 import type { Context } from '../auth/context.js';
 import { isPublic } from '../auth/policy.js';
+import { findIndicatorsWithObservations } from '../db/queries/observation-json.js';
 import { findOrganizationsWithReportsAsJson, findReportsAsJson, type JsonLang, type PlaceField, type ReportField, type ReportJsonRow } from '../db/queries/report-json.js';
+import type { IndicatorRow } from '../db/schema/indicators.js';
+import { toCountry } from '../schema/country/country.mapper.js';
+import { Lang } from '../schema/common/enums.js';
+import { pick, type Localized } from '../schema/common/localized.js';
+import { formatPeriod } from '../schema/common/period.js';
+import { toIndicator } from '../schema/indicator/indicator.mapper.js';
+import { levelOf } from '../schema/indicator/level.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/common/page.args.js';
 
 /**
@@ -39,17 +47,40 @@ interface ConnectionPlan {
   resolved: Map<string, ReportField[]>;
 }
 
-export interface SqlJsonPlan {
-  root: 'reports' | 'organizations';
+/** One root field of the operation, as the SQL path answers it. */
+export type RootPlan = {
   rootKey: string;
   /** The root field, to locate an error as graphql-js would. */
   rootNode: FieldNode;
-  list: ConnectionPlan;
-  /** organizations: its connection's keys and the organization's fields (one of them `reports`). */
-  organizations?: { first: Input; connection: { key: string; typename: boolean }[]; edge: { key: string; typename: boolean }[]; node: PlannedField[] };
+} & (
+  | { root: 'reports'; list: ConnectionPlan }
+  | {
+      root: 'organizations';
+      list: ConnectionPlan;
+      /** Its connection's keys and the organization's fields (one of them `reports`). */
+      organizations: { first: Input; connection: { key: string; typename: boolean }[]; edge: { key: string; typename: boolean }[]; node: PlannedField[] };
+    }
+  | { root: 'country'; iso3: Input; fields: PlannedField[] }
+  | { root: 'indicators'; fields: PlannedField[]; values: ObservationListPlan }
+);
+
+/** Indicator.observations(country, first): one country's page of each indicator's values. */
+interface ObservationListPlan {
+  key: string;
+  country: Input;
+  first: Input;
+  connection: { key: string; typename: boolean }[];
+  edge: { key: string; typename: boolean }[];
+  node: PlannedField[];
+}
+
+export interface SqlJsonPlan {
+  roots: RootPlan[];
 }
 
 const REPORT_FIELDS = new Set(['id', 'title', 'publishedAt', 'updatedAt', 'tlp', 'kind', 'language', 'topics', 'revision', 'countries', 'author']);
+const INDICATOR_FIELDS = new Set(['code', 'name', 'unit', 'periodicity', 'worseDirection', 'theme']);
+const OBSERVATION_FIELDS = new Set(['id', 'period', 'value', 'level', 'tlp']);
 const COUNTRY_FIELDS = new Set(['iso3', 'iso2', 'name']);
 const ORGANIZATION_FIELDS = new Set(['id', 'acronym', 'kind', 'name']);
 const LOCALIZED = new Set(['title', 'name']);
@@ -153,26 +184,61 @@ function planOrganizationField(field: FieldNode, lists: { count: number }): Plan
   return reports && { key: keyOf(field), read: 'reports', reports };
 }
 
-/** Plans an operation, once per document; null when the SQL path does not serve it. */
-export function planSqlJson(operation: OperationDefinitionNode): SqlJsonPlan | null {
-  if (operation.operation !== 'query' || operation.directives?.length) return null;
-  const roots = plainFields(operation.selectionSet);
-  if (roots?.length !== 1) return null;
-  const root = roots[0]!;
-  if (root.name.value === 'reports' && isPublic('Query', 'reports')) {
+/** An indicator's field: a plain one, or its `observations(country, first)` (only one list per indicator). */
+function planIndicatorField(field: FieldNode, lists: { values?: ObservationListPlan | null }): PlannedField | null {
+  if (field.name.value !== 'observations') return planField('Indicator', field, INDICATOR_FIELDS);
+  if (!isPublic('Indicator', 'observations') || lists.values !== undefined) return null;
+  const args = argsOf(field, ['country', 'first']);
+  const edges = args && planEdges(field, { connection: 'ObservationConnection', edge: 'ObservationEdge' }, (n) => planField('Observation', n, OBSERVATION_FIELDS));
+  // One country's values: without one, the list mixes countries, left to the compiled path.
+  lists.values = edges && args.country ? { key: keyOf(field), country: args.country, first: args.first ?? null, ...edges } : null;
+  return lists.values && { key: keyOf(field), read: 'observations' };
+}
+
+/** One root field, or null when the SQL path does not serve it. */
+function planRoot(root: FieldNode): RootPlan | null {
+  const at = { rootKey: keyOf(root), rootNode: root };
+  const name = root.name.value;
+  if (!isPublic('Query', name)) return null;
+  if (name === 'reports') {
     const list = planReports(root);
-    return list && { root: 'reports', rootKey: keyOf(root), rootNode: root, list };
+    return list && { ...at, root: 'reports', list };
   }
-  if (root.name.value === 'organizations' && isPublic('Query', 'organizations')) {
+  if (name === 'organizations') {
     const args = argsOf(root, ['first']);
     const lists = { count: 0 };
     const organizations = args && planEdges(root, { connection: 'OrganizationConnection', edge: 'OrganizationEdge' }, (n) => planOrganizationField(n, lists));
     const nested = organizations?.node.find((f) => f.reports)?.reports;
     // Organizations without their reports are reference data the compiled path serves from memory.
     if (!organizations || !nested) return null;
-    return { root: 'organizations', rootKey: keyOf(root), rootNode: root, list: nested, organizations: { first: args.first ?? null, ...organizations } };
+    return { ...at, root: 'organizations', list: nested, organizations: { first: args.first ?? null, ...organizations } };
+  }
+  if (name === 'country') {
+    const args = argsOf(root, ['iso3']);
+    const fields = plainFields(root.selectionSet)?.map((f) => planField('Country', f, COUNTRY_FIELDS));
+    if (!args?.iso3 || !fields || fields.some((f) => f === null)) return null;
+    return { ...at, root: 'country', iso3: args.iso3, fields: fields as PlannedField[] };
+  }
+  if (name === 'indicators') {
+    const lists: { values?: ObservationListPlan | null } = {};
+    const fields = argsOf(root, []) && plainFields(root.selectionSet)?.map((f) => planIndicatorField(f, lists));
+    if (!fields || fields.some((f) => f === null) || !lists.values) return null;
+    return { ...at, root: 'indicators', fields: fields as PlannedField[], values: lists.values };
   }
   return null;
+}
+
+/**
+ * Plans an operation, once per document; null when the SQL path does not serve it: every root field must
+ * be served, and one of them must be a list (a lone country is a reference lookup the compiled path makes
+ * from memory).
+ */
+export function planSqlJson(operation: OperationDefinitionNode): SqlJsonPlan | null {
+  if (operation.operation !== 'query' || operation.directives?.length) return null;
+  const fields = plainFields(operation.selectionSet);
+  const roots = fields?.map(planRoot);
+  if (!roots?.length || roots.some((r) => r === null) || roots.every((r) => r!.root === 'country')) return null;
+  return { roots: roots as RootPlan[] };
 }
 
 /** An argument's value for this request (variables already coerced by graphql-js), or undefined. */
@@ -240,42 +306,135 @@ function connectionOf(plan: { connection: { key: string; typename: boolean }[]; 
 
 const REPORT_TYPENAMES: [string, string] = ['ReportConnection', 'ReportEdge'];
 
+/** How a root will be answered for this request, or null when its values leave the path. */
+type Prepared = (() => Promise<unknown>) | null;
+
+const ISO3 = /^[A-Z]{3}$/;
+
+/** A country or an indicator from its row, its fields in the selection's order (names by pick, as the resolvers). */
+function placeNode(fields: PlannedField[], values: Record<string, unknown>, names: Localized, variables: Record<string, unknown>, ctx: Context, typename: string): Record<string, unknown> | null {
+  const node: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (f.read === 'typename') node[f.key] = typename;
+    else if (f.read === 'name') {
+      const lang = langOf(f.lang, variables, ctx);
+      if (!lang) return null;
+      node[f.key] = pick(names, lang === 'ru' ? Lang.RU : Lang.EN);
+    } else node[f.key] = values[f.read];
+  }
+  return node;
+}
+
 /**
- * Runs a plan for one request; null when this request's values leave the path (a page size out of
- * range: the compiled path then answers with the argument's own validation error).
+ * Checks a root's values for this request before anything runs (so a request that leaves the path sends
+ * no statement and records nothing here), and returns how to answer it.
  */
-export async function runSqlJsonPlan(plan: SqlJsonPlan, variables: Record<string, unknown>, ctx: Context): Promise<ExecutionResult | null> {
+async function prepareRoot(plan: RootPlan, variables: Record<string, unknown>, ctx: Context): Promise<Prepared> {
+  const seenReport = (row: ReportJsonRow) => ctx.access.sawRecord('report', row.id, row.tlp, row.authorOrgId);
+  if (plan.root === 'country') {
+    const iso3 = valueOf(plan.iso3, variables);
+    if (typeof iso3 !== 'string' || !ISO3.test(iso3)) return null;
+    const row = await ctx.loaders.country.load(iso3);
+    if (!row) return async () => null;
+    const country = toCountry(row);
+    const node = placeNode(plan.fields, country as unknown as Record<string, unknown>, country.names, variables, ctx, 'Country');
+    return node && (async () => node);
+  }
+  if (plan.root === 'indicators') {
+    const values = plan.values;
+    const country = valueOf(values.country, variables);
+    const first = pageSize(values.first, variables);
+    // An unknown country is the compiled path's to refuse (BAD_USER_INPUT naming it).
+    if (typeof country !== 'string' || !ISO3.test(country) || first === null || !(await ctx.loaders.country.load(country))) return null;
+    const langs = langsOf(plan.fields, variables, ctx);
+    if (!langs) return null;
+    return async () => {
+    const rows = await findIndicatorsWithObservations(ctx.db, ctx.viewer, { country, first });
+    const byIndicator = new Map<string, { indicator: IndicatorRow; nodes: unknown[] }>();
+    for (const row of rows) {
+      let entry = byIndicator.get(row.indicator.code);
+      if (!entry) byIndicator.set(row.indicator.code, (entry = { indicator: row.indicator, nodes: [] }));
+      const v = row.value;
+      if (!v) continue;
+      ctx.access.sawRecord('observation', v.id, v.tlp, v.sourceOrgId);
+      // period and level as the observation mapper computes them, with the same functions.
+      const computed: Record<string, unknown> = { id: v.id, value: v.value, tlp: v.tlp, period: formatPeriod(v.periodStart, entry.indicator.periodicity), level: levelOf(v.value, entry.indicator) };
+      entry.nodes.push(Object.fromEntries(values.node.map((f) => [f.key, f.read === 'typename' ? 'Observation' : computed[f.read]])));
+    }
+    const nodes: unknown[] = [];
+    for (const { indicator, nodes: observed } of byIndicator.values()) {
+      const mapped = toIndicator(indicator);
+      const node = placeNode(plan.fields.filter((f) => f.read !== 'observations'), mapped as unknown as Record<string, unknown>, mapped.names, variables, ctx, 'Indicator')!;
+      nodes.push(Object.fromEntries(plan.fields.map((f) => [f.key, f.read === 'observations' ? connectionOf(values, ['ObservationConnection', 'ObservationEdge'], observed) : node[f.key]])));
+    }
+    return nodes;
+    };
+  }
   const list = listFor(plan.list, variables, ctx);
   if (!list) return null;
-  const seen = (row: ReportJsonRow) => ctx.access.sawRecord('report', row.id, row.tlp, row.authorOrgId);
-  try {
-    if (plan.root === 'reports') {
+  if (plan.root === 'reports') {
+    return async () => {
       const rows = await findReportsAsJson(ctx.db, ctx.viewer, list, list.fields);
-      rows.forEach(seen);
-      return { data: { [plan.rootKey]: connectionOf(plan.list, REPORT_TYPENAMES, rows.map((r) => r.node)) } };
-    }
-    const orgs = plan.organizations!;
-    const first = pageSize(orgs.first, variables);
-    const orgFields = fieldsFor(orgs.node, variables, ctx) as PlaceField[] | null;
-    if (first === null || !orgFields) return null;
-    const rows = await findOrganizationsWithReportsAsJson(ctx.db, ctx.viewer, { first }, orgFields, list, list.fields);
-    // Rows come in the organizations' order, each one's reports in the page's order (one row per report).
-    const byOrg = new Map<string, { org: Record<string, unknown>; nodes: unknown[] }>();
-    for (const row of rows) {
-      let entry = byOrg.get(row.orgId);
-      if (!entry) byOrg.set(row.orgId, (entry = { org: row.org, nodes: [] }));
-      if (row.report) {
-        seen(row.report);
-        entry.nodes.push(row.report.node);
-      }
-    }
-    const nodes = [...byOrg.values()].map(({ org, nodes: reports }) =>
-      Object.fromEntries(orgs.node.map((f) => [f.key, f.reports ? connectionOf(f.reports, REPORT_TYPENAMES, reports) : org[f.key]])),
-    );
-    return { data: { [plan.rootKey]: connectionOf(orgs, ['OrganizationConnection', 'OrganizationEdge'], nodes) } };
-  } catch (error) {
-    // As graphql-js reports a failing resolver of a non-null root field (formatError masks or maps it).
-    const cause = error instanceof Error ? error : new Error(String(error));
-    return { data: null, errors: [new GraphQLError(cause.message, { nodes: [plan.rootNode], path: [plan.rootKey], originalError: cause })] };
+      rows.forEach(seenReport);
+      return connectionOf(plan.list, REPORT_TYPENAMES, rows.map((r) => r.node));
+    };
   }
+  const orgs = plan.organizations;
+  const first = pageSize(orgs.first, variables);
+  const orgFields = fieldsFor(orgs.node, variables, ctx) as PlaceField[] | null;
+  if (first === null || !orgFields) return null;
+  return async () => {
+  const rows = await findOrganizationsWithReportsAsJson(ctx.db, ctx.viewer, { first }, orgFields, list, list.fields);
+  // Rows come in the organizations' order, each one's reports in the page's order (one row per report).
+  const byOrg = new Map<string, { org: Record<string, unknown>; nodes: unknown[] }>();
+  for (const row of rows) {
+    let entry = byOrg.get(row.orgId);
+    if (!entry) byOrg.set(row.orgId, (entry = { org: row.org, nodes: [] }));
+    if (row.report) {
+      seenReport(row.report);
+      entry.nodes.push(row.report.node);
+    }
+  }
+  const nodes = [...byOrg.values()].map(({ org, nodes: reports }) =>
+    Object.fromEntries(orgs.node.map((f) => [f.key, f.reports ? connectionOf(f.reports, REPORT_TYPENAMES, reports) : org[f.key]])),
+  );
+  return connectionOf(orgs, ['OrganizationConnection', 'OrganizationEdge'], nodes);
+  };
+}
+
+/** Every language a plan's localized fields ask for is one we know (else the compiled path answers). */
+function langsOf(fields: PlannedField[], variables: Record<string, unknown>, ctx: Context): boolean {
+  return fields.every((f) => (f.lang === undefined || langOf(f.lang, variables, ctx) !== null) && (!f.fields || langsOf(f.fields, variables, ctx)));
+}
+
+/**
+ * Runs a plan for one request; null when this request's values leave the path (a page size out of
+ * range, an unknown country: the compiled path then answers with the argument's own error). A failing
+ * statement fails its root field as graphql-js reports a failing resolver of a non-null root field
+ * (formatError then masks or maps it).
+ */
+export async function runSqlJsonPlan(plan: SqlJsonPlan, variables: Record<string, unknown>, ctx: Context): Promise<ExecutionResult | null> {
+  const prepared: (() => Promise<unknown>)[] = [];
+  for (const root of plan.roots) {
+    const run = await prepareRoot(root, variables, ctx);
+    if (!run) return null;
+    prepared.push(run);
+  }
+  const settled = await Promise.allSettled(prepared.map((run) => run()));
+  const data: Record<string, unknown> = {};
+  const errors: GraphQLError[] = [];
+  // The list roots are non-null: one that fails nulls the whole data, as in graphql-js; `country` is nullable.
+  let dataNulled = false;
+  for (const [i, outcome] of settled.entries()) {
+    const root = plan.roots[i]!;
+    if (outcome.status === 'fulfilled') {
+      data[root.rootKey] = outcome.value;
+    } else {
+      const cause = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
+      errors.push(new GraphQLError(cause.message, { nodes: [root.rootNode], path: [root.rootKey], originalError: cause }));
+      data[root.rootKey] = null;
+      if (root.root !== 'country') dataNulled = true;
+    }
+  }
+  return errors.length ? { data: dataNulled ? null : data, errors } : { data };
 }

@@ -124,7 +124,7 @@ function scopeColumn(scope: ObservationScope) {
 }
 
 /** The revision rule, THE row rule and the range: what every page of a nested list shares. */
-function conditions(viewer: Viewer, query: ObservationPageQuery): SQL[] {
+export function observationConditions(viewer: Viewer, query: Omit<ObservationPageQuery, 'first'>): SQL[] {
   const where = [visibleTo(viewer, observationRowRule), latestVisibleRevision(viewer, query.asOf), ...rangeConditions(query)];
   if (query.country) where.push(eq(observations.countryIso3, query.country));
   if (query.indicator) where.push(eq(observations.indicatorCode, query.indicator));
@@ -132,7 +132,8 @@ function conditions(viewer: Viewer, query: ObservationPageQuery): SQL[] {
 }
 
 // Several sources may report the same period: the source completes the order, so a page boundary between them skips nothing.
-const ORDER = [descending(observations.periodStart), descending(observations.indicatorCode), descending(observations.countryIso3), descending(observations.sourceOrgId)];
+export const observationOrder = [descending(observations.periodStart), descending(observations.indicatorCode), descending(observations.countryIso3), descending(observations.sourceOrgId)];
+const ORDER = observationOrder;
 
 /**
  * Pages of observations (newest period first) for many countries or indicators in one statement: each
@@ -145,7 +146,7 @@ export async function findObservationPagesByScope(
   query: ObservationPageQuery,
 ): Promise<Map<string, Page<ObservationRow>>> {
   const key = scopeColumn(scope);
-  const where = [sql`${key} = ${scopeKey}`, ...conditions(viewer, query)];
+  const where = [sql`${key} = ${scopeKey}`, ...observationConditions(viewer, query)];
   if (query.after) where.push(afterCursor(query.after));
   const columns = { ...getTableColumns(observations), revision: visibleRevisionNumber(viewer).as('revision') };
   const page = db
@@ -167,7 +168,7 @@ export async function findObservationPagesByScope(
       const counts = await db
         .select({ scopeKey: key, n: sql<number>`count(*)::int` })
         .from(observations)
-        .where(and(inArray(key, [...scope.keys]), ...conditions(viewer, query)))
+        .where(and(inArray(key, [...scope.keys]), ...observationConditions(viewer, query)))
         .groupBy(key);
       return Object.fromEntries(counts.map((c) => [String(c.scopeKey), c.n]));
     },
