@@ -3,7 +3,6 @@ import type { Context } from '../auth/context.js';
 import { isPublic } from '../auth/policy.js';
 import { findIndicatorsWithObservations } from '../db/queries/observation-json.js';
 import { findOrganizationsWithReportsAsJson, findReportsAsJson, type JsonLang, type PlaceField, type ReportField, type ReportJsonRow } from '../db/queries/report-json.js';
-import type { IndicatorRow } from '../db/schema/indicators.js';
 import { toCountry } from '../schema/country/country.mapper.js';
 import { Lang } from '../schema/common/enums.js';
 import { pick, type Localized } from '../schema/common/localized.js';
@@ -350,19 +349,14 @@ async function prepareRoot(plan: RootPlan, variables: Record<string, unknown>, c
     if (!langs) return null;
     return async () => {
     const rows = await findIndicatorsWithObservations(ctx.db, ctx.viewer, { country, first });
-    const byIndicator = new Map<string, { indicator: IndicatorRow; nodes: unknown[] }>();
-    for (const row of rows) {
-      let entry = byIndicator.get(row.indicator.code);
-      if (!entry) byIndicator.set(row.indicator.code, (entry = { indicator: row.indicator, nodes: [] }));
-      const v = row.value;
-      if (!v) continue;
-      ctx.access.sawRecord('observation', v.id, v.tlp, v.sourceOrgId);
-      // period and level as the observation mapper computes them, with the same functions.
-      const computed: Record<string, unknown> = { id: v.id, value: v.value, tlp: v.tlp, period: formatPeriod(v.periodStart, entry.indicator.periodicity), level: levelOf(v.value, entry.indicator) };
-      entry.nodes.push(Object.fromEntries(values.node.map((f) => [f.key, f.read === 'typename' ? 'Observation' : computed[f.read]])));
-    }
     const nodes: unknown[] = [];
-    for (const { indicator, nodes: observed } of byIndicator.values()) {
+    for (const { indicator, values: page } of rows) {
+      const observed = page.map((v) => {
+        ctx.access.sawRecord('observation', v.id, v.tlp, v.sourceOrgId);
+        // period and level as the observation mapper computes them, with the same functions.
+        const computed: Record<string, unknown> = { id: v.id, value: v.value, tlp: v.tlp, period: formatPeriod(v.periodStart, indicator.periodicity), level: levelOf(v.value, indicator) };
+        return Object.fromEntries(values.node.map((f) => [f.key, f.read === 'typename' ? 'Observation' : computed[f.read]]));
+      });
       const mapped = toIndicator(indicator);
       const node = placeNode(plan.fields.filter((f) => f.read !== 'observations'), mapped as unknown as Record<string, unknown>, mapped.names, variables, ctx, 'Indicator')!;
       nodes.push(Object.fromEntries(plan.fields.map((f) => [f.key, f.read === 'observations' ? connectionOf(values, ['ObservationConnection', 'ObservationEdge'], observed) : node[f.key]])));
