@@ -52,7 +52,7 @@ const SHAPES: { name: string; query: string; variables?: Record<string, unknown>
  * Held against graphql-js like every other read, for every persona: a row rule or an order that differed,
  * a marking, a language or a key out of place, or a report missing from the access record, would show.
  */
-const SQL_SHAPES: { name: string; query: string; variables?: Record<string, unknown>; acceptLanguage?: string }[] = [
+const SQL_SHAPES: { name: string; query: string; variables?: Record<string, unknown>; acceptLanguage?: string; perReport?: boolean }[] = [
   { name: 'SQL path: W1', query: 'query W1($first: Int!) { reports(first: $first) { edges { node { id title publishedAt tlp countries { iso3 } author { id acronym } } } } }', variables: { first: 100 } },
   {
     name: 'SQL path: aliases, __typename, every plain field, places in both languages',
@@ -82,8 +82,28 @@ const SQL_SHAPES: { name: string; query: string; variables?: Record<string, unkn
       c: country(iso3: $c) { __typename iso2 name(lang: RU) } r: reports(first: 5) { edges { node { id } } } }`,
     variables: { c: 'AFG' },
   },
+  {
+    name: 'SQL path: W3, one report by id with its indicators and their latest values, for every report of the first page',
+    query: 'query W3($id: UUID!, $countries: [String!]) { report(id: $id) { id title summary publishedAt tlp countries { iso3 name } author { acronym } indicators { code name unit latestValues(countries: $countries) { period value level tlp country { iso3 } } } } }',
+    variables: { countries: ['KAZ', 'KGZ', 'TJK'] },
+    perReport: true,
+  },
+  {
+    name: 'SQL path: a report by id, every country, literal id, Russian names',
+    query: '{ report(id: "$ID") { __typename id body language topics indicators { __typename code n: name(lang: RU) latestValues { __typename id value country { iso2 name(lang: RU) } } } } }',
+    perReport: true,
+  },
   { name: 'SQL path: Accept-Language ru', query: '{ reports(first: 30) { edges { node { id title countries { name } author { name } } } } }', acceptLanguage: 'ru-RU,ru;q=0.9,en;q=0.5' },
 ];
+
+/** The SQL shapes as reads; a by-id shape once per report of a sample of every marking (hidden ones answer null). */
+function sqlReads() {
+  return SQL_SHAPES.flatMap(({ perReport, ...read }) =>
+    perReport
+      ? entityIds.filter((_, i) => i % 7 === 0).map((id) => ({ ...read, name: `${read.name} (${id})`, query: read.query.replace('$ID', id), variables: { ...read.variables, id } }))
+      : [read],
+  );
+}
 
 let idp: TestIdentityProvider;
 let compiled: TestApp;
@@ -141,7 +161,7 @@ describe('the compiled executor answers as graphql-js does, and records the same
     const reads = [
       ...examples.map((e) => ({ name: e.name, query: e.query, variables: e.variables ? (JSON.parse(e.variables) as Record<string, unknown>) : {} })),
       ...SHAPES,
-      ...SQL_SHAPES,
+      ...sqlReads(),
       {
         name: '_entities',
         query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Report { id tlp sourceDescription sanctionsReferences } } }',
@@ -162,7 +182,7 @@ describe('the compiled executor answers as graphql-js does, and records the same
     }
     expect(executor.stats.standard, 'every read ran compiled').toBe(0);
     // The SQL path answered its shapes (W1 among SHAPES too), and nothing else.
-    expect(executor.stats.sql, 'the SQL path answered its lists').toBe(SQL_SHAPES.length + 1);
+    expect(executor.stats.sql, 'the SQL path answered its lists').toBe(sqlReads().length + 1);
   });
 
   it('compared answers that hold refused fields, many rows and logged records (not two empty answers)', () => {

@@ -20,6 +20,7 @@ describe('what the SQL path plans, and what it leaves to the compiled path', () 
     expect(plan('query($n: Int!, $o: ReportOrder!) { r: reports(first: $n, orderBy: $o) { __typename e: edges { node { t: title(lang: RU) } } } }')).not.toBeNull();
     expect(plan('{ organizations(first: 5) { edges { node { id name reports(first: 2) { edges { node { id } } } } } } }')).not.toBeNull();
     expect(plan('{ country(iso3: "KAZ") { iso3 } indicators { code observations(country: "KAZ", first: 3) { edges { node { period value level } } } } }')).not.toBeNull();
+    expect(plan('query($id: UUID!) { report(id: $id) { id title indicators { code latestValues(countries: ["KAZ"]) { period level country { iso3 } } } } }')).not.toBeNull();
     // Several lists, each a root of its own: one statement each, run side by side.
     expect(plan('{ a: reports { edges { node { id } } } b: reports(orderBy: PUBLISHED_ASC) { edges { node { id } } } }')?.roots).toHaveLength(2);
   });
@@ -48,7 +49,6 @@ describe('what the SQL path plans, and what it leaves to the compiled path', () 
       '{ reports { totalCount edges { node { id } } } }',
       '{ reports { pageInfo { hasNextPage } edges { node { id } } } }',
       '{ reports { edges { cursor node { id } } } }',
-      '{ reports { edges { node { id summary } } } }',
       '{ reports { edges { node { id indicators { code } } } } }',
       '{ reports { edges { node { id tearlineOf { id } } } } }',
       '{ reports { edges { node { id id: title } } } }',
@@ -69,6 +69,14 @@ describe('what the SQL path plans, and what it leaves to the compiled path', () 
       '{ indicators { code thresholds { watch } observations(country: "KAZ") { edges { node { value } } } } }',
       '{ indicators { code } }',
       '{ country(iso3: "KAZ") { iso3 } }',
+      // One report by id: its plain fields and its indicators' latest values for some countries, nothing else.
+      '{ report(id: "00000000-0000-4000-8000-000000000000") { id sourceDescription } }',
+      '{ report(id: "00000000-0000-4000-8000-000000000000") { id sharedWith { purpose } } }',
+      '{ report(id: "00000000-0000-4000-8000-000000000000") { id indicators { code latestValues(asOf: "2026-01-01T00:00:00Z") { value } } } }',
+      '{ report(id: "00000000-0000-4000-8000-000000000000") { id indicators { code latestValues { value note } } } }',
+      '{ report(id: "00000000-0000-4000-8000-000000000000") { id indicators { code latestValues { value bySource { value } } } } }',
+      '{ report(id: "00000000-0000-4000-8000-000000000000") { id tearlines { id } } }',
+      '{ reports { edges { node { id indicators { code latestValues { value } } } } } }',
       '{ country(iso3: "KAZ") { iso3 reports { edges { node { id } } } } r: reports { edges { node { id } } } }',
       'mutation { retractReport(id: "00000000-0000-4000-8000-000000000000", reason: "x") { id } }',
     ];

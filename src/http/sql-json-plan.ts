@@ -2,7 +2,8 @@ import { GraphQLError, Kind, type ExecutionResult, type FieldNode, type Operatio
 import type { Context } from '../auth/context.js';
 import { isPublic } from '../auth/policy.js';
 import { findIndicatorsWithObservations } from '../db/queries/observation-json.js';
-import { findOrganizationsWithReportsAsJson, findReportsAsJson, type JsonLang, type PlaceField, type ReportField, type ReportJsonRow } from '../db/queries/report-json.js';
+import { latestObservations } from '../db/queries/observations.js';
+import { findOrganizationsWithReportsAsJson, findReportAsJson, findReportsAsJson, type JsonLang, type PlaceField, type ReportField, type ReportJsonRow } from '../db/queries/report-json.js';
 import { toCountry } from '../schema/country/country.mapper.js';
 import { Lang } from '../schema/common/enums.js';
 import { pick, type Localized } from '../schema/common/localized.js';
@@ -33,6 +34,8 @@ interface PlannedField {
   fields?: PlannedField[];
   /** For Organization.reports: the nested list of reports. */
   reports?: ConnectionPlan;
+  /** For Report.indicators (one report by id): the indicators' fields, and their latest values if asked. */
+  indicators?: { fields: PlannedField[]; latest: { key: string; countries: Input; node: PlannedField[] } | null };
 }
 
 /** A connection of reports: its arguments and the response's keys, in the selection's order. */
@@ -60,6 +63,7 @@ export type RootPlan = {
       organizations: { first: Input; connection: { key: string; typename: boolean }[]; edge: { key: string; typename: boolean }[]; node: PlannedField[] };
     }
   | { root: 'country'; iso3: Input; fields: PlannedField[] }
+  | { root: 'report'; id: Input; node: PlannedField[]; resolved: Map<string, ReportField[]> }
   | { root: 'indicators'; fields: PlannedField[]; values: ObservationListPlan }
 );
 
@@ -77,7 +81,7 @@ export interface SqlJsonPlan {
   roots: RootPlan[];
 }
 
-const REPORT_FIELDS = new Set(['id', 'title', 'publishedAt', 'updatedAt', 'tlp', 'kind', 'language', 'topics', 'revision', 'countries', 'author']);
+const REPORT_FIELDS = new Set(['id', 'title', 'summary', 'body', 'publishedAt', 'updatedAt', 'tlp', 'kind', 'language', 'topics', 'revision', 'countries', 'author']);
 const INDICATOR_FIELDS = new Set(['code', 'name', 'unit', 'periodicity', 'worseDirection', 'theme']);
 const OBSERVATION_FIELDS = new Set(['id', 'period', 'value', 'level', 'tlp']);
 const COUNTRY_FIELDS = new Set(['iso3', 'iso2', 'name']);
@@ -194,6 +198,38 @@ function planIndicatorField(field: FieldNode, lists: { values?: ObservationListP
   return lists.values && { key: keyOf(field), read: 'observations' };
 }
 
+/** Report.indicators of one report: plain indicator fields and, at most once, latestValues(countries). */
+function planReportIndicators(field: FieldNode): PlannedField | null {
+  if (!isPublic('Report', 'indicators') || field.arguments?.length) return null;
+  let latest: NonNullable<PlannedField['indicators']>['latest'] = null;
+  const fields: PlannedField[] = [];
+  for (const f of plainFields(field.selectionSet) ?? []) {
+    if (f.name.value === 'latestValues') {
+      const args = argsOf(f, ['countries']);
+      const node = plainFields(f.selectionSet)?.map((o) =>
+        o.name.value === 'country'
+          ? isPublic('Observation', 'country') && !o.arguments?.length ? withPlace({ key: keyOf(o), read: 'country' }, o, 'Country', COUNTRY_FIELDS) : null
+          : planField('Observation', o, OBSERVATION_FIELDS),
+      );
+      if (latest || !isPublic('Indicator', 'latestValues') || !args || !node || node.some((n) => n === null)) return null;
+      latest = { key: keyOf(f), countries: args.countries ?? null, node: node as PlannedField[] };
+      fields.push({ key: keyOf(f), read: 'latestValues' });
+    } else {
+      const planned = planField('Indicator', f, INDICATOR_FIELDS);
+      if (!planned) return null;
+      fields.push(planned);
+    }
+  }
+  return fields.length ? { key: keyOf(field), read: 'indicators', indicators: { fields, latest } } : null;
+}
+
+/** A place (an observation's country) planned from its own selection. */
+function withPlace(planned: PlannedField, field: FieldNode, typeName: string, known: Set<string>): PlannedField | null {
+  const fields = plainFields(field.selectionSet)?.map((f) => planField(typeName, f, known));
+  if (!fields || fields.some((f) => f === null)) return null;
+  return { ...planned, fields: fields as PlannedField[] };
+}
+
 /** One root field, or null when the SQL path does not serve it. */
 function planRoot(root: FieldNode): RootPlan | null {
   const at = { rootKey: keyOf(root), rootNode: root };
@@ -211,6 +247,12 @@ function planRoot(root: FieldNode): RootPlan | null {
     // Organizations without their reports are reference data the compiled path serves from memory.
     if (!organizations || !nested) return null;
     return { ...at, root: 'organizations', list: nested, organizations: { first: args.first ?? null, ...organizations } };
+  }
+  if (name === 'report') {
+    const args = argsOf(root, ['id']);
+    const node = plainFields(root.selectionSet)?.map((f) => (f.name.value === 'indicators' ? planReportIndicators(f) : planField('Report', f, REPORT_FIELDS)));
+    if (!args?.id || !node || node.some((f) => f === null)) return null;
+    return { ...at, root: 'report', id: args.id, node: node as PlannedField[], resolved: new Map() };
   }
   if (name === 'country') {
     const args = argsOf(root, ['iso3']);
@@ -248,6 +290,8 @@ function valueOf(input: Input, variables: Record<string, unknown>): unknown {
   if (node.kind === Kind.INT) return Number.parseInt(node.value, 10);
   if (node.kind === Kind.ENUM) return node.value;
   if (node.kind === Kind.NULL) return null;
+  if (node.kind === Kind.STRING) return node.value;
+  if (node.kind === Kind.LIST) return node.values.map((v) => valueOf({ literal: v }, variables));
   return Symbol.for('unplanned literal');
 }
 
@@ -260,7 +304,7 @@ function langOf(input: Input | undefined, variables: Record<string, unknown>, ct
 function fieldsFor(planned: PlannedField[], variables: Record<string, unknown>, ctx: Context): (ReportField | PlaceField)[] | null {
   const out: (ReportField | PlaceField)[] = [];
   for (const p of planned) {
-    if (p.reports) continue;
+    if (p.reports || p.indicators) continue;
     if (p.lang !== undefined) {
       const lang = langOf(p.lang, variables, ctx);
       if (!lang) return null;
@@ -339,6 +383,7 @@ async function prepareRoot(plan: RootPlan, variables: Record<string, unknown>, c
     const node = placeNode(plan.fields, country as unknown as Record<string, unknown>, country.names, variables, ctx, 'Country');
     return node && (async () => node);
   }
+  if (plan.root === 'report') return prepareReport(plan, variables, ctx);
   if (plan.root === 'indicators') {
     const values = plan.values;
     const country = valueOf(values.country, variables);
@@ -393,6 +438,63 @@ async function prepareRoot(plan: RootPlan, variables: Record<string, unknown>, c
     Object.fromEntries(orgs.node.map((f) => [f.key, f.reports ? connectionOf(f.reports, REPORT_TYPENAMES, reports) : org[f.key]])),
   );
   return connectionOf(orgs, ['OrganizationConnection', 'OrganizationEdge'], nodes);
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * One report by id: its node from one statement, and when asked its indicators (from the reference
+ * snapshot, as the resolver reads them) with each one's latest values from latestObservations, the very
+ * function behind Indicator.latestValues (one statement for all of them).
+ */
+async function prepareReport(plan: Extract<RootPlan, { root: 'report' }>, variables: Record<string, unknown>, ctx: Context): Promise<Prepared> {
+  const id = valueOf(plan.id, variables);
+  const built = fieldsFor(plan.node, variables, ctx) as ReportField[] | null;
+  const indicatorsField = plan.node.find((f) => f.indicators);
+  const latest = indicatorsField?.indicators?.latest;
+  const countries = latest ? valueOf(latest.countries, variables) : undefined;
+  const countriesOk = countries == null || (Array.isArray(countries) && countries.length <= 50 && countries.every((c) => typeof c === 'string' && ISO3.test(c)));
+  if (typeof id !== 'string' || !UUID.test(id) || !built || !countriesOk) return null;
+  if (indicatorsField && !langsOf(indicatorsField.indicators!.fields, variables, ctx)) return null;
+  if (latest && !langsOf(latest.node, variables, ctx)) return null;
+  const signature = JSON.stringify(built);
+  let fields = plan.resolved.get(signature);
+  if (!fields) plan.resolved.set(signature, (fields = built));
+  const reportFields = fields;
+  return async () => {
+    const row = await findReportAsJson(ctx.db, ctx.viewer, id, reportFields);
+    if (!row) return null;
+    ctx.access.sawRecord('report', row.id, row.tlp, row.authorOrgId);
+    if (!indicatorsField) return row.node;
+    const { fields: indicatorFields } = indicatorsField.indicators!;
+    const found = (await ctx.loaders.indicator.loadMany(row.indicatorCodes)).flatMap((r) => (r && !(r instanceof Error) ? [r] : []));
+    const values = latest && found.length ? await latestObservations(ctx.db, ctx.viewer, { by: 'indicator', keys: found.map((i) => i.code) }, { countries: countries as string[] | null }) : [];
+    const indicatorNodes: Record<string, unknown>[] = [];
+    for (const indicatorRow of found) {
+      const indicator = toIndicator(indicatorRow);
+      const plain = placeNode(indicatorFields.filter((f) => f.read !== 'latestValues'), indicator as unknown as Record<string, unknown>, indicator.names, variables, ctx, 'Indicator')!;
+      const latestNodes: Record<string, unknown>[] = [];
+      if (latest) {
+        for (const v of values.filter((o) => o.indicatorCode === indicatorRow.code)) {
+          ctx.access.sawRecord('observation', v.id, v.tlp, v.sourceOrgId);
+          const country = await ctx.loaders.country.load(v.countryIso3);
+          const computed: Record<string, unknown> = { id: v.id, value: v.value, tlp: v.tlp, period: formatPeriod(v.periodStart, indicatorRow.periodicity), level: levelOf(v.value, indicatorRow) };
+          latestNodes.push(
+            Object.fromEntries(
+              latest.node.map((f) => {
+                if (f.read === 'typename') return [f.key, 'Observation'];
+                if (f.read !== 'country') return [f.key, computed[f.read]];
+                const place = country && toCountry(country);
+                return [f.key, place && placeNode(f.fields!, place as unknown as Record<string, unknown>, place.names, variables, ctx, 'Country')];
+              }),
+            ),
+          );
+        }
+      }
+      indicatorNodes.push(Object.fromEntries(indicatorFields.map((f) => [f.key, f.read === 'latestValues' ? latestNodes : plain[f.key]])));
+    }
+    return Object.fromEntries(plan.node.map((f) => [f.key, f.indicators ? indicatorNodes : row.node[f.key]]));
   };
 }
 

@@ -1,11 +1,12 @@
-import { and, asc, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Viewer } from '../../auth/viewer.js';
 import type { Db } from '../database.js';
 import { countries } from '../schema/countries.js';
 import { organizations } from '../schema/organizations.js';
-import { reportCountries, reports } from '../schema/reports.js';
-import { reportConditions, reportOrder, type ReportQuery } from './reports.js';
+import { reportCountries, reportIndicators, reports } from '../schema/reports.js';
+import { visibleTo } from '../visibility.js';
+import { reportConditions, reportOrder, reportRowRule, type ReportQuery } from './reports.js';
 
 /**
  * Report lists shaped as the response's JSON by PostgreSQL, for the operations the SQL path serves
@@ -20,7 +21,7 @@ export type JsonLang = 'en' | 'ru';
 export type PlaceField = { key: string; read: 'typename' | 'iso3' | 'iso2' | 'id' | 'acronym' | 'kind' } | { key: string; read: 'name'; lang: JsonLang };
 
 export type ReportField =
-  | { key: string; read: 'typename' | 'id' | 'publishedAt' | 'updatedAt' | 'tlp' | 'kind' | 'language' | 'topics' | 'revision' }
+  | { key: string; read: 'typename' | 'id' | 'summary' | 'body' | 'publishedAt' | 'updatedAt' | 'tlp' | 'kind' | 'language' | 'topics' | 'revision' }
   | { key: string; read: 'title'; lang: JsonLang }
   | { key: string; read: 'countries' | 'author'; fields: PlaceField[] };
 
@@ -104,6 +105,10 @@ function buildNodeJson(fields: ReportField[]): SQL {
           return sql`${key(f.key)}, 'Report'`;
         case 'id':
           return sql`${key(f.key)}, ${reports.id}`;
+        case 'summary':
+          return sql`${key(f.key)}, ${reports.summary}`;
+        case 'body':
+          return sql`${key(f.key)}, ${reports.body}`;
         case 'title':
           return sql`${key(f.key)}, ${title(f.lang)}`;
         case 'publishedAt':
@@ -186,4 +191,22 @@ export async function findOrganizationsWithReportsAsJson(
     .from(orgPage)
     .leftJoinLateral(reportPage, sql`true`);
   return rows.map((r) => ({ orgId: r.orgId, org: r.org, report: r.id ? { id: r.id, tlp: r.tlp!, authorOrgId: r.authorOrgId!, node: r.node! } : null }));
+}
+
+/**
+ * One report by id as JSON, under the row rule alone (reportsByIds: by id, a retracted report is still
+ * read), with the codes of its indicators, sorted as the read paths give them; null if hidden or missing.
+ */
+export async function findReportAsJson(db: Db, viewer: Viewer, id: string, fields: ReportField[]): Promise<(ReportJsonRow & { indicatorCodes: string[] }) | null> {
+  const [row] = await db
+    .select({
+      id: reports.id,
+      tlp: reports.tlp,
+      authorOrgId: reports.authorOrgId,
+      node: sql<Record<string, unknown>>`${reportNodeJson(fields)}`,
+      indicatorCodes: sql<string[]>`array(select ${reportIndicators.indicatorCode} from ${reportIndicators} where ${reportIndicators.reportId} = ${reports.id} order by 1)`,
+    })
+    .from(reports)
+    .where(and(eq(reports.id, id), visibleTo(viewer, reportRowRule)));
+  return row ?? null;
 }
