@@ -133,8 +133,11 @@ try {
   try {
     const present = await client.query(`select count(*)::int as n, count(distinct id)::int as d from observations where id = any($1::uuid[])`, [acknowledged]);
     check(present.rows[0].n === acknowledged.length && present.rows[0].d === acknowledged.length, `every acknowledged observation present exactly once (${present.rows[0].n}/${acknowledged.length})`);
-    const dupes = await client.query(`select count(*)::int as n from (select indicator_code, country_iso3, period_start from observations where superseded_at is null group by 1,2,3 having count(*) > 1) d`);
-    check(dupes.rows[0].n === 0, 'no period has two values in force');
+    // A value is one source's figure (issue 15): each source has at most one value in force per period.
+    const dupes = await client.query(
+      `select count(*)::int as n from (select indicator_code, country_iso3, period_start, source_org_id from observations where superseded_at is null group by 1,2,3,4 having count(*) > 1) d`,
+    );
+    check(dupes.rows[0].n === 0, 'no source has two values in force for a period');
     const logged = await client.query(`select count(*)::int as n from audit_events where operation_name = 'LoadRead'`);
     check(logged.rows[0].n === restrictedReads, `an access-log entry for every restricted read (${logged.rows[0].n}/${restrictedReads})`);
     const writesLogged = await client.query(`select count(*)::int as n from audit_events where action = 'recordObservations' and actor_sub like 'load:%'`);

@@ -52,7 +52,7 @@ const schema = z.object({
   REFERENCE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   // Issue 14 — queries and mutations compiled once per document (graphql-jit), or graphql-js's execute.
   GRAPHQL_EXECUTOR: z.enum(['compiled', 'standard']).default('compiled'),
-  // With the compiled executor: lists PostgreSQL can shape as JSON are answered from one statement (src/http/sql-json-plan.ts).
+  // With the compiled executor: lists PostgreSQL can shape as JSON are answered from one statement (src/http/sql-path/).
   GRAPHQL_SQL_PATH: z.enum(['on', 'off']).default('on'),
   // Compiled operations kept per process (least recently used dropped first).
   COMPILED_OPERATIONS_CACHE: z.coerce.number().int().min(1).max(100_000).default(1000),

@@ -48,7 +48,7 @@ const SHAPES: { name: string; query: string; variables?: Record<string, unknown>
 ];
 
 /**
- * Lists the SQL path answers (src/http/sql-json-plan.ts): PostgreSQL shapes the JSON, no resolver runs.
+ * Lists the SQL path answers (src/http/sql-path/): PostgreSQL shapes the JSON, no resolver runs.
  * Held against graphql-js like every other read, for every persona: a row rule or an order that differed,
  * a marking, a language or a key out of place, or a report missing from the access record, would show.
  */

@@ -1,7 +1,7 @@
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restrictedFields } from '../src/auth/policy.js';
-import { planSqlJson } from '../src/http/sql-json-plan.js';
+import { planSqlJson } from '../src/http/sql-path/plan.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { createIdentityProvider, headersFor, type TestIdentityProvider } from './support/tokens.js';
 

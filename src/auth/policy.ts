@@ -267,7 +267,7 @@ export function ruleFor(typeName: string, fieldName: string): FieldRule | undefi
 
 /**
  * Whether Type.field is readable by anyone who may see its record (PUBLIC): such a field needs no rule at
- * run time, so a path that shapes the answer in SQL (src/http/sql-json-plan.ts) may serve it.
+ * run time, so a path that shapes the answer in SQL (src/http/sql-path/) may serve it.
  */
 export function isPublic(typeName: string, fieldName: string): boolean {
   return ruleFor(typeName, fieldName) === PUBLIC;

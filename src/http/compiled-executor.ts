@@ -3,7 +3,8 @@ import { execute, getOperationAST, getVariableValues, GraphQLError, visit, type 
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { Context } from '../auth/context.js';
-import { planSqlJson, runSqlJsonPlan, type SqlJsonPlan } from './sql-json-plan.js';
+import { planSqlJson, type SqlJsonPlan } from './sql-path/plan.js';
+import { runSqlJsonPlan } from './sql-path/run.js';
 
 export interface CompiledExecutor {
   execute(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined, context: unknown, key: string): Promise<ExecutionResult>;

@@ -6,7 +6,7 @@ import { observations } from '../schema/observations.js';
 import { observationConditions, observationOrder } from './observations.js';
 
 /**
- * Indicators with a page of each one's values for one country, for the SQL path (src/http/sql-json-plan.ts),
+ * Indicators with a page of each one's values for one country, for the SQL path (src/http/sql-path/),
  * in ONE statement: every indicator (by code, as findIndicators lists them) joined LATERAL to its page of
  * observations under the row rule and the revision rule (findObservationPagesByScope's conditions and
  * order, each page read off the series index). The values come as columns, not as nodes: `period` and

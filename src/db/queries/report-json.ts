@@ -10,7 +10,7 @@ import { reportConditions, reportOrder, reportRowRule, type ReportQuery } from '
 
 /**
  * Report lists shaped as the response's JSON by PostgreSQL, for the operations the SQL path serves
- * (src/http/sql-json-plan.ts): each node is built in the statement that reads it, under the same row
+ * (src/http/sql-path/): each node is built in the statement that reads it, under the same row
  * rule and order as findReports, so Node neither maps rows to objects nor executes a field per value.
  * A shape names only plain fields of a report, its countries and its author; the planner decides which
  * fields may be shaped here (the PUBLIC ones), never this module.
