@@ -133,6 +133,41 @@ export async function recordObservations(
   if (problems.length > 0) throw problemsError(problems);
   const requestHash = hashRequest('recordObservations', rows);
 
+  // A first write of a value that another transaction wrote meanwhile (nothing was in force to lock)
+  // breaks the one-value-in-force index; run again, it finds that value and revises it. Each round of a
+  // race lets at least one writer through, so the attempts are bounded by how many write one value at once.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await writeObservations(db, viewer, rows, options, requestHash, ref);
+    } catch (error) {
+      if (!isInForceRace(error)) throw error;
+      if (attempt >= IN_FORCE_RETRIES) {
+        throw new ApiError(ErrorCode.CONFLICT, 'Other writes of the same values were recorded at the same moment; send the batch again', { field: 'input' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
+}
+
+const IN_FORCE_RETRIES = 12;
+
+/** A unique violation of observations_in_force_key, however deep the driver's wrappers put it. */
+function isInForceRace(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth += 1) {
+    const { code, constraint } = e as { code?: unknown; constraint?: unknown };
+    if (code === '23505' && constraint === 'observations_in_force_key') return true;
+  }
+  return false;
+}
+
+async function writeObservations(
+  db: Db,
+  viewer: MemberViewer,
+  rows: readonly ObservationInputRow[],
+  options: { idempotencyKey?: string | null; action?: string; onProgress?: (written: number) => void },
+  requestHash: string,
+  ref: Awaited<ReturnType<typeof loadReferenceData>>,
+): Promise<RecordResult> {
   return db.transaction(async (tx) => {
     if (options.idempotencyKey) {
       const earlier = await claimIdempotencyKey(tx, viewer.organizationId, options.idempotencyKey, requestHash, 'batch');

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { char, check, date, doublePrecision, index, integer, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { char, check, date, doublePrecision, index, integer, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { countries } from './countries.js';
 import { sourceReliabilityEnum, tlpEnum } from './enums.js';
 import { indicators } from './indicators.js';
@@ -41,6 +41,11 @@ export const observations = pgTable(
     index('observations_source_idx').on(t.sourceOrgId),
     index('observations_current_idx')
       .on(t.countryIso3, t.indicatorCode, t.periodStart.desc())
+      .where(sql`${t.supersededAt} is null`),
+    // One value in force per source and period: two first writes of the same value racing (no row yet for
+    // FOR UPDATE to lock) cannot both stay in force; the later one retries as a revision (observation-writes.ts).
+    uniqueIndex('observations_in_force_key')
+      .on(t.indicatorCode, t.countryIso3, t.periodStart, t.sourceOrgId)
       .where(sql`${t.supersededAt} is null`),
     check('observations_credibility_range', sql`${t.informationCredibility} between 1 and 6`),
   ],

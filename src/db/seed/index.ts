@@ -1,4 +1,4 @@
-import { count, eq, sql } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { PgInsertValue, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../database.js';
 import { alerts } from '../schema/alerts.js';
@@ -103,6 +103,26 @@ export async function countSampleTables(db: Db | Tx): Promise<Record<string, num
   return counts;
 }
 
+/** Each revision but a value's latest marked superseded when the next one was recorded (a value: one source's figure). */
+function withSupersession<O extends { indicatorCode: string; countryIso3: string; periodStart: string; sourceOrgId: string; revision?: number; recordedAt: Date }>(rows: readonly O[]): (O & { supersededAt: Date | null })[] {
+  const byValue = new Map<string, O[]>();
+  for (const row of rows) {
+    const key = `${row.indicatorCode}|${row.countryIso3}|${row.periodStart}|${row.sourceOrgId}`;
+    const list = byValue.get(key);
+    if (list) list.push(row);
+    else byValue.set(key, [row]);
+  }
+  const next = new Map<O, Date>();
+  for (const list of byValue.values()) {
+    list.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime() || (a.revision ?? 1) - (b.revision ?? 1));
+    list.forEach((row, i) => {
+      const later = list[i + 1];
+      if (later) next.set(row, later.recordedAt);
+    });
+  }
+  return rows.map((row) => ({ ...row, supersededAt: next.get(row) ?? null }));
+}
+
 export async function hasSampleData(db: Db): Promise<boolean> {
   const rows = await db.select({ key: meta.key }).from(meta).where(eq(meta.key, SAMPLE_DATA_KEY));
   return rows.length > 0;
@@ -131,16 +151,10 @@ export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise
     await insertAll(tx, reports, data.reports);
     await insertAll(tx, reportCountries, data.reportCountries);
     await insertAll(tx, reportIndicators, data.reportIndicators);
-    await insertAll(tx, observations, data.observations);
+    // A correction supersedes the revision before it (reads "as of" an instant rely on this mark), and
+    // only one revision of a value may be in force: marked before the rows are written.
+    await insertAll(tx, observations, withSupersession(data.observations));
     await insertAll(tx, grants, data.grants);
-    // A correction supersedes the revision before it; reads "as of" an instant rely on this mark.
-    await tx.execute(sql`
-      update ${observations} o set superseded_at = n.next_recorded_at
-      from (
-        select id, lead(recorded_at) over (partition by indicator_code, country_iso3, period_start, source_org_id order by recorded_at, revision) as next_recorded_at
-        from ${observations}
-      ) n
-      where n.id = o.id and n.next_recorded_at is not null`);
     // Alerts of the sample history, by the same rules as live writes.
     await recomputeAlerts(tx, new Map(data.indicators.map((i) => [i.code, i as IndicatorRow])));
     return { seeded: true, counts: await countSampleTables(tx) };
