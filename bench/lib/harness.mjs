@@ -68,6 +68,8 @@ export function defineSystems({ repo, bench, work, node22, baseEnv, ports, only 
  */
 export function createHarness({ bench, work, db, node22, connections, log, quietBudgetSeconds }) {
   const servers = [];
+  /** Which period range the next load writes W5 in (400 months each, from 2100 on: years stay four-digit). */
+  let loadSlot = 0;
   let loadWorker;
   const statsUrl = (s) => (s.kind === 'api' ? null : `http://127.0.0.1:${s.port}/__stats`);
   const tokenFor = (w, identity) => (w === 'W5' ? identity.tokens.writer : identity.tokens.reader);
@@ -130,7 +132,9 @@ export function createHarness({ bench, work, db, node22, connections, log, quiet
       serverPid: s.proc.pid,
       inputsFile,
       database: db,
-      options: { ...options, keyPrefix: `bench-${s.key}-${run}-${round}` },
+      // Each load writes W5's values in periods of its own: a write still in flight when the previous
+      // system's round ended can commit after the reset, and must not collide with this round's values.
+      options: { ...options, keyPrefix: `bench-${s.key}-${run}-${round}`, periodBase: (loadSlot++ % 90) * 400 },
     };
     loadWorker ??= createLoadWorker(node22, bench);
     return { ...(await loadWorker.run(spec)), key: s.key, busyBefore };
