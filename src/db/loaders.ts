@@ -30,12 +30,13 @@ interface ScopedKey<A> {
   args: A;
 }
 
+/** The key of one period's values (every source's) in the periodValues loader. */
+export const periodValueKey = (o: { indicatorCode: string; countryIso3: string; periodStart: string }) => `${o.indicatorCode}|${o.countryIso3}|${o.periodStart}`;
+
 /**
  * A loader for nested lists with arguments (a country's reports, first: 5): keys with the same arguments
  * are fetched together in one statement, whatever the number of parents.
  */
-export const periodValueKey = (o: { indicatorCode: string; countryIso3: string; periodStart: string }) => `${o.indicatorCode}|${o.countryIso3}|${o.periodStart}`;
-
 function scopedLoader<A, T>(fetch: (keys: string[], args: A) => Promise<Map<string, T>>) {
   const argsKey = (args: A) => JSON.stringify(args);
   return new DataLoader<ScopedKey<A>, T, string>(

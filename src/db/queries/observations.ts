@@ -133,7 +133,6 @@ export function observationConditions(viewer: Viewer, query: Omit<ObservationPag
 
 // Several sources may report the same period: the source completes the order, so a page boundary between them skips nothing.
 export const observationOrder = [descending(observations.periodStart), descending(observations.indicatorCode), descending(observations.countryIso3), descending(observations.sourceOrgId)];
-const ORDER = observationOrder;
 
 /**
  * Pages of observations (newest period first) for many countries or indicators in one statement: each
@@ -153,7 +152,7 @@ export async function findObservationPagesByScope(
     .select(columns)
     .from(observations)
     .where(and(...where))
-    .orderBy(...ORDER)
+    .orderBy(...observationOrder)
     .limit(query.first + 1)
     .as('page');
   const rows = (await db.select({ row: asJsonRow(fieldsOf(page, columns)) }).from(scopeKeys(scope.keys)).crossJoinLateral(page)).map((r) =>
@@ -274,7 +273,7 @@ export interface ObservationFilter extends ObservationRange {
 }
 
 const LIST_CURSOR = 'obs-list';
-const LIST_ORDER = [...ORDER, descending(observations.id)];
+const LIST_ORDER = [...observationOrder, descending(observations.id)];
 
 function listConditions(viewer: Viewer, filter: ObservationFilter): SQL[] {
   const where = [visibleTo(viewer, observationRowRule), latestVisibleRevision(viewer, filter.asOf), ...rangeConditions(filter)];
