@@ -5,6 +5,7 @@ import type { IMiddlewareFieldMap, IMiddlewareFunction } from 'graphql-middlewar
 import { ApiError, ErrorCode } from '../errors.js';
 import type { Observation } from '../schema/observation/observation.type.js';
 import type { Report } from '../schema/report/report.type.js';
+import type { ReportRevision } from '../schema/report/report-revision.type.js';
 import type { Context } from './context.js';
 import type { Role, Viewer } from './viewer.js';
 
@@ -208,6 +209,21 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     // The link to a source resolves through the row rule: null unless the viewer may see the source.
     tearlineOf: PUBLIC,
     tearlines: PUBLIC,
+    // Each earlier revision passes the row rule under the marking it had (src/db/queries/report-revisions.ts).
+    revisions: PUBLIC,
+  },
+  ReportRevision: {
+    revision: PUBLIC,
+    updatedAt: PUBLIC,
+    tlp: PUBLIC,
+    title: PUBLIC,
+    summary: PUBLIC,
+    body: PUBLIC,
+    language: PUBLIC,
+    // A person's identity stays within its organization (and the audit).
+    changedBy: originatorOr<ReportRevision>('reportRevisionChangedBy', 'the originating organization and auditors', (r) => r.authorOrgId, (v) =>
+      hasRole(v, 'auditor'),
+    ),
   },
   Indicator: PUBLIC,
   Thresholds: PUBLIC,

@@ -6,7 +6,8 @@ import { grants } from './schema/grants.js';
 /** The columns of a TLP-marked, shareable table that the row rule reads. */
 export interface MarkedRowColumns {
   id: AnyPgColumn;
-  tlp: AnyPgColumn;
+  /** A column, or an expression for a marking kept elsewhere (an earlier revision's, in its snapshot). */
+  tlp: AnyPgColumn | SQL;
   originOrgId: AnyPgColumn;
   originSub: AnyPgColumn;
   /** The grants column that points at this table (grants.report_id or grants.observation_id). */

@@ -19,10 +19,10 @@ import { Indicator } from '../schema/indicator/indicator.type.js';
 import { toOrganization } from '../schema/organization/organization.mapper.js';
 import { Organization } from '../schema/organization/organization.type.js';
 import { ReportsArgs } from '../schema/report/report.args.js';
-import { toReport } from '../schema/report/report.mapper.js';
+import { currentRevision, toReport, toReportRevision, titleIn } from '../schema/report/report.mapper.js';
+import { ReportRevision } from '../schema/report/report-revision.type.js';
 import { withReportText } from '../schema/report/report.selection.js';
 import { Report, ReportConnection } from '../schema/report/report.type.js';
-import { Lang } from '../schema/common/enums.js';
 
 @Resolver(() => Report)
 export class ReportResolver {
@@ -40,8 +40,7 @@ export class ReportResolver {
 
   @FieldResolver(() => String, { description: 'Title in the language asked for, or in the language the report has one.' })
   title(@Root() report: Report, @Args(() => LangArgs) { lang }: LangArgs, @Ctx() ctx: Context): string {
-    const { en, ru } = report.titles;
-    return ((lang ?? ctx.lang) === Lang.RU ? (ru ?? en) : (en ?? ru)) ?? '';
+    return titleIn(report.titles, lang ?? ctx.lang);
   }
 
   @FieldResolver(() => [String], {
@@ -100,5 +99,17 @@ export class ReportResolver {
   async indicators(@Root() report: Report, @Ctx() ctx: Context) {
     const rows = report.indicatorCodes ? await ctx.loaders.indicator.loadMany(report.indicatorCodes) : await ctx.loaders.reportIndicators.load(report.id);
     return rows.flatMap((row) => (row && !(row instanceof Error) ? [toIndicator(row)] : []));
+  }
+
+  @FieldResolver(() => [ReportRevision], {
+    description:
+      'The revisions of this report you may read, newest first: the current one, then each earlier one whose marking admitted you (see ReportRevision).',
+  })
+  async revisions(@Root() report: Report, @Ctx() ctx: Context) {
+    const history = await ctx.loaders.reportHistory.load(report.id);
+    return [
+      currentRevision(report, history?.currentChangedBySub ?? report.authorSub),
+      ...(history?.earlier ?? []).map((row) => toReportRevision(row, report.authorOrgId)).reverse(),
+    ];
   }
 }

@@ -24,6 +24,7 @@ import { IndicatorResolver } from '../resolvers/indicator.resolver.js';
 import { ObservationResolver } from '../resolvers/observation.resolver.js';
 import { OrganizationResolver } from '../resolvers/organization.resolver.js';
 import { ReportResolver } from '../resolvers/report.resolver.js';
+import { ReportRevisionResolver } from '../resolvers/report-revision.resolver.js';
 
 /** The federation spec the subgraph links to, and what it imports from it. */
 export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
@@ -58,6 +59,7 @@ async function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
       CountryResolver,
       OrganizationResolver,
       ReportResolver,
+      ReportRevisionResolver,
       IndicatorResolver,
       ObservationResolver,
       GrantResolver,

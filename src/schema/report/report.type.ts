@@ -69,6 +69,8 @@ export class Report {
 
   titles!: { en: string | null; ru: string | null };
   authorOrgId!: string;
+  /** The person who wrote the first revision; read only by Report.revisions (through its field rule). */
+  authorSub!: string;
   tearlineOfId!: string | null;
   /** Read with the report on the read paths; absent on a report just written (then looked up). */
   countryCodes?: readonly string[];
