@@ -365,6 +365,25 @@ export function mayContribute(viewer: Viewer): viewer is Viewer & { kind: 'membe
 }
 
 /**
+ * Filtering or ordering by Admiralty grading discloses the grading of every record it keeps or moves, so
+ * it is for viewers who read both grading fields of `typeName` on every record (today: members); others
+ * get FORBIDDEN naming the argument, never a silently unfiltered list.
+ */
+export function gradingUseRefusal(viewer: Viewer, typeName: 'Report' | 'Observation'): string | null {
+  const readsAll = ['sourceReliability', 'informationCredibility'].every((field) => {
+    const rule = ruleFor(typeName, field);
+    return rule !== undefined && reach(rule, viewer) === 'all';
+  });
+  return readsAll ? null : 'Filtering or ordering by Admiralty grading needs the grading fields, which your organization or role may not read';
+}
+
+/** Throws FORBIDDEN, naming the argument, when `argument` uses the grading and the viewer may not. */
+export function checkGradingUse(viewer: Viewer, typeName: 'Report' | 'Observation', argument: string | null): void {
+  const refusal = argument ? gradingUseRefusal(viewer, typeName) : null;
+  if (refusal) throw new ApiError(ErrorCode.FORBIDDEN, refusal, { field: argument });
+}
+
+/**
  * Who may record an indicator value for a country: a member-state agency for its own country only, UN
  * entities for any country; other organizations contribute reports, not indicator values.
  */

@@ -1,6 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Args, Ctx, FieldResolver, Info, Query, Resolver, Root, Arg } from 'type-graphql';
 import type { Context } from '../auth/context.js';
+import { checkGradingUse } from '../auth/policy.js';
+import { gradingArgument } from '../schema/common/grading.js';
 import { badInput } from '../errors.js';
 import { LangArgs } from '../schema/common/lang.args.js';
 import { pick } from '../schema/common/localized.js';
@@ -54,9 +56,10 @@ export class CountryResolver {
 
   @FieldResolver(() => ObservationConnection, { description: "This country's observations, newest period first." })
   async observations(@Root() country: Country, @Args(() => CountryObservationsArgs) args: CountryObservationsArgs, @Ctx() ctx: Context) {
-    const { indicator, from, to, asOf, source, first, after } = args;
+    const { indicator, from, to, asOf, source, minReliability, minCredibility, first, after } = args;
+    checkGradingUse(ctx.viewer, 'Observation', gradingArgument(args));
     const [page, indicators] = await Promise.all([
-      ctx.loaders.countryObservations.load({ scopeKey: country.iso3, args: { indicator, from, to, asOf, source, first, after } }),
+      ctx.loaders.countryObservations.load({ scopeKey: country.iso3, args: { indicator, from, to, asOf, source, minReliability, minCredibility, first, after } }),
       ctx.loaders.indicatorIndex(),
     ]);
     return mapPage(page, (row) => toObservation(row, indicators));

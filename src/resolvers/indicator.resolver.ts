@@ -1,5 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
+import { checkGradingUse } from '../auth/policy.js';
+import { gradingArgument } from '../schema/common/grading.js';
 import { findIndicators } from '../db/queries/indicators.js';
 import { LangArgs } from '../schema/common/lang.args.js';
 import { pick } from '../schema/common/localized.js';
@@ -36,9 +38,10 @@ export class IndicatorResolver {
 
   @FieldResolver(() => ObservationConnection, { description: 'Values of this indicator, newest period first, as the viewer may see them.' })
   async observations(@Root() indicator: Indicator, @Args(() => IndicatorObservationsArgs) args: IndicatorObservationsArgs, @Ctx() ctx: Context) {
-    const { country, from, to, asOf, source, first, after } = args;
+    const { country, from, to, asOf, source, minReliability, minCredibility, first, after } = args;
+    checkGradingUse(ctx.viewer, 'Observation', gradingArgument(args));
     const [page, indicators] = await Promise.all([
-      ctx.loaders.indicatorObservations.load({ scopeKey: indicator.code, args: { country, from, to, asOf, source, first, after } }),
+      ctx.loaders.indicatorObservations.load({ scopeKey: indicator.code, args: { country, from, to, asOf, source, minReliability, minCredibility, first, after } }),
       ctx.loaders.indicatorIndex(),
     ]);
     return mapPage(page, (row) => toObservation(row, indicators));

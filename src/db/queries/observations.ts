@@ -9,6 +9,7 @@ import type { Db } from '../database.js';
 import { grants } from '../schema/grants.js';
 import { observations, type ObservationRow } from '../schema/observations.js';
 import { visibleTo } from '../visibility.js';
+import { gradingConditions, type GradingFilter } from './grading.js';
 import { asJsonRow, readJsonRow } from './json-rows.js';
 import { fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
 import { descending, textArray } from './sql-fragments.js';
@@ -25,7 +26,7 @@ export const observationRowRule = {
   grantSubject: grants.observationId,
 };
 
-export interface ObservationRange {
+export interface ObservationRange extends GradingFilter {
   from?: string | null;
   to?: string | null;
   asOf?: Date | null;
@@ -93,6 +94,8 @@ function rangeConditions(range: ObservationRange): SQL[] {
   if (range.from) where.push(gte(observations.periodStart, parsePeriod(range.from).start));
   if (range.to) where.push(lt(observations.periodStart, parsePeriod(range.to).end));
   if (range.source) where.push(eq(observations.sourceOrgId, range.source));
+  // After the revision rule: a value whose latest revision is graded lower is left out, not an older one shown.
+  where.push(...gradingConditions(observations, range));
   return where;
 }
 

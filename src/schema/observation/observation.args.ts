@@ -1,5 +1,6 @@
-import { Matches } from 'class-validator';
-import { ArgsType, Field } from 'type-graphql';
+import { Matches, Max, Min } from 'class-validator';
+import { ArgsType, Field, Int } from 'type-graphql';
+import { SourceReliability } from '../common/enums.js';
 import { PageArgs } from '../common/page.args.js';
 import { DateTimeScalar, PeriodScalar } from '../common/scalars.js';
 
@@ -23,6 +24,20 @@ export class ObservationRangeArgs extends PageArgs {
   })
   @Matches(/^[a-z0-9-]{2,40}$/, { message: 'source must be an organization id such as kaz-ct' })
   source?: string | null;
+
+  @Field(() => SourceReliability, {
+    nullable: true,
+    description: 'Only values whose source is graded this reliable or better (`B`: A or B). Members only, as the grading is.',
+  })
+  minReliability?: SourceReliability | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Only values whose information is graded this credible or better, 1 (confirmed) to 6 (`2`: 1 or 2). Members only, as the grading is.',
+  })
+  @Min(1, { message: 'minCredibility must be 1 to 6' })
+  @Max(6, { message: 'minCredibility must be 1 to 6' })
+  minCredibility?: number | null;
 }
 
 @ArgsType()
