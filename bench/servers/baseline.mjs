@@ -75,7 +75,7 @@ const SQL = {
 function search(countryFilter) {
   return `with matched as (
          select r.* from reports r
-         where ${VIEWER_ACTIVE} and r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', $3) and ${visible('r', 'report')}
+         where ${VIEWER_ACTIVE} and r.retracted_at is null and r.search_vector @@ report_search_query($3) and ${visible('r', 'report')}
            ${countryFilter}
            and ($5::timestamptz is null or r.published_at >= $5))
        select json_build_object('data', json_build_object('reports', json_build_object(

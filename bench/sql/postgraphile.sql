@@ -15,6 +15,8 @@
 --  * searchReports / searchReportsInCountry: full-text search as SQL functions, PostGraphile's way to add
 --    a query the schema does not derive; one form per variant (bench_pgl_search without RLS,
 --    bench_pgl_search_rls with it), each inlined by PostgreSQL and keeping the GIN and date indexes.
+--    They match with the API's own public.report_search_query (its migration 0010, applied by the seed),
+--    so every system finds the same word forms; that helper is kept out of PostGraphile's schema.
 -- The role is cluster-wide: run.mjs drops it after dropping the database.
 
 do $$ begin
@@ -43,19 +45,21 @@ create index if not exists bench_pgl_observations_latest_idx on public.observati
 --    row of report_countries instead of report_countries_country_idx.
 create schema if not exists bench_pgl_search;
 create schema if not exists bench_pgl_search_rls;
+-- The API's search helper lives in public, which PostGraphile exposes: not a field (it returns a tsquery).
+comment on function public.report_search_query(text) is '@behavior -queryField';
 
 -- Without RLS: plain SQL, STABLE, SECURITY INVOKER, no SET or STRICT, so PostgreSQL inlines it into
 -- PostGraphile's statement and the match is a BitmapAnd of the GIN and date indexes.
 create or replace function bench_pgl_search.search_reports(query text, published_from timestamptz default null)
 returns setof public.reports language sql stable as $$
   select r.* from public.reports r
-  where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
+  where r.retracted_at is null and r.search_vector @@ public.report_search_query(query)
     and (published_from is null or r.published_at >= published_from)
 $$;
 create or replace function bench_pgl_search.search_reports_in_country(query text, country text, published_from timestamptz default null)
 returns setof public.reports language sql stable as $$
   select r.* from public.reports r
-  where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
+  where r.retracted_at is null and r.search_vector @@ public.report_search_query(query)
     and exists (select 1 from public.report_countries rc where rc.report_id = r.id and rc.country_iso3 = country::char(3))
     and (published_from is null or r.published_at >= published_from)
 $$;
@@ -75,10 +79,10 @@ returns setof uuid language plpgsql stable security definer set search_path = pg
 begin
   if published_from is null then
     return query select r.id from public.reports r
-      where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query);
+      where r.retracted_at is null and r.search_vector @@ public.report_search_query(query);
   else
     return query select r.id from public.reports r
-      where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query) and r.published_at >= published_from;
+      where r.retracted_at is null and r.search_vector @@ public.report_search_query(query) and r.published_at >= published_from;
   end if;
 end $$;
 create or replace function bench_pgl_private.matching_report_ids_in_country(query text, country text, published_from timestamptz)
@@ -86,11 +90,11 @@ returns setof uuid language plpgsql stable security definer set search_path = pg
 begin
   if published_from is null then
     return query select r.id from public.reports r
-      where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
+      where r.retracted_at is null and r.search_vector @@ public.report_search_query(query)
         and exists (select 1 from public.report_countries rc where rc.report_id = r.id and rc.country_iso3 = country::char(3));
   else
     return query select r.id from public.reports r
-      where r.retracted_at is null and r.search_vector @@ websearch_to_tsquery('russian', query)
+      where r.retracted_at is null and r.search_vector @@ public.report_search_query(query)
         and exists (select 1 from public.report_countries rc where rc.report_id = r.id and rc.country_iso3 = country::char(3))
         and r.published_at >= published_from;
   end if;

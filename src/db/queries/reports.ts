@@ -123,7 +123,8 @@ export function reportConditions(viewer: Viewer, filter: ReportFilter | null | u
   if (filter?.author) where.push(eq(reports.authorOrgId, filter.author));
   if (filter?.publishedFrom) where.push(gte(reports.publishedAt, filter.publishedFrom));
   if (filter?.publishedTo) where.push(lt(reports.publishedAt, filter.publishedTo));
-  if (filter?.search?.trim()) where.push(sql`${reports.searchVector} @@ websearch_to_tsquery('russian', ${filter.search})`);
+  // report_search_query (migration 0010): websearch_to_tsquery widened to word forms, with prefix matches the GIN index serves.
+  if (filter?.search?.trim()) where.push(sql`${reports.searchVector} @@ report_search_query(${filter.search})`);
   return where;
 }
 

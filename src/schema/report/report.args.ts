@@ -33,7 +33,7 @@ export class ReportFilter {
 
   @Field(() => String, {
     nullable: true,
-    description: `Full-text search over title, summary and body, in English or Russian; words are stemmed ("propagandists" finds "propaganda", "пропаганды" finds "пропаганда"). Quotes for phrases, "-word" excludes, "or" between alternatives. At most ${MAX_SEARCH_LENGTH} characters.`,
+    description: `Full-text search over title, summary and body, in English or Russian. Words are stemmed and matched by prefix, so a word also finds its other forms and derived words ("propagandists" finds "propaganda", "terrorism" finds "terrorists", "Казахстан" finds "Казахстане", "экстремисты" finds "экстремизм"); a stem shorter than 5 letters is matched exactly. Quotes for phrases, "-word" excludes, "or" between alternatives. At most ${MAX_SEARCH_LENGTH} characters.`,
   })
   @MaxLength(MAX_SEARCH_LENGTH, { message: `search must be at most ${MAX_SEARCH_LENGTH} characters` })
   search?: string | null;
