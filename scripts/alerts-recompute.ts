@@ -7,8 +7,9 @@ import { loadReferenceData } from '../src/db/queries/observation-writes.js';
 
 /**
  * `npm run alerts:recompute`: recomputes the alerts of the whole history with the current thresholds and
- * rules (after a threshold change), in one transaction. Open alerts are replaced; acknowledged ones are
- * kept and not raised again. Recomputed alerts are not announced to live subscribers (they are history).
+ * rules (after a threshold change), in one transaction: alerts that still hold keep their ids and times,
+ * those that no longer hold are superseded (kept), new conditions are raised. Nothing is announced to live
+ * subscribers (a recompute is not news).
  */
 let config;
 try {
@@ -22,8 +23,8 @@ try {
   await migrate(database);
   const started = Date.now();
   const { indicators } = await loadReferenceData(database.db);
-  const { removed, raised } = await recomputeAlerts(database.db, indicators);
-  process.stdout.write(`alerts recomputed in ${Date.now() - started} ms: ${removed} open alerts replaced, ${raised} raised\n`);
+  const { kept, superseded, raised } = await recomputeAlerts(database.db, indicators, { backfillHorizonDays: config.ALERT_BACKFILL_HORIZON_DAYS });
+  process.stdout.write(`alerts recomputed in ${Date.now() - started} ms: ${kept} still hold, ${superseded} superseded, ${raised} raised\n`);
 } finally {
   await database.close();
 }

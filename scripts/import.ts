@@ -36,7 +36,7 @@ async function main(): Promise<number> {
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),
       progress: process.stderr,
-    }, { maxFuturePeriods: config.MAX_FUTURE_PERIODS });
+    }, { maxFuturePeriods: config.MAX_FUTURE_PERIODS, backfillHorizonDays: config.ALERT_BACKFILL_HORIZON_DAYS });
   } finally {
     await database.close();
   }

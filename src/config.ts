@@ -85,6 +85,8 @@ const schema = z.object({
   AUTH_MAX_TOKEN_AGE_S: z.coerce.number().int().min(60).optional(),
   AUTH_MAX_TOKEN_LIFETIME_S: z.coerce.number().int().min(60).default(86_400),
   // Observations for periods after the current one (UTC): 0 refuses them (a typo such as 2036 raises real alerts); N allows forecasts N periods ahead.
+  // A value recorded longer than this after its period ended is back-filled history: its alerts are kept, marked historical, never notified.
+  ALERT_BACKFILL_HORIZON_DAYS: z.coerce.number().int().min(0).max(36_500).default(120),
   MAX_FUTURE_PERIODS: z.union([z.literal('unlimited').transform(() => Number.POSITIVE_INFINITY), z.coerce.number().int().min(0)]).default(0),
 });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, mostRestrictive, previousPeriodStart, type IndicatorSpec, type SeriesPoint } from '../src/alerts/rules.js';
+import { countTail, evaluate, mostRestrictive, previousPeriodStart, reconcile, type IndicatorSpec, type SeriesPoint } from '../src/alerts/rules.js';
 
-const higher: IndicatorSpec = { worseDirection: 'HIGHER', thresholdWatch: 10, thresholdWarning: 20, thresholdCritical: 30, periodicity: 'MONTHLY' };
-const lower: IndicatorSpec = { worseDirection: 'LOWER', thresholdWatch: 50, thresholdWarning: 40, thresholdCritical: 30, periodicity: 'MONTHLY' };
+// Measures whose TREND may fire below the watch level (the z-score tests below are about the z rule alone).
+const higher: IndicatorSpec = { worseDirection: 'HIGHER', thresholdWatch: 10, thresholdWarning: 20, thresholdCritical: 30, periodicity: 'MONTHLY', scale: 'MEASURE', trendBelowWatch: true };
+const lower: IndicatorSpec = { worseDirection: 'LOWER', thresholdWatch: 50, thresholdWarning: 40, thresholdCritical: 30, periodicity: 'MONTHLY', scale: 'MEASURE', trendBelowWatch: true };
 
 /** A monthly series from 2024-01 with the given values, all GREEN. */
 function series(values: number[], tlp = 'GREEN'): SeriesPoint[] {
@@ -11,19 +12,27 @@ function series(values: number[], tlp = 'GREEN'): SeriesPoint[] {
     periodStart: `${2024 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}-01`,
     value,
     tlp,
+    recordedAt: new Date(Date.UTC(2024, i + 1, 10)),
   }));
 }
 
-function last(values: number[], spec = higher, existing = {}) {
+function last(values: number[], spec = higher) {
   const points = series(values);
-  return evaluate(spec, points.at(-1)!, points.slice(0, -1), existing);
+  return evaluate(spec, points.at(-1)!, points.slice(0, -1));
 }
 
 describe('threshold rule', () => {
-  it('raises on a new condition, with the threshold reached', () => {
+  it('raises on a new condition, with the threshold reached; the previous value compared with is behind it too', () => {
     expect(last([5, 6, 25]).filter((c) => c.rule === 'THRESHOLD')).toEqual([
-      expect.objectContaining({ level: 'WARNING', threshold: 20, value: 25, observationIds: ['o2'], tlp: 'GREEN' }),
+      expect.objectContaining({ level: 'WARNING', threshold: 20, value: 25, observationIds: ['o2', 'o1'], tlp: 'GREEN' }),
     ]);
+  });
+
+  it("carries the previous value's marking, and is known when the later of the two was recorded", () => {
+    const points = series([5, 25]);
+    points[0] = { ...points[0]!, tlp: 'AMBER', recordedAt: new Date('2025-06-01T00:00:00Z') };
+    const [threshold] = evaluate(higher, points[1]!, [points[0]!]);
+    expect(threshold).toMatchObject({ tlp: 'AMBER', knownAt: new Date('2025-06-01T00:00:00Z') });
   });
 
   it('raises on escalation, not on a level that persists or falls', () => {
@@ -42,9 +51,21 @@ describe('threshold rule', () => {
     expect(evaluate(higher, points[3]!, gap).filter((c) => c.rule === 'THRESHOLD').map((c) => c.level)).toEqual(['WARNING']);
   });
 
-  it('does not raise twice for the same period (a correction raises only if it escalates)', () => {
-    expect(last([5, 25], higher, { THRESHOLD: 'WARNING' }).filter((c) => c.rule === 'THRESHOLD')).toEqual([]);
-    expect(last([5, 35], higher, { THRESHOLD: 'WARNING' }).filter((c) => c.rule === 'THRESHOLD').map((c) => c.level)).toEqual(['CRITICAL']);
+  it('reconciles with the standing alerts: keeps what still holds, supersedes what does not, raises the rest', () => {
+    const holding = [
+      { ...last([5, 25])[0]!, periodStart: '2024-02-01' }, // WARNING holds
+      { ...last([5, 35])[0]!, periodStart: '2024-03-01' }, // CRITICAL now, WARNING before
+    ];
+    const standing = [
+      { id: 'a1', periodStart: '2024-02-01', rule: 'THRESHOLD' as const, level: 'WARNING' },
+      { id: 'a2', periodStart: '2024-02-01', rule: 'THRESHOLD' as const, level: 'WARNING' }, // a duplicate from before
+      { id: 'a3', periodStart: '2024-03-01', rule: 'THRESHOLD' as const, level: 'WARNING' },
+      { id: 'a4', periodStart: '2024-04-01', rule: 'TREND' as const, level: 'WATCH' }, // no longer holds
+    ];
+    const { keep, supersede, raise } = reconcile(holding, standing);
+    expect(keep).toEqual(['a1']);
+    expect(supersede).toEqual(['a2', 'a3', 'a4']);
+    expect(raise.map((c) => [c.periodStart, c.level])).toEqual([['2024-03-01', 'CRITICAL']]);
   });
 });
 
@@ -81,6 +102,47 @@ describe('trend rule (z-score over the previous 12 periods)', () => {
     const trend = evaluate(higher, points.at(-1)!, points.slice(0, -1)).find((c) => c.rule === 'TREND');
     expect(trend!.tlp).toBe('AMBER_STRICT');
     expect(mostRestrictive(['CLEAR', 'RED', 'GREEN'])).toBe('RED');
+  });
+});
+
+describe('trend rule: the watch level and counts', () => {
+  const flat = [5, 6, 5, 6, 5, 6, 5, 6, 5, 6, 5, 6];
+  const measure: IndicatorSpec = { ...higher, trendBelowWatch: false };
+  const count: IndicatorSpec = { ...higher, scale: 'COUNT', trendBelowWatch: false, thresholdWatch: 4, thresholdWarning: 20, thresholdCritical: 30 };
+
+  it('needs the watch level unless the indicator opts out', () => {
+    expect(evaluate(measure, series([...flat, 8]).at(-1)!, series(flat)).filter((c) => c.rule === 'TREND')).toEqual([]);
+    expect(evaluate(higher, series([...flat, 8]).at(-1)!, series(flat)).filter((c) => c.rule === 'TREND')).toHaveLength(1);
+  });
+
+  it('does not flood on small counts: 4 against a mean of 3 is nothing (it was CRITICAL, z 6.7)', () => {
+    const threes = [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3];
+    const points = series([...threes, 4]);
+    expect(evaluate({ ...measure, thresholdWatch: 4 }, points.at(-1)!, points.slice(0, -1)).find((c) => c.rule === 'TREND')?.level).toBe('CRITICAL');
+    expect(evaluate(count, points.at(-1)!, points.slice(0, -1)).filter((c) => c.rule === 'TREND')).toEqual([]);
+  });
+
+  it('levels a count by its tail probability under the baseline, with the probability kept', () => {
+    const threes = [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3];
+    const at = (value: number) => evaluate(count, series([...threes, value]).at(-1)!, series(threes)).find((c) => c.rule === 'TREND');
+    // Poisson(3): P(X ≥ 9) = 0.38 %, P(X ≥ 10) = 0.11 %, P(X ≥ 14) = 0.0010 %.
+    expect([at(8)?.level, at(9)?.level, at(10)?.level, at(14)?.level]).toEqual([undefined, 'WATCH', 'WARNING', 'CRITICAL']);
+    expect(at(10)!.tailProbability).toBeCloseTo(0.001102, 5);
+  });
+
+  it('a count series that varies more than Poisson allows is judged by a negative binomial (wider tails)', () => {
+    const noisy = [1, 9, 2, 8, 1, 9, 2, 8, 1, 9, 2, 8]; // mean 5, variance ~13
+    const points = series([...noisy, 14]);
+    const poissonTail = countTail(14, 5, 5, 'HIGHER');
+    const fittedTail = countTail(14, 5, 13.1, 'HIGHER');
+    expect(poissonTail).toBeLessThan(0.001);
+    expect(fittedTail).toBeGreaterThan(0.01);
+    expect(evaluate(count, points.at(-1)!, points.slice(0, -1)).filter((c) => c.rule === 'TREND')).toEqual([]);
+  });
+
+  it('the tail of a count where lower is worse counts downwards', () => {
+    expect(countTail(0, 10, 10, 'LOWER')).toBeCloseTo(Math.exp(-10), 10);
+    expect(countTail(10, 10, 10, 'HIGHER') + countTail(9, 10, 10, 'LOWER')).toBeCloseTo(1, 10);
   });
 });
 

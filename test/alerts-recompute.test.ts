@@ -18,31 +18,41 @@ afterAll(() => database?.close());
 const count = async (where = sql`true`) => (await database.db.select({ n: sql<number>`count(*)::int` }).from(alerts).where(where))[0]!.n;
 
 describe('recomputing alerts for history', () => {
-  it('gives the same alerts as the write path did, and is idempotent', async () => {
-    const before = await count();
-    expect(before).toBeGreaterThan(100);
+  const snapshot = async () =>
+    (await database.db.select({ id: alerts.id, raisedAt: alerts.raisedAt, knownAt: alerts.knownAt, supersededAt: alerts.supersededAt }).from(alerts)).sort((x, y) => x.id.localeCompare(y.id));
+
+  it('keeps every alert that still holds, with its id and times (the seed wrote them), and is idempotent', async () => {
+    const before = await snapshot();
+    expect(before.length).toBeGreaterThan(100);
     const { indicators: specs } = await loadReferenceData(database.db);
-    const result = await recomputeAlerts(database.db, specs);
-    expect(result).toEqual({ removed: before, raised: before });
-    expect(await count()).toBe(before);
+    expect(await recomputeAlerts(database.db, specs)).toEqual({ kept: before.length, superseded: 0, raised: 0 });
+    expect(await snapshot()).toEqual(before);
   });
 
-  it('follows a threshold change, and keeps acknowledged alerts without raising them again', async () => {
-    const [acknowledged] = await database.db.select().from(alerts).where(eq(alerts.rule, 'THRESHOLD')).limit(1);
+  it('follows a threshold change: alerts that no longer hold are superseded (kept), the others keep ids, times and acknowledgement', async () => {
+    const [acknowledged] = await database.db.select().from(alerts).where(sql`${alerts.rule} = 'THRESHOLD' and ${alerts.level} <> 'CRITICAL'`).limit(1);
     await database.db.update(alerts).set({ status: 'ACKNOWLEDGED', acknowledgedBySub: 'x', acknowledgedAt: new Date() }).where(eq(alerts.id, acknowledged!.id));
-    const thresholdAlerts = await count(eq(alerts.rule, 'THRESHOLD'));
-    expect(await count(sql`${alerts.rule} = 'THRESHOLD' and ${alerts.level} = 'CRITICAL'`)).toBeGreaterThan(10);
-    // Raise every indicator's critical threshold out of reach: fewer critical alerts, none lost that was acknowledged.
+    const before = await snapshot();
+    const critical = await database.db.select({ id: alerts.id }).from(alerts).where(sql`${alerts.rule} = 'THRESHOLD' and ${alerts.level} = 'CRITICAL'`);
+    expect(critical.length).toBeGreaterThan(10);
+    // Raise every indicator's critical threshold out of reach.
     await database.db.update(indicators).set({ thresholdCritical: sql`case when worse_direction = 'HIGHER' then 1e12 else -1e12 end` });
     const { indicators: specs } = await loadReferenceData(database.db);
-    await recomputeAlerts(database.db, specs);
-    expect(await count(sql`${alerts.rule} = 'THRESHOLD' and ${alerts.level} = 'CRITICAL' and ${alerts.status} = 'OPEN'`)).toBe(0);
-    expect(await count(eq(alerts.id, acknowledged!.id))).toBe(1);
-    expect(await count(eq(alerts.rule, 'THRESHOLD'))).toBeGreaterThan(thresholdAlerts / 2);
-    const sameSlot = await database.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(alerts)
-      .where(sql`${alerts.indicatorCode} = ${acknowledged!.indicatorCode} and ${alerts.countryIso3} = ${acknowledged!.countryIso3} and ${alerts.periodStart} = ${acknowledged!.periodStart} and ${alerts.rule} = 'THRESHOLD' and ${alerts.level} = ${acknowledged!.level}`);
-    expect(sameSlot[0]!.n).toBe(1);
+    const result = await recomputeAlerts(database.db, specs);
+    expect(result.superseded).toBeGreaterThanOrEqual(critical.length);
+    // Nothing deleted; every former critical threshold alert is kept, superseded by no revision (the rules changed).
+    const after = await snapshot();
+    expect(after.length).toBe(before.length + result.raised);
+    const superseded = await database.db.select().from(alerts).where(sql`${alerts.supersededAt} is not null`);
+    expect(superseded.map((a) => a.id)).toEqual(expect.arrayContaining(critical.map((c) => c.id)));
+    expect(superseded.every((a) => a.supersededByObservationId === null)).toBe(true);
+    expect(await count(sql`${alerts.rule} = 'THRESHOLD' and ${alerts.level} = 'CRITICAL' and ${alerts.supersededAt} is null`)).toBe(0);
+    const [still] = await database.db.select().from(alerts).where(eq(alerts.id, acknowledged!.id));
+    expect(still).toMatchObject({ status: 'ACKNOWLEDGED', supersededAt: null, raisedAt: acknowledged!.raisedAt, knownAt: acknowledged!.knownAt });
+    // Kept alerts keep their times.
+    const keptBefore = new Map(before.map((a) => [a.id, a]));
+    for (const a of after.filter((x) => x.supersededAt === null && keptBefore.has(x.id))) expect(a.raisedAt).toEqual(keptBefore.get(a.id)!.raisedAt);
+    // A second run changes nothing.
+    expect(await recomputeAlerts(database.db, specs)).toMatchObject({ superseded: 0, raised: 0 });
   });
 });

@@ -189,15 +189,16 @@ describe('future periods (a file of months in 2036 once raised 552 real alerts)'
 });
 
 describe('alerts', () => {
-  it('a value crossing the critical threshold raises a THRESHOLD alert in the same write, marked like its value', async () => {
+  it('a value crossing the critical threshold raises a THRESHOLD alert in the same write, marked like its values (it and the previous one it rose from)', async () => {
     const uzb = await as('uzb-ct', ['contributor']);
     const calm = monthly.watch - Math.abs(monthly.watch) * 0.5;
-    await gql(api.url, RECORD, { input: [row({ country: 'UZB', period: '2026-11', value: calm })] }, uzb);
+    const before = await gql(api.url, RECORD, { input: [row({ country: 'UZB', period: '2026-11', value: calm })] }, uzb);
     const spike = await gql(api.url, RECORD, { input: [row({ country: 'UZB', period: '2026-12', value: monthly.critical + 1, tlp: 'AMBER' })] }, uzb);
     expect(spike.errors).toBeUndefined();
     const result = spike.data!.recordObservations;
     const threshold = result.alerts.find((a: { rule: string }) => a.rule === 'THRESHOLD');
-    expect(threshold).toMatchObject({ level: 'CRITICAL', tlp: 'AMBER', threshold: monthly.critical, period: '2026-12', country: { iso3: 'UZB' }, observations: [{ id: result.observations[0].id }] });
+    expect(threshold).toMatchObject({ level: 'CRITICAL', tlp: 'AMBER', threshold: monthly.critical, period: '2026-12', country: { iso3: 'UZB' } });
+    expect(threshold.observations).toEqual([{ id: result.observations[0].id }, { id: before.data!.recordObservations.observations[0].id }]);
 
     const ALERTS = `query { alerts(first: 100, filter: { country: "UZB", level: CRITICAL }) { totalCount edges { node { id status } } } }`;
     const ids = async (headers: Record<string, string>) => (await gql(api.url, ALERTS, {}, headers)).data!.alerts.edges.map((e: { node: { id: string } }) => e.node.id);

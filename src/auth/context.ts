@@ -17,6 +17,8 @@ export interface Context {
   alertBus?: AlertBus;
   /** MAX_FUTURE_PERIODS, for writes (unset: no period after the current one). */
   maxFuturePeriods?: number;
+  /** ALERT_BACKFILL_HORIZON_DAYS, for writes (unset: the default). */
+  alertBackfillHorizonDays?: number;
 }
 
 /** The first of en/ru in an Accept-Language header, by the order of preference it gives. */

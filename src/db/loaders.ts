@@ -4,10 +4,9 @@ import type { Page } from '../schema/common/connection.js';
 import type { Db } from './database.js';
 import { indicatorLinksOfReports } from './queries/indicators.js';
 import { findObservationPagesByScope, latestObservations, observationsByIds, valuesOfPeriods, type ObservationPageQuery } from './queries/observations.js';
-import { alertsByIds } from './queries/alerts.js';
+import { alertsByIds, type AlertRead } from './queries/alerts.js';
 import { reportHistories, type ReportHistory } from './queries/report-revisions.js';
 import { countryLinksOfReports, findReportPagesByScope, reportsByIds, tearlinesOf, type ReportQuery, type ReportRead } from './queries/reports.js';
-import type { AlertRow } from './schema/alerts.js';
 import { grantsOfObservations, grantsOfReports } from './queries/grants.js';
 import type { CountryRow } from './schema/countries.js';
 import type { GrantRow } from './schema/grants.js';
@@ -107,7 +106,7 @@ export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceC
       const histories = await reportHistories(db, viewer, ids);
       return ids.map((id) => histories.get(id) ?? null);
     }),
-    alert: new DataLoader<string, AlertRow | null>(async (ids) => byKey(ids, await alertsByIds(db, viewer, ids), (r) => r.id)),
+    alert: new DataLoader<string, AlertRead | null>(async (ids) => byKey(ids, await alertsByIds(db, viewer, ids), (r) => r.id)),
     observation: new DataLoader<string, ObservationRow | null>(async (ids) => byKey(ids, await observationsByIds(db, viewer, ids), (r) => r.id)),
     // For a report just written: the read paths carry each report's country and indicator codes.
     reportCountries: new DataLoader<string, CountryRow[]>(async (ids) => {

@@ -219,6 +219,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
           statements,
           requestId: res.locals.requestId as string,
           maxFuturePeriods: config.MAX_FUTURE_PERIODS,
+          alertBackfillHorizonDays: config.ALERT_BACKFILL_HORIZON_DAYS,
           ip: caller.ip,
           introspectionAllowed: caller.introspectionAllowed,
         };

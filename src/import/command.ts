@@ -93,7 +93,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * prints every problem with where it is in the file, and only when there is none writes everything
  * through recordObservations: one transaction with its alerts and audit entry, so all or nothing.
  */
-export async function runImport(db: Db, args: ImportArgs, io: ImportIo, options: { maxFuturePeriods?: number } = {}): Promise<number> {
+export async function runImport(db: Db, args: ImportArgs, io: ImportIo, options: { maxFuturePeriods?: number; backfillHorizonDays?: number } = {}): Promise<number> {
   const maxFuturePeriods = options.maxFuturePeriods ?? 0;
   let text: string;
   try {
@@ -146,6 +146,7 @@ export async function runImport(db: Db, args: ImportArgs, io: ImportIo, options:
       idempotencyKey: args.idempotencyKey,
       action: 'import',
       maxFuturePeriods,
+      backfillHorizonDays: options.backfillHorizonDays,
       onProgress: (written) => progress.update(written),
     });
   } catch (error) {

@@ -2,13 +2,13 @@ import { toOrganization } from '../schema/organization/organization.mapper.js';
 import { Organization } from '../schema/organization/organization.type.js';
 import { Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
-import { acknowledgeAlert, findAlerts } from '../db/queries/alerts.js';
+import { acknowledgeAlert, findAlerts, type AlertFilter as DbAlertFilter } from '../db/queries/alerts.js';
 import { ApiError, ErrorCode } from '../errors.js';
-import { AcknowledgeAlertArgs, AlertsArgs } from '../schema/alert/alert.args.js';
+import { AcknowledgeAlertArgs, AlertsArgs, type AlertFilter } from '../schema/alert/alert.args.js';
 import { toAlert } from '../schema/alert/alert.mapper.js';
 import { Alert, AlertConnection } from '../schema/alert/alert.type.js';
 import { mapPage } from '../schema/common/map-page.js';
-import { formatPeriod } from '../schema/common/period.js';
+import { formatPeriod, parsePeriod } from '../schema/common/period.js';
 import { PeriodScalar } from '../schema/common/scalars.js';
 import { toCountry } from '../schema/country/country.mapper.js';
 import { Country } from '../schema/country/country.type.js';
@@ -18,11 +18,22 @@ import { toObservation } from '../schema/observation/observation.mapper.js';
 import { Observation } from '../schema/observation/observation.type.js';
 import { requireMember } from './member.js';
 
+/** The API's filter in the query's terms: periods as day ranges, `since` as knownFrom. */
+function alertFilter(filter: AlertFilter): DbAlertFilter {
+  const { periodFrom, periodTo, since, knownFrom, ...rest } = filter;
+  return {
+    ...rest,
+    knownFrom: knownFrom ?? since,
+    periodFrom: periodFrom ? parsePeriod(periodFrom).start : null,
+    periodBefore: periodTo ? parsePeriod(periodTo).end : null,
+  };
+}
+
 @Resolver(() => Alert)
 export class AlertResolver {
   @Query(() => AlertConnection, { description: 'Early-warning alerts you may see (all the values behind them), newest first.' })
-  async alerts(@Args(() => AlertsArgs) { filter, first, after }: AlertsArgs, @Ctx() ctx: Context) {
-    return mapPage(await findAlerts(ctx.db, ctx.viewer, { filter, first, after }), toAlert);
+  async alerts(@Args(() => AlertsArgs) { filter, orderBy, first, after }: AlertsArgs, @Ctx() ctx: Context) {
+    return mapPage(await findAlerts(ctx.db, ctx.viewer, { filter: filter && alertFilter(filter), orderBy, first, after }), toAlert);
   }
 
   @Mutation(() => Alert, { description: 'Acknowledge an alert you may see, with a note (analyst role).' })
@@ -54,6 +65,16 @@ export class AlertResolver {
   async period(@Root() alert: Alert, @Ctx() ctx: Context): Promise<string> {
     const indicator = await ctx.loaders.indicator.load(alert.indicatorCode);
     return formatPeriod(alert.periodStart, indicator?.periodicity ?? 'MONTHLY');
+  }
+
+  @FieldResolver(() => Observation, {
+    nullable: true,
+    description: 'The value revision whose recording showed the alert no longer holds; null if it does, if a change of the rules did, or if you may not see that revision.',
+  })
+  async supersededBy(@Root() alert: Alert, @Ctx() ctx: Context) {
+    if (!alert.supersededByObservationId) return null;
+    const [row, indicators] = await Promise.all([ctx.loaders.observation.load(alert.supersededByObservationId), ctx.loaders.indicatorIndex()]);
+    return row && toObservation(row, indicators);
   }
 
   @FieldResolver(() => [Observation], { description: 'The values behind the alert: the one that raised it, and for TREND its baseline.' })

@@ -34,7 +34,7 @@ export class ObservationWritesResolver {
   async recordObservations(@Args(() => RecordObservationsArgs) { input, idempotencyKey }: RecordObservationsArgs, @Ctx() ctx: Context) {
     const viewer = requireMember(ctx);
     if (!mayContribute(viewer)) throw new ApiError(ErrorCode.FORBIDDEN, 'Recording observations needs the contributor role');
-    const result = await recordObservations(ctx.db, viewer, input, { idempotencyKey, maxFuturePeriods: ctx.maxFuturePeriods });
+    const result = await recordObservations(ctx.db, viewer, input, { idempotencyKey, maxFuturePeriods: ctx.maxFuturePeriods, backfillHorizonDays: ctx.alertBackfillHorizonDays });
     const [observations, alerts, indicators] = await Promise.all([
       ctx.loaders.observation.loadMany(result.observationIds),
       ctx.loaders.alert.loadMany(result.alertIds),

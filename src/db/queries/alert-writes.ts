@@ -1,6 +1,6 @@
-import { and, asc, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
-import { evaluate, rank, TREND_WINDOW, type IndicatorSpec, type SeriesPoint } from '../../alerts/rules.js';
+import { evaluate, reconcile, shiftPeriodStart, TREND_WINDOW, type AlertCandidate, type IndicatorSpec, type SeriesPoint, type StandingAlert } from '../../alerts/rules.js';
 import type { Db } from '../database.js';
 import { alerts, type AlertRow, type NewAlert } from '../schema/alerts.js';
 import type { IndicatorRow } from '../schema/indicators.js';
@@ -17,7 +17,14 @@ export const ALERT_CHANNEL = 'ctewn_alert_raised';
 
 /** A series is one source's figures for an indicator and a country: each is evaluated on its own. */
 const seriesKey = (indicator: string, country: string, source: string) => `${indicator}|${country}|${source}`;
-const periodKey = (indicator: string, country: string, source: string, periodStart: string) => `${indicator}|${country}|${source}|${periodStart}`;
+
+/** How long after its period a value may arrive and still raise a live alert (ALERT_BACKFILL_HORIZON_DAYS). */
+export const DEFAULT_BACKFILL_HORIZON_DAYS = 120;
+
+export interface AlertOptions {
+  /** Alerts on periods that ended longer ago than this when their values were recorded are historical. */
+  backfillHorizonDays?: number;
+}
 
 interface WrittenPoint {
   id: string;
@@ -32,16 +39,15 @@ const computedLimit = (expression: SQL) => expression as unknown as number;
 
 /**
  * The points in force that the rules read for the given written points, by series, ascending by period,
- * in one statement. The rules look at a point and the TREND_WINDOW points in force before it, so each
- * series reads its latest points up to its latest written period, as many as lie from its earliest written
- * period on plus TREND_WINDOW: ORDER BY … LIMIT joined LATERAL to the series, off observations_current_idx,
+ * in one statement. A point's alerts depend on it and the TREND_WINDOW points in force before it, so a
+ * write affects its own period and the TREND_WINDOW points after it: each series reads its points up to
+ * TREND_WINDOW periods after its latest written one, as many as lie from its earliest written period on
+ * plus TREND_WINDOW (before): ORDER BY … LIMIT joined LATERAL to the series, off observations_current_idx,
  * sorting nothing. (The LIMIT also keeps each series a probe of the index: as a plain period range the
  * planner joined the series to a scan of the whole table.) A batch of new values at the end of 20 series
- * reads 13 rows each: 260 rows, 0.27 ms on the quick benchmark's data, where the whole in-force history of
- * every series touched was read and sorted before (1,460 rows, 0.63 ms). A correction of an old period
- * still reads its series from there on.
+ * reads 13 rows each; a correction of an old period reads its series from 12 points before it to 12 after.
  */
-async function loadSeries(tx: Executor, written: readonly WrittenPoint[]) {
+async function loadSeries(tx: Executor, written: readonly WrittenPoint[], specs: Map<string, IndicatorRow>) {
   const ranges = new Map<string, { indicator: string; country: string; source: string; earliest: string; latest: string }>();
   for (const w of written) {
     const key = seriesKey(w.indicatorCode, w.countryIso3, w.sourceOrgId);
@@ -55,24 +61,34 @@ async function loadSeries(tx: Executor, written: readonly WrittenPoint[]) {
   const inSeries = (table: Record<'indicatorCode' | 'countryIso3' | 'sourceOrgId' | 'supersededAt', AnyPgColumn>) =>
     and(sql`${table.indicatorCode} = s.indicator`, sql`${table.countryIso3} = s.country::char(3)`, sql`${table.sourceOrgId} = s.source`, isNull(table.supersededAt));
   const fromEarliest = sql`(select count(*) from ${observations} as ${sql.identifier('written_range')}
-    where ${inSeries(writtenRange)} and ${writtenRange.periodStart} between s.earliest and s.latest)`;
-  const columns = { id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, sourceOrgId: observations.sourceOrgId, periodStart: observations.periodStart, value: observations.value, tlp: observations.tlp };
+    where ${inSeries(writtenRange)} and ${writtenRange.periodStart} between s.earliest and s.until)`;
+  const columns = {
+    id: observations.id,
+    indicatorCode: observations.indicatorCode,
+    countryIso3: observations.countryIso3,
+    sourceOrgId: observations.sourceOrgId,
+    periodStart: observations.periodStart,
+    value: observations.value,
+    tlp: observations.tlp,
+    recordedAt: observations.recordedAt,
+  };
   const points = tx
     .select(columns)
     .from(observations)
-    .where(and(inSeries(observations), sql`${observations.periodStart} <= s.latest`))
+    .where(and(inSeries(observations), sql`${observations.periodStart} <= s.until`))
     .orderBy(descending(observations.periodStart))
     .limit(computedLimit(sql`${fromEarliest} + ${TREND_WINDOW}`))
     .as('p');
   const wanted = [...ranges.values()];
-  const { id, indicatorCode, countryIso3, sourceOrgId, periodStart, value, tlp } = points;
+  const until = wanted.map((r) => shiftPeriodStart(r.latest, specs.get(r.indicator)?.periodicity ?? 'MONTHLY', TREND_WINDOW));
+  const { id, indicatorCode, countryIso3, sourceOrgId, periodStart, value, tlp, recordedAt } = points;
   const rows = await tx
-    .select({ id, indicatorCode, countryIso3, sourceOrgId, periodStart, value, tlp })
+    .select({ id, indicatorCode, countryIso3, sourceOrgId, periodStart, value, tlp, recordedAt })
     .from(
-      sql`unnest(${textArray(wanted.map((r) => r.indicator))}, ${textArray(wanted.map((r) => r.country))}, ${textArray(wanted.map((r) => r.source))}, ${textArray(wanted.map((r) => r.earliest))}::date[], ${textArray(wanted.map((r) => r.latest))}::date[]) as s(indicator, country, source, earliest, latest)`,
+      sql`unnest(${textArray(wanted.map((r) => r.indicator))}, ${textArray(wanted.map((r) => r.country))}, ${textArray(wanted.map((r) => r.source))}, ${textArray(wanted.map((r) => r.earliest))}::date[], ${textArray(until)}::date[]) as s(indicator, country, source, earliest, until)`,
     )
     .crossJoinLateral(points);
-  const series = new Map<string, SeriesPoint[]>();
+  const series = new Map<string, SeriesRow[]>();
   for (const row of rows) {
     const key = seriesKey(row.indicatorCode, row.countryIso3, row.sourceOrgId);
     const list = series.get(key);
@@ -84,24 +100,32 @@ async function loadSeries(tx: Executor, written: readonly WrittenPoint[]) {
   return series;
 }
 
-function toNewAlert(point: Omit<WrittenPoint, 'id'>, candidate: ReturnType<typeof evaluate>[number]): NewAlert {
-  const { indicatorCode, countryIso3, sourceOrgId, periodStart } = point;
-  return { indicatorCode, countryIso3, sourceOrgId, periodStart, ...candidate, tlp: candidate.tlp as NewAlert['tlp'] };
+type SeriesRow = SeriesPoint & { indicatorCode: string; countryIso3: string; sourceOrgId: string };
+type Holding = AlertCandidate & { periodStart: string };
+
+/** A period that had already ended `horizonDays` before its values were recorded: back-filled history. */
+function isHistorical(candidate: Holding, spec: IndicatorSpec, horizonDays: number): boolean {
+  const periodEnd = Date.parse(`${shiftPeriodStart(candidate.periodStart, spec.periodicity, 1)}T00:00:00Z`);
+  return candidate.knownAt.getTime() - periodEnd > horizonDays * 86_400_000;
 }
 
-/** The highest level alerted so far per period of a series and rule, so a correction escalates and never duplicates. */
-function levelsByPeriod(rows: readonly Pick<AlertRow, 'indicatorCode' | 'countryIso3' | 'sourceOrgId' | 'periodStart' | 'rule' | 'level'>[]) {
-  const existing = new Map<string, Partial<Record<'THRESHOLD' | 'TREND', string>>>();
-  for (const a of rows) {
-    const key = periodKey(a.indicatorCode, a.countryIso3, a.sourceOrgId, a.periodStart);
-    const levels = existing.get(key) ?? {};
-    if (rank(a.level) > rank(levels[a.rule] ?? 'NONE')) levels[a.rule] = a.level;
-    existing.set(key, levels);
+function toNewAlert(series: Pick<SeriesRow, 'indicatorCode' | 'countryIso3' | 'sourceOrgId'>, candidate: Holding, spec: IndicatorSpec, horizonDays: number): NewAlert {
+  const { indicatorCode, countryIso3, sourceOrgId } = series;
+  return { indicatorCode, countryIso3, sourceOrgId, ...candidate, tlp: candidate.tlp as NewAlert['tlp'], historical: isHistorical(candidate, spec, horizonDays) };
+}
+
+/** The alerts that hold at the given positions of a series (each judged on the points before it). */
+function holdingAt(spec: IndicatorSpec, points: readonly SeriesPoint[], positions: Iterable<number>): Holding[] {
+  const holding: Holding[] = [];
+  for (const at of positions) {
+    const point = points[at]!;
+    holding.push(...evaluate(spec, point, points.slice(Math.max(0, at - TREND_WINDOW), at)).map((c) => ({ ...c, periodStart: point.periodStart })));
   }
-  return existing;
+  return holding;
 }
 
-const alertLevelColumns = {
+const standingColumns = {
+  id: alerts.id,
   indicatorCode: alerts.indicatorCode,
   countryIso3: alerts.countryIso3,
   sourceOrgId: alerts.sourceOrgId,
@@ -116,80 +140,132 @@ async function insertAlerts(tx: Executor, rows: NewAlert[]): Promise<AlertRow[]>
   return inserted;
 }
 
+/** Marks alerts superseded, each by the value revision whose write showed it no longer holds (null: a recompute). */
+async function supersedeAlerts(tx: Executor, superseded: readonly { id: string; by: string | null }[]): Promise<void> {
+  for (let i = 0; i < superseded.length; i += 1000) {
+    const chunk = superseded.slice(i, i + 1000);
+    await tx.execute(sql`update ${alerts} set superseded_at = now(), superseded_by_observation_id = nullif(s.by_text, '')::uuid
+      from unnest(${textArray(chunk.map((c) => c.id))}::uuid[], ${textArray(chunk.map((c) => c.by ?? ''))}) as s(id, by_text)
+      where ${alerts.id} = s.id`);
+  }
+}
+
+/** Announces live alerts to every API process once the transaction commits (historical ones are not news). */
+async function notify(tx: Executor, raised: readonly AlertRow[]): Promise<void> {
+  const live = raised.filter((a) => !a.historical);
+  if (live.length === 0) return;
+  const ids = sql.join(live.map((a) => sql`${a.id}`), sql`, `);
+  await tx.execute(sql`select pg_notify(${ALERT_CHANNEL}, id::text) from unnest(array[${ids}]::uuid[]) as id`);
+}
+
 /**
- * Evaluates the rules (src/alerts/rules.ts) for newly written points, inside the write's transaction,
- * and inserts the alerts they raise, each announced with NOTIFY (delivered when the transaction commits).
+ * Re-evaluates the alerts of the periods a write affects, inside the write's transaction: each written
+ * period and the TREND_WINDOW points after it in its series (their baselines, and the next period's
+ * threshold comparison, include it). Alerts that still hold are kept (ids and times unchanged), those that
+ * no longer hold are superseded by the written revision, new conditions are raised, and each live one is
+ * announced with NOTIFY (delivered when the transaction commits). A correction of 7 to 2 thus supersedes
+ * the WARNING 7 raised and lets the next period's 7 raise one.
  */
-export async function raiseAlerts(
-  tx: Tx,
-  written: readonly WrittenPoint[],
-  specs: Map<string, IndicatorRow>,
-): Promise<AlertRow[]> {
+export async function raiseAlerts(tx: Tx, written: readonly WrittenPoint[], specs: Map<string, IndicatorRow>, options: AlertOptions = {}): Promise<AlertRow[]> {
   if (written.length === 0) return [];
-  const series = await loadSeries(tx, written);
-  const existingRows = await tx
-    .select(alertLevelColumns)
-    .from(alerts)
-    .where(
-      and(
-        inArray(alerts.indicatorCode, [...new Set(written.map((w) => w.indicatorCode))]),
-        inArray(alerts.countryIso3, [...new Set(written.map((w) => w.countryIso3))]),
-        inArray(alerts.periodStart, [...new Set(written.map((w) => w.periodStart))]),
-        inArray(alerts.sourceOrgId, [...new Set(written.map((w) => w.sourceOrgId))]),
-      ),
-    );
-  const existing = levelsByPeriod(existingRows);
-  // Where each point stands in its series, so a large batch costs one pass, not one scan per point.
-  const position = new Map<string, number>();
-  for (const points of series.values()) points.forEach((p, i) => position.set(p.id, i));
+  const horizonDays = options.backfillHorizonDays ?? DEFAULT_BACKFILL_HORIZON_DAYS;
+  const series = await loadSeries(tx, written, specs);
+  const writtenIds = new Set(written.map((w) => w.id));
+  const affected = new Map<string, { points: SeriesRow[]; spec: IndicatorSpec; positions: Set<number>; causes: Map<number, string> }>();
+  for (const [key, points] of series) {
+    const spec = specs.get(points[0]!.indicatorCode) as IndicatorSpec | undefined;
+    if (!spec) continue;
+    const positions = new Set<number>();
+    const causes = new Map<number, string>();
+    points.forEach((p, at) => {
+      if (!writtenIds.has(p.id)) return;
+      for (let i = at; i <= Math.min(points.length - 1, at + TREND_WINDOW); i++) {
+        positions.add(i);
+        causes.set(i, p.id); // points are ascending: the nearest written point before wins
+      }
+    });
+    if (positions.size > 0) affected.set(key, { points, spec, positions, causes });
+  }
+  const periods = [...affected.values()].flatMap((a) => [...a.positions].map((i) => a.points[i]!.periodStart));
+  const standingRows = periods.length
+    ? await tx
+        .select(standingColumns)
+        .from(alerts)
+        .where(
+          and(
+            isNull(alerts.supersededAt),
+            inArray(alerts.indicatorCode, [...new Set(written.map((w) => w.indicatorCode))]),
+            inArray(alerts.countryIso3, [...new Set(written.map((w) => w.countryIso3))]),
+            inArray(alerts.sourceOrgId, [...new Set(written.map((w) => w.sourceOrgId))]),
+            inArray(alerts.periodStart, [...new Set(periods)]),
+          ),
+        )
+    : [];
+  const standingBySeries = new Map<string, StandingAlert[]>();
+  for (const a of standingRows) {
+    const key = seriesKey(a.indicatorCode, a.countryIso3, a.sourceOrgId);
+    standingBySeries.set(key, [...(standingBySeries.get(key) ?? []), a]);
+  }
   const fresh: NewAlert[] = [];
-  for (const w of written) {
-    const points = series.get(seriesKey(w.indicatorCode, w.countryIso3, w.sourceOrgId));
-    const at = position.get(w.id);
-    const spec = specs.get(w.indicatorCode) as IndicatorSpec | undefined;
-    if (!points || at === undefined || !spec) continue;
-    const before = points.slice(Math.max(0, at - TREND_WINDOW), at);
-    const candidates = evaluate(spec, points[at]!, before, existing.get(periodKey(w.indicatorCode, w.countryIso3, w.sourceOrgId, w.periodStart)));
-    fresh.push(...candidates.map((c) => toNewAlert(w, c)));
+  const superseded: { id: string; by: string | null }[] = [];
+  for (const [key, { points, spec, positions, causes }] of affected) {
+    const periodsHere = new Map([...positions].map((i) => [points[i]!.periodStart, i]));
+    const standing = (standingBySeries.get(key) ?? []).filter((a) => periodsHere.has(a.periodStart));
+    const { supersede, raise } = reconcile(holdingAt(spec, points, positions), standing);
+    const byId = new Map(standing.map((a) => [a.id, a]));
+    for (const id of supersede) superseded.push({ id, by: causes.get(periodsHere.get(byId.get(id)!.periodStart)!) ?? null });
+    fresh.push(...raise.map((c) => toNewAlert(points[0]!, c, spec, horizonDays)));
   }
+  await supersedeAlerts(tx, superseded);
   const inserted = await insertAlerts(tx, fresh);
-  if (inserted.length > 0) {
-    const ids = sql.join(inserted.map((a) => sql`${a.id}`), sql`, `);
-    await tx.execute(sql`select pg_notify(${ALERT_CHANNEL}, id::text) from unnest(array[${ids}]::uuid[]) as id`);
-  }
+  await notify(tx, inserted);
   return inserted;
 }
 
 /**
- * Recomputes the alerts of the whole history (after a threshold or rule change): open alerts are
- * replaced; acknowledged ones are kept, and not raised again. One transaction.
+ * Re-evaluates the whole history (after a threshold or rule change), in one transaction, the same way a
+ * write re-evaluates its periods: alerts that still hold keep their ids and times, the others are
+ * superseded (by no revision: the rules changed, not the values), new conditions are raised. Nothing is
+ * announced: a recompute is not news.
  */
-export async function recomputeAlerts(db: Db | Tx, specs: Map<string, IndicatorRow>): Promise<{ removed: number; raised: number }> {
+export async function recomputeAlerts(db: Db | Tx, specs: Map<string, IndicatorRow>, options: AlertOptions = {}): Promise<{ kept: number; superseded: number; raised: number }> {
+  const horizonDays = options.backfillHorizonDays ?? DEFAULT_BACKFILL_HORIZON_DAYS;
   const run = async (tx: Executor) => {
-    const removed = await tx.delete(alerts).where(ne(alerts.status, 'ACKNOWLEDGED')).returning({ id: alerts.id });
-    const acknowledged = levelsByPeriod(await tx.select(alertLevelColumns).from(alerts));
+    const standingBySeries = new Map<string, StandingAlert[]>();
+    for (const a of await tx.select(standingColumns).from(alerts).where(isNull(alerts.supersededAt))) {
+      const key = seriesKey(a.indicatorCode, a.countryIso3, a.sourceOrgId);
+      standingBySeries.set(key, [...(standingBySeries.get(key) ?? []), a]);
+    }
     const rows = await tx
-      .select({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, sourceOrgId: observations.sourceOrgId, periodStart: observations.periodStart, value: observations.value, tlp: observations.tlp })
+      .select({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, sourceOrgId: observations.sourceOrgId, periodStart: observations.periodStart, value: observations.value, tlp: observations.tlp, recordedAt: observations.recordedAt })
       .from(observations)
-      .where(sql`${observations.supersededAt} is null`)
+      .where(isNull(observations.supersededAt))
       .orderBy(asc(observations.indicatorCode), asc(observations.countryIso3), asc(observations.sourceOrgId), asc(observations.periodStart));
     const fresh: NewAlert[] = [];
+    const superseded: { id: string; by: null }[] = [];
+    let kept = 0;
+    const seen = new Set<string>();
     let start = 0;
     while (start < rows.length) {
-      const { indicatorCode, countryIso3, sourceOrgId } = rows[start]!;
+      const first = rows[start]!;
       let end = start;
-      while (end < rows.length && rows[end]!.indicatorCode === indicatorCode && rows[end]!.countryIso3 === countryIso3 && rows[end]!.sourceOrgId === sourceOrgId) end += 1;
+      while (end < rows.length && rows[end]!.indicatorCode === first.indicatorCode && rows[end]!.countryIso3 === first.countryIso3 && rows[end]!.sourceOrgId === first.sourceOrgId) end += 1;
       const points = rows.slice(start, end);
-      const spec = specs.get(indicatorCode) as IndicatorSpec | undefined;
-      points.forEach((point, i) => {
-        if (!spec) return;
-        const candidates = evaluate(spec, point, points.slice(Math.max(0, i - TREND_WINDOW), i), acknowledged.get(periodKey(indicatorCode, countryIso3, sourceOrgId, point.periodStart)));
-        fresh.push(...candidates.map((c) => toNewAlert(point, c)));
-      });
+      const key = seriesKey(first.indicatorCode, first.countryIso3, first.sourceOrgId);
+      seen.add(key);
+      const spec = specs.get(first.indicatorCode) as IndicatorSpec | undefined;
+      const holding = spec ? holdingAt(spec, points, points.keys()) : [];
+      const result = reconcile(holding, standingBySeries.get(key) ?? []);
+      kept += result.keep.length;
+      superseded.push(...result.supersede.map((id) => ({ id, by: null })));
+      if (spec) fresh.push(...result.raise.map((c) => toNewAlert(first, c, spec, horizonDays)));
       start = end;
     }
+    // Series with no value in force any more hold no alert.
+    for (const [key, standing] of standingBySeries) if (!seen.has(key)) superseded.push(...standing.map((a) => ({ id: a.id, by: null })));
+    await supersedeAlerts(tx, superseded);
     const inserted = await insertAlerts(tx, fresh);
-    return { removed: removed.length, raised: inserted.length };
+    return { kept, superseded: superseded.length, raised: inserted.length };
   };
   return db.transaction(run);
 }

@@ -125,7 +125,7 @@ export async function recordObservations(
   db: Db,
   viewer: MemberViewer,
   rows: readonly ObservationInputRow[],
-  options: { idempotencyKey?: string | null; action?: string; onProgress?: (written: number) => void; maxFuturePeriods?: number } = {},
+  options: { idempotencyKey?: string | null; action?: string; onProgress?: (written: number) => void; maxFuturePeriods?: number; backfillHorizonDays?: number } = {},
 ): Promise<RecordResult> {
   if (rows.length === 0) throw new ApiError(ErrorCode.BAD_USER_INPUT, 'input must contain at least one observation', { field: 'input' });
   const ref = await loadReferenceData(db);
@@ -164,7 +164,7 @@ async function writeObservations(
   db: Db,
   viewer: MemberViewer,
   rows: readonly ObservationInputRow[],
-  options: { idempotencyKey?: string | null; action?: string; onProgress?: (written: number) => void },
+  options: { idempotencyKey?: string | null; action?: string; onProgress?: (written: number) => void; backfillHorizonDays?: number },
   requestHash: string,
   ref: Awaited<ReturnType<typeof loadReferenceData>>,
 ): Promise<RecordResult> {
@@ -220,7 +220,7 @@ async function writeObservations(
       options.onProgress?.(written.length);
     }
 
-    const raised = await raiseAlerts(tx, written, ref.indicators);
+    const raised = await raiseAlerts(tx, written, ref.indicators, { backfillHorizonDays: options.backfillHorizonDays });
     const result = { observationIds: written.map((w) => w.id), alertIds: raised.map((a) => a.id), replayed: false };
     if (options.idempotencyKey) {
       await completeIdempotencyKey(tx, viewer.organizationId, options.idempotencyKey, { observationIds: result.observationIds, alertIds: result.alertIds });

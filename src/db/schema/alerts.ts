@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { char, date, doublePrecision, index, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, char, date, doublePrecision, index, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { countries } from './countries.js';
 import { tlpEnum } from './enums.js';
 import { indicators } from './indicators.js';
@@ -9,6 +9,12 @@ import { organizations } from './organizations.js';
  * An early-warning alert: an indicator crossed a threshold (THRESHOLD) or broke its trend (TREND) for a
  * country and period, in one source's series. It carries the most restrictive marking of the observations behind it and is
  * visible only to viewers who may see all of them (observation_ids).
+ *
+ * Alerts follow the values: a write re-evaluates the periods it affects, and an alert that no longer holds
+ * is kept, superseded (superseded_at, and the value revision that superseded it). known_at is when the
+ * condition became known (the latest recorded time of its values), the time alerts are listed by;
+ * raised_at is only when the row was written. A historical alert concerns a period that was already past
+ * the back-fill horizon when its values were recorded: kept, never notified, left out of lists by default.
  */
 export const alerts = pgTable(
   'alerts',
@@ -32,10 +38,16 @@ export const alerts = pgTable(
     baselineMean: doublePrecision('baseline_mean'),
     baselineStdDev: doublePrecision('baseline_std_dev'),
     zScore: doublePrecision('z_score'),
+    tailProbability: doublePrecision('tail_probability'),
     tlp: tlpEnum('tlp').notNull(),
     observationIds: uuid('observation_ids').array().notNull(),
     status: text('status', { enum: ['OPEN', 'ACKNOWLEDGED'] }).notNull().default('OPEN'),
     raisedAt: timestamp('raised_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    knownAt: timestamp('known_at', { withTimezone: true, precision: 3 }).notNull(),
+    historical: boolean('historical').notNull().default(false),
+    supersededAt: timestamp('superseded_at', { withTimezone: true, precision: 3 }),
+    // The value revision whose write showed the alert no longer holds; null when a recompute did (a rule or threshold change).
+    supersededByObservationId: uuid('superseded_by_observation_id'),
     acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true, precision: 3 }),
     acknowledgedBySub: text('acknowledged_by_sub'),
     acknowledgedByOrgId: text('acknowledged_by_org_id').references(() => organizations.id),
@@ -43,6 +55,8 @@ export const alerts = pgTable(
   },
   (t) => [
     index('alerts_raised_idx').on(t.raisedAt.desc(), t.id.desc()),
+    index('alerts_known_idx').on(t.knownAt.desc(), t.id.desc()),
+    index('alerts_period_idx').on(t.periodStart.desc(), t.id.desc()),
     index('alerts_series_idx').on(t.indicatorCode, t.countryIso3, t.periodStart, t.rule),
     index('alerts_country_idx').on(t.countryIso3, t.raisedAt.desc()),
     index('alerts_open_idx').on(t.status).where(sql`${t.status} = 'OPEN'`),

@@ -1,4 +1,4 @@
-import { doublePrecision, pgTable, text, index } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, pgTable, text, index } from 'drizzle-orm/pg-core';
 import { periodicityEnum, worseDirectionEnum } from './enums.js';
 
 export const indicators = pgTable(
@@ -11,6 +11,10 @@ export const indicators = pgTable(
     descriptionRu: text('description_ru').notNull(),
     theme: text('theme').notNull(),
     unit: text('unit').notNull(),
+    // COUNT: whole events per period (incidents, cases, items), judged by a count model in the TREND rule.
+    scale: text('scale', { enum: ['COUNT', 'MEASURE'] }).notNull().default('MEASURE'),
+    // The owner's opt-out of the TREND rule's watch-level requirement.
+    trendBelowWatch: boolean('trend_below_watch').notNull().default(false),
     periodicity: periodicityEnum('periodicity').notNull(),
     worseDirection: worseDirectionEnum('worse_direction').notNull(),
     methodology: text('methodology').notNull(),

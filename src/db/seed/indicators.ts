@@ -7,6 +7,9 @@ type Direction = IndicatorInsert['worseDirection'];
 
 export type SampleIndicator = IndicatorInsert & { theme: Topic };
 
+/** Units of whole events per period: these indicators are counts (the TREND rule judges them by a count model). */
+export const COUNT_UNITS: ReadonlySet<string> = new Set(['items', 'accounts', 'cases', 'sessions', 'incidents', 'persons', 'plots', 'fighters', 'reports', 'campaigns', 'attempts', 'matches']);
+
 function ind(
   code: string,
   theme: Topic,
@@ -20,7 +23,7 @@ function ind(
   methodology: string,
 ): SampleIndicator {
   return {
-    code, theme, periodicity, worseDirection, unit, thresholdWatch, thresholdWarning, thresholdCritical, minValue, maxValue,
+    code, theme, periodicity, worseDirection, unit, scale: COUNT_UNITS.has(unit) ? 'COUNT' : 'MEASURE', trendBelowWatch: false, thresholdWatch, thresholdWarning, thresholdCritical, minValue, maxValue,
     nameEn, nameRu, descriptionEn, descriptionRu, methodology,
   };
 }

@@ -3,7 +3,8 @@ import { ArgsType, Field, InputType } from 'type-graphql';
 import { AlertLevel } from '../common/enums.js';
 import { PageArgs } from '../common/page.args.js';
 import { DateTimeScalar } from '../common/scalars.js';
-import { AlertStatus } from './alert.type.js';
+import { AlertOrder, AlertStatus } from './alert.type.js';
+import { PeriodScalar } from '../common/scalars.js';
 
 @InputType({ description: 'Conditions on alerts; all given ones apply.' })
 export class AlertFilter {
@@ -19,11 +20,29 @@ export class AlertFilter {
   @IsIn(['WATCH', 'WARNING', 'CRITICAL'], { message: 'level must be WATCH, WARNING or CRITICAL' })
   level?: AlertLevel | null;
 
-  @Field(() => AlertStatus, { nullable: true, description: 'OPEN or ACKNOWLEDGED.' })
+  @Field(() => AlertStatus, { nullable: true, description: 'OPEN, ACKNOWLEDGED (alerts that hold) or SUPERSEDED.' })
   status?: AlertStatus | null;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'Raised at or after this instant.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Became known at or after this instant.' })
+  knownFrom?: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Became known before this instant.' })
+  knownTo?: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, deprecationReason: 'Use knownFrom (raisedAt is when the row was written).', description: 'Same as knownFrom.' })
   since?: Date | null;
+
+  @Field(() => PeriodScalar, { nullable: true, description: 'Concerning this period or a later one (e.g. `2026-01`, `2026-Q1`).' })
+  periodFrom?: string | null;
+
+  @Field(() => PeriodScalar, { nullable: true, description: 'Concerning this period or an earlier one.' })
+  periodTo?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Include superseded alerts (left out by default; `status: SUPERSEDED` lists only them).' })
+  includeSuperseded?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Include historical alerts (back-filled history; left out by default).' })
+  includeHistorical?: boolean | null;
 }
 
 @ArgsType()
@@ -31,6 +50,9 @@ export class AlertsArgs extends PageArgs {
   @Field(() => AlertFilter, { nullable: true, description: 'Conditions on the alerts listed.' })
   @ValidateNested()
   filter?: AlertFilter | null;
+
+  @Field(() => AlertOrder, { defaultValue: AlertOrder.KNOWN_DESC, description: 'Order of the list.' })
+  orderBy!: AlertOrder;
 }
 
 @ArgsType()

@@ -1,11 +1,12 @@
-import type { AlertRow } from '../../db/schema/alerts.js';
+import type { AlertRead } from '../../db/queries/alerts.js';
 import type { AlertLevel, Tlp } from '../common/enums.js';
 import { Alert, Baseline, type AlertRule, type AlertStatus } from './alert.type.js';
 
-export function toAlert(row: AlertRow): Alert {
+/** An alert as the viewer may know it: superseded only if the viewer may see what superseded it. */
+export function toAlert(row: AlertRead): Alert {
   const baseline =
     row.baselineMean !== null && row.baselineStdDev !== null && row.zScore !== null
-      ? Object.assign(new Baseline(), { mean: row.baselineMean, standardDeviation: row.baselineStdDev, zScore: row.zScore })
+      ? Object.assign(new Baseline(), { mean: row.baselineMean, standardDeviation: row.baselineStdDev, zScore: row.zScore, tailProbability: row.tailProbability })
       : null;
   return Object.assign(new Alert(), {
     id: row.id,
@@ -15,7 +16,11 @@ export function toAlert(row: AlertRow): Alert {
     threshold: row.threshold,
     baseline,
     tlp: row.tlp as Tlp,
-    status: row.status as AlertStatus,
+    status: (row.supersededForViewer ? 'SUPERSEDED' : row.status) as AlertStatus,
+    knownAt: row.knownAt,
+    historical: row.historical,
+    supersededAt: row.supersededForViewer ? row.supersededAt : null,
+    supersededByObservationId: row.supersededForViewer ? row.supersededByObservationId : null,
     raisedAt: row.raisedAt,
     acknowledgedAt: row.acknowledgedAt,
     acknowledgedByOrganizationId: row.acknowledgedByOrgId,

@@ -19,11 +19,32 @@ registerEnumType(AlertRule, {
 export enum AlertStatus {
   OPEN = 'OPEN',
   ACKNOWLEDGED = 'ACKNOWLEDGED',
+  SUPERSEDED = 'SUPERSEDED',
 }
 registerEnumType(AlertStatus, {
   name: 'AlertStatus',
-  description: 'Whether an analyst has acknowledged the alert.',
-  valuesConfig: { OPEN: { description: 'Not yet acknowledged.' }, ACKNOWLEDGED: { description: 'Acknowledged by an analyst, with a note.' } },
+  description: 'Whether the alert still holds, and whether an analyst has acknowledged it.',
+  valuesConfig: {
+    OPEN: { description: 'Holds; not yet acknowledged.' },
+    ACKNOWLEDGED: { description: 'Holds; acknowledged by an analyst, with a note.' },
+    SUPERSEDED: {
+      description:
+        'No longer holds: a correction of its values (which you may see) or a change of the rules showed it. Kept for the record, left out of lists unless asked for.',
+    },
+  },
+});
+
+export enum AlertOrder {
+  KNOWN_DESC = 'KNOWN_DESC',
+  PERIOD_DESC = 'PERIOD_DESC',
+}
+registerEnumType(AlertOrder, {
+  name: 'AlertOrder',
+  description: 'Order of an alert list, newest first; ties broken by id.',
+  valuesConfig: {
+    KNOWN_DESC: { description: 'By when the condition became known (`knownAt`; default).' },
+    PERIOD_DESC: { description: 'By the period the alert concerns.' },
+  },
 });
 
 @ObjectType({ simpleResolvers: true, description: 'The baseline a TREND alert compares the value with.' })
@@ -36,6 +57,13 @@ export class Baseline {
 
   @Field(() => Float, { description: '(value − mean) / standard deviation.' })
   zScore!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'For counts: the probability of a count at least this bad under the baseline (Poisson, or negative binomial when the baseline varies more); the level follows it. Null for measures, whose level follows zScore.',
+  })
+  tailProbability!: number | null;
 }
 
 @ObjectType({
@@ -68,7 +96,21 @@ export class Alert {
   @Field(() => AlertStatus, { description: 'OPEN or ACKNOWLEDGED.' })
   status!: AlertStatus;
 
-  @Field(() => DateTimeScalar, { description: 'When it was raised.' })
+  @Field(() => DateTimeScalar, {
+    description: 'When the condition became known: the latest recorded time of the values behind it. Lists are ordered by it.',
+  })
+  knownAt!: Date;
+
+  @Field(() => Boolean, {
+    description:
+      'True for back-filled history: the period had ended more than the server\'s horizon (ALERT_BACKFILL_HORIZON_DAYS) before its values were recorded. Kept, never notified, left out of lists unless asked for.',
+  })
+  historical!: boolean;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it was superseded, if it is (status SUPERSEDED).' })
+  supersededAt!: Date | null;
+
+  @Field(() => DateTimeScalar, { description: 'When the alert was written (history recomputed or imported late is written late: see knownAt).' })
   raisedAt!: Date;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it was acknowledged.' })
@@ -85,6 +127,7 @@ export class Alert {
   countryIso3!: string;
   periodStart!: string;
   observationIds!: string[];
+  supersededByObservationId!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A page of alerts the viewer may see, newest first.' })
