@@ -63,3 +63,62 @@ describe('observations filtered by grading', () => {
     expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+const REPORTS = `query($r: SourceReliability, $c: Int, $order: ReportOrder, $after: String) {
+  reports(first: 50, after: $after, orderBy: $order, filter: { country: "KAZ", minReliability: $r, minCredibility: $c }) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { id sourceReliability informationCredibility publishedAt } } } }`;
+type GradedReport = Graded & { publishedAt: string };
+
+async function reportPages(vars: Record<string, unknown>, headers: Record<string, string>): Promise<{ total: number; nodes: GradedReport[] }> {
+  const nodes: GradedReport[] = [];
+  let after: string | null = null;
+  let total = 0;
+  do {
+    const r = await gql(api.url, REPORTS, { ...vars, after }, headers);
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    const page = r.data!.reports;
+    total = page.totalCount;
+    nodes.push(...page.edges.map((e: { node: GradedReport }) => e.node));
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return { total, nodes };
+}
+
+describe('reports filtered and ordered by grading', () => {
+  it('minReliability and minCredibility keep exactly the reports graded that well or better, counted alike', async () => {
+    const headers = await member();
+    const all = (await reportPages({}, headers)).nodes;
+    expect(new Set(all.map((o) => o.sourceReliability)).size).toBeGreaterThan(1);
+    for (const [r, c] of [['B', undefined], [undefined, 2], ['C', 3]] as const) {
+      const expected = all.filter((o) => (!r || RELIABILITY.indexOf(o.sourceReliability) <= RELIABILITY.indexOf(r)) && (!c || o.informationCredibility <= c));
+      const got = await reportPages({ ...(r ? { r } : {}), ...(c ? { c } : {}) }, headers);
+      expect(got.nodes.map((o) => o.id).sort(), `${r} ${c}`).toEqual(expected.map((o) => o.id).sort());
+      expect(got.total).toBe(expected.length);
+      expect(got.total).toBeLessThan(all.length);
+    }
+  });
+
+  it('orderBy GRADING: best source first, then best information, newest within a grade; pages neither skip nor repeat', async () => {
+    const headers = await member();
+    const { nodes, total } = await reportPages({ order: 'GRADING' }, headers);
+    expect(nodes).toHaveLength(total);
+    expect(new Set(nodes.map((n) => n.id)).size).toBe(total);
+    const key = (n: GradedReport) => [RELIABILITY.indexOf(n.sourceReliability), n.informationCredibility, -Date.parse(n.publishedAt)];
+    const sorted = [...nodes].sort((a, b) => {
+      const [x, y] = [key(a), key(b)];
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+    });
+    expect(nodes.map(key)).toEqual(sorted.map(key));
+    expect(nodes[0]!.sourceReliability).toBe('A');
+  });
+
+  it('anonymous callers are refused the grading filter and order, naming the argument', async () => {
+    for (const [vars, field] of [[{ r: 'A' }, 'filter.minReliability'], [{ c: 1 }, 'filter.minCredibility'], [{ order: 'GRADING' }, 'orderBy']] as const) {
+      const r = await gql(api.url, REPORTS, vars);
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', field });
+      expect(r.data?.reports ?? null).toBeNull();
+    }
+    const nested = await gql(api.url, `{ country(iso3: "KAZ") { reports(orderBy: GRADING) { totalCount } } organization(id: "unodc") { reports(filter: { minReliability: A }) { totalCount } } }`);
+    expect(nested.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+  });
+});

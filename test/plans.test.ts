@@ -116,6 +116,14 @@ describe.runIf(process.env.TEST_DATABASE_URL)("the API's statements on the bench
     expect(failures(verdicts)).toEqual([]);
   });
 
+  it('reports in GRADING order, first and next page, are read off reports_grading_idx (no sort of the table)', async () => {
+    const q = `query($after: String) { reports(first: 50, after: $after, orderBy: GRADING) { pageInfo { endCursor } edges { node { id title sourceReliability } } } }`;
+    const first = await judged(q, {}, reader, 50);
+    expect(failures(first.verdicts)).toEqual([]);
+    const next = await judged(q, { after: first.data.reports.pageInfo.endCursor }, reader, 50);
+    expect(failures(next.verdicts)).toEqual([]);
+  });
+
   it('W6: full-text search with a country and a date, and the total', async () => {
     for (const variables of [
       { q: 'propaganda', country: 'KAZ', from: '2024-01-01T00:00:00.000Z', first: 20 },

@@ -13,7 +13,7 @@ import { Country } from '../schema/country/country.type.js';
 import { CountryObservationsArgs } from '../schema/observation/observation.args.js';
 import { toObservation } from '../schema/observation/observation.mapper.js';
 import { Observation, ObservationConnection } from '../schema/observation/observation.type.js';
-import { ReportsArgs } from '../schema/report/report.args.js';
+import { reportGradingArgument, ReportsArgs } from '../schema/report/report.args.js';
 import { toReport } from '../schema/report/report.mapper.js';
 import { withReportText } from '../schema/report/report.selection.js';
 import { ReportConnection } from '../schema/report/report.type.js';
@@ -42,6 +42,7 @@ export class CountryResolver {
   @FieldResolver(() => ReportConnection, { description: 'Reports covering this country that the viewer may see.' })
   async reports(@Root() country: Country, @Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, first, after } = args;
+    checkGradingUse(ctx.viewer, 'Report', reportGradingArgument(args));
     const page = await ctx.loaders.countryReports.load({ scopeKey: country.iso3, args: { filter, orderBy, first, after, withText: withReportText(info) } });
     return mapPage(page, toReport);
   }

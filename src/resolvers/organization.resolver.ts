@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
+import { checkGradingUse } from '../auth/policy.js';
 import { findOrganizations } from '../db/queries/organizations.js';
 import { LangArgs } from '../schema/common/lang.args.js';
 import { pick } from '../schema/common/localized.js';
@@ -10,7 +11,7 @@ import { Country } from '../schema/country/country.type.js';
 import { OrganizationsArgs } from '../schema/organization/organization.args.js';
 import { toOrganization } from '../schema/organization/organization.mapper.js';
 import { Organization, OrganizationConnection } from '../schema/organization/organization.type.js';
-import { ReportsArgs } from '../schema/report/report.args.js';
+import { reportGradingArgument, ReportsArgs } from '../schema/report/report.args.js';
 import { toReport } from '../schema/report/report.mapper.js';
 import { withReportText } from '../schema/report/report.selection.js';
 import { ReportConnection } from '../schema/report/report.type.js';
@@ -53,6 +54,7 @@ export class OrganizationResolver {
 
   @FieldResolver(() => ReportConnection, { description: 'Reports written by this organization that the viewer may see.' })
   async reports(@Root() org: Organization, @Args(() => ReportsArgs) { filter, orderBy, first, after }: ReportsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    checkGradingUse(ctx.viewer, 'Report', reportGradingArgument({ filter, orderBy }));
     const page = await ctx.loaders.authorReports.load({ scopeKey: org.id, args: { filter, orderBy, first, after, withText: withReportText(info) } });
     return mapPage(page, toReport);
   }

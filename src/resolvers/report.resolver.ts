@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
-import { sanctionsReferencesFor } from '../auth/policy.js';
+import { checkGradingUse, sanctionsReferencesFor } from '../auth/policy.js';
 import { findReportAccessLog } from '../db/queries/audit.js';
 import { findReports } from '../db/queries/reports.js';
 import { toAuditEvent } from '../schema/audit/audit-event.mapper.js';
@@ -18,7 +18,7 @@ import { toIndicator } from '../schema/indicator/indicator.mapper.js';
 import { Indicator } from '../schema/indicator/indicator.type.js';
 import { toOrganization } from '../schema/organization/organization.mapper.js';
 import { Organization } from '../schema/organization/organization.type.js';
-import { ReportsArgs } from '../schema/report/report.args.js';
+import { reportGradingArgument, ReportsArgs } from '../schema/report/report.args.js';
 import { currentRevision, toReport, toReportRevision, titleIn } from '../schema/report/report.mapper.js';
 import { ReportRevision } from '../schema/report/report-revision.type.js';
 import { withReportText } from '../schema/report/report.selection.js';
@@ -29,6 +29,7 @@ export class ReportResolver {
   @Query(() => ReportConnection, { description: 'Reports the viewer may see, filtered, ordered and paginated.' })
   async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, first, after } = args;
+    checkGradingUse(ctx.viewer, 'Report', reportGradingArgument(args));
     return mapPage(await findReports(ctx.db, ctx.viewer, { filter, orderBy, first, after, withText: withReportText(info) }), toReport);
   }
 

@@ -10,6 +10,7 @@ import { grants } from '../schema/grants.js';
 import { organizations } from '../schema/organizations.js';
 import { reportCountries, reportIndicators, reports } from '../schema/reports.js';
 import { visibleTo } from '../visibility.js';
+import { gradingConditions, type GradingFilter } from './grading.js';
 import { asJsonRow, readJsonRow } from './json-rows.js';
 import { fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
 import { ascending, descending } from './sql-fragments.js';
@@ -44,9 +45,9 @@ const { summary: _summary, body: _body, ...leanColumns } = reportColumns;
 const leanReadColumns = { ...leanColumns, ...linkedCodes(reports.id) };
 const readLeanReport = readJsonRow<ReportRead>(leanReadColumns);
 
-export type ReportOrder = 'PUBLISHED_DESC' | 'PUBLISHED_ASC' | 'UPDATED_DESC';
+export type ReportOrder = 'PUBLISHED_DESC' | 'PUBLISHED_ASC' | 'UPDATED_DESC' | 'GRADING';
 
-export interface ReportFilter {
+export interface ReportFilter extends GradingFilter {
   country?: string | null;
   topic?: string | null;
   kind?: string | null;
@@ -87,22 +88,41 @@ const ORDERS = {
   UPDATED_DESC: { column: reports.updatedAt, dir: 'desc' },
 } as const;
 
+/**
+ * GRADING: best graded first (source A before B…, then information 1 before 2…), newest publication
+ * first within a grade; reports_grading_idx reads it in this order (plain `asc` is its NULLS LAST).
+ */
+const GRADING_ORDER = [sql`${reports.sourceReliability} asc`, sql`${reports.informationCredibility} asc`, descending(reports.publishedAt), descending(reports.id)];
+
 export function reportOrder(order: ReportOrder): SQL[] {
+  if (order === 'GRADING') return GRADING_ORDER;
   const { column, dir } = ORDERS[order];
   return dir === 'desc' ? [descending(column), descending(reports.id)] : [ascending(column), ascending(reports.id)];
 }
 
 function cursorKey(order: ReportOrder, row: ReportRecord): (string | number)[] {
+  if (order === 'GRADING') return [row.sourceReliability, row.informationCredibility, row.publishedAt.toISOString(), row.id];
   const at = order === 'UPDATED_DESC' ? row.updatedAt : row.publishedAt;
   return [at.toISOString(), row.id];
 }
 
+const invalidCursor = () => badInput('The `after` cursor is not valid for this list; use a pageInfo.endCursor from it', 'after');
+
+/** After (reliability, credibility, publishedAt, id) in GRADING order: the first two ascend, the last two descend. */
+function afterGradingCursor(after: string): SQL {
+  const [reliability, credibility, at, id] = decodeCursor('GRADING', after, ['string', 'integer', 'instant', 'uuid']);
+  if (!/^[A-F]$/.test(reliability as string)) throw invalidCursor();
+  const r = sql`${reliability}::source_reliability`;
+  return sql`(${reports.sourceReliability} > ${r}
+    or (${reports.sourceReliability} = ${r} and (${reports.informationCredibility} > ${credibility}
+      or (${reports.informationCredibility} = ${credibility} and (${reports.publishedAt}, ${reports.id}) < (${at}::timestamptz, ${id}::uuid)))))`;
+}
+
 function afterCursor(order: ReportOrder, after: string): SQL {
+  if (order === 'GRADING') return afterGradingCursor(after);
   const [at, id] = decodeCursor(order, after, ['instant', 'uuid']);
   const instant = new Date(at as string);
-  if (Number.isNaN(instant.getTime()) || !/^[0-9a-f-]{36}$/.test(id as string)) {
-    throw badInput('The `after` cursor is not valid for this list; use a pageInfo.endCursor from it', 'after');
-  }
+  if (Number.isNaN(instant.getTime()) || !/^[0-9a-f-]{36}$/.test(id as string)) throw invalidCursor();
   const { column, dir } = ORDERS[order];
   const cmp = dir === 'desc' ? sql`<` : sql`>`;
   return sql`(${column}, ${reports.id}) ${cmp} (${instant.toISOString()}::timestamptz, ${id}::uuid)`;
@@ -123,6 +143,7 @@ export function reportConditions(viewer: Viewer, filter: ReportFilter | null | u
   if (filter?.author) where.push(eq(reports.authorOrgId, filter.author));
   if (filter?.publishedFrom) where.push(gte(reports.publishedAt, filter.publishedFrom));
   if (filter?.publishedTo) where.push(lt(reports.publishedAt, filter.publishedTo));
+  where.push(...gradingConditions(reports, filter));
   // report_search_query (migration 0010): websearch_to_tsquery widened to word forms, with prefix matches the GIN index serves.
   if (filter?.search?.trim()) where.push(sql`${reports.searchVector} @@ report_search_query(${filter.search})`);
   return where;

@@ -61,6 +61,7 @@ export const reports = pgTable(
     index('reports_updated_idx').on(t.updatedAt.desc(), t.id.desc()),
     index('reports_author_published_idx').on(t.authorOrgId, t.publishedAt.desc(), t.id.desc()),
     index('reports_tlp_idx').on(t.tlp),
+    index('reports_grading_idx').on(t.sourceReliability, t.informationCredibility, t.publishedAt.desc(), t.id.desc()),
     index('reports_kind_idx').on(t.kind),
     index('reports_topics_idx').using('gin', t.topics),
     index('reports_search_idx').using('gin', t.searchVector),

@@ -191,6 +191,7 @@ export enum ReportOrder {
   PUBLISHED_DESC = 'PUBLISHED_DESC',
   PUBLISHED_ASC = 'PUBLISHED_ASC',
   UPDATED_DESC = 'UPDATED_DESC',
+  GRADING = 'GRADING',
 }
 registerEnumType(ReportOrder, {
   name: 'ReportOrder',
@@ -199,5 +200,6 @@ registerEnumType(ReportOrder, {
     PUBLISHED_DESC: { description: 'Newest publication first (default).' },
     PUBLISHED_ASC: { description: 'Oldest publication first.' },
     UPDATED_DESC: { description: 'Most recently revised first (for syncing).' },
+    GRADING: { description: 'Best Admiralty grading first (source A before B, then information 1 before 2), newest within a grade. Members only, as the grading is.' },
   },
 });

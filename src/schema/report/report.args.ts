@@ -1,6 +1,7 @@
-import { Matches, MaxLength, ValidateNested } from 'class-validator';
-import { ArgsType, Field, InputType } from 'type-graphql';
-import { ReportKind, ReportOrder, Tlp, Topic } from '../common/enums.js';
+import { Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArgsType, Field, InputType, Int } from 'type-graphql';
+import { ReportKind, ReportOrder, SourceReliability, Tlp, Topic } from '../common/enums.js';
+import { gradingArgument } from '../common/grading.js';
 import { PageArgs } from '../common/page.args.js';
 import { DateTimeScalar } from '../common/scalars.js';
 
@@ -38,6 +39,20 @@ export class ReportFilter {
   @MaxLength(MAX_SEARCH_LENGTH, { message: `search must be at most ${MAX_SEARCH_LENGTH} characters` })
   search?: string | null;
 
+  @Field(() => SourceReliability, {
+    nullable: true,
+    description: 'Reports whose source is graded this reliable or better (`B`: A or B). Members only, as the grading is.',
+  })
+  minReliability?: SourceReliability | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Reports whose information is graded this credible or better, 1 (confirmed) to 6 (`2`: 1 or 2). Members only, as the grading is.',
+  })
+  @Min(1, { message: 'minCredibility must be 1 to 6' })
+  @Max(6, { message: 'minCredibility must be 1 to 6' })
+  minCredibility?: number | null;
+
   @Field(() => Boolean, { nullable: true, description: 'Include retracted reports (left out by default).' })
   includeRetracted?: boolean | null;
 }
@@ -50,4 +65,9 @@ export class ReportsArgs extends PageArgs {
 
   @Field(() => ReportOrder, { defaultValue: ReportOrder.PUBLISHED_DESC, description: 'Order of the list.' })
   orderBy!: ReportOrder;
+}
+
+/** The grading argument a report list uses, if any, named as the caller wrote it (for the policy's check). */
+export function reportGradingArgument({ filter, orderBy }: Pick<ReportsArgs, 'filter' | 'orderBy'>): string | null {
+  return gradingArgument(filter, 'filter.') ?? (orderBy === ReportOrder.GRADING ? 'orderBy' : null);
 }

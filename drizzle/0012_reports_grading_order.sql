@@ -1,0 +1,2 @@
+-- Reports in GRADING order (best Admiralty grading first, newest within a grade) are read off this index, not sorted.
+CREATE INDEX "reports_grading_idx" ON "reports" USING btree ("source_reliability","information_credibility","published_at" DESC NULLS LAST,"id" DESC NULLS LAST);
