@@ -68,20 +68,28 @@ const REPORTS = `query($r: SourceReliability, $c: Int, $order: ReportOrder, $aft
   reports(first: 50, after: $after, orderBy: $order, filter: { country: "KAZ", minReliability: $r, minCredibility: $c }) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { id sourceReliability informationCredibility publishedAt } } } }`;
 type GradedReport = Graded & { publishedAt: string };
+interface ReportPage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string };
+  edges: { node: GradedReport }[];
+}
 
+async function reportPage(vars: Record<string, unknown>, after: string | null, headers: Record<string, string>): Promise<ReportPage> {
+  const r = await gql<{ reports: ReportPage }>(api.url, REPORTS, { ...vars, after }, headers);
+  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+  return r.data!.reports;
+}
+
+/** Every page of a report list, through its cursors. */
 async function reportPages(vars: Record<string, unknown>, headers: Record<string, string>): Promise<{ total: number; nodes: GradedReport[] }> {
   const nodes: GradedReport[] = [];
-  let after: string | null = null;
-  let total = 0;
-  do {
-    const r = await gql(api.url, REPORTS, { ...vars, after }, headers);
-    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-    const page = r.data!.reports;
-    total = page.totalCount;
-    nodes.push(...page.edges.map((e: { node: GradedReport }) => e.node));
-    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-  } while (after);
-  return { total, nodes };
+  let page = await reportPage(vars, null, headers);
+  nodes.push(...page.edges.map((e) => e.node));
+  while (page.pageInfo.hasNextPage) {
+    page = await reportPage(vars, page.pageInfo.endCursor, headers);
+    nodes.push(...page.edges.map((e) => e.node));
+  }
+  return { total: page.totalCount, nodes };
 }
 
 describe('reports filtered and ordered by grading', () => {
