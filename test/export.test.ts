@@ -30,7 +30,7 @@ async function csv(path: string, headers: Record<string, string> = {}) {
 }
 
 const REPORT_COLUMNS = ['id', 'title', 'language', 'kind', 'topics', 'countries', 'author', 'publishedAt', 'updatedAt', 'revision', 'tlp', 'retractedAt'];
-const OBSERVATION_COLUMNS = ['id', 'indicator', 'country', 'period', 'periodStart', 'value', 'tlp', 'source', 'revision', 'recordedAt'];
+const OBSERVATION_COLUMNS = ['id', 'indicator', 'country', 'period', 'periodStart', 'value', 'tlp', 'source', 'revision', 'recordedAt', 'status'];
 const MEMBER_COLUMNS = ['sourceReliability', 'informationCredibility'];
 
 const TOTAL = `query($filter: ReportFilter, $first: Int) { reports(filter: $filter, first: $first) { totalCount edges { node { id } } } }`;

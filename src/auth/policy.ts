@@ -158,6 +158,7 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     createTearline: CONTRIBUTORS,
     recordObservations: CONTRIBUTORS,
     acknowledgeAlert: CONTRIBUTORS,
+    setIndicatorDisclosure: CONTRIBUTORS,
   },
   // Each event is reloaded under the subscriber's row rule before it is sent.
   Subscription: {
@@ -240,6 +241,13 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     revision: PUBLIC,
     bySource: PUBLIC,
     recordedAt: PUBLIC,
+    status: PUBLIC,
+    // Resolved through the row rule: null unless the viewer may see the report.
+    sourceReport: PUBLIC,
+    // Said only for indicators whose owner discloses withheld values (src/db/queries/withheld.ts).
+    newerWithheld: PUBLIC,
+    // A person's identity stays within its organization (and the audit).
+    recordedBy: originatorOr<Observation>('observationRecordedBy', 'the originating organization and auditors', observationOrigin, (v) => hasRole(v, 'auditor')),
     sourceReliability: MEMBERS,
     informationCredibility: MEMBERS,
     note: originatorOr<Observation>('observationNote', 'the originating organization and UN entities', observationOrigin, (v) =>
@@ -266,6 +274,8 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
   ReportEdge: PUBLIC,
   ReportConnection: PUBLIC,
   ObservationEdge: PUBLIC,
+  // Listed only for indicators whose owner discloses withheld values; names indicator, country and period only.
+  WithheldValue: PUBLIC,
   ObservationConnection: PUBLIC,
 };
 
@@ -340,6 +350,11 @@ export function createShield(schema: GraphQLSchema): IMiddlewareFieldMap {
 }
 
 // ---- Writes and the access log: who may do what with a record ----
+
+/** The network's reference data (indicators and their options) is kept by `network-admin`. */
+export function mayManageReferenceData(viewer: Viewer): boolean {
+  return hasRole(viewer, 'network-admin');
+}
 
 /** Only the originating organization's `org-admin` may grant or revoke access to its records. */
 export function mayManageSharing(viewer: Viewer, originOrgId: string): boolean {

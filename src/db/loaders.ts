@@ -5,6 +5,7 @@ import type { Db } from './database.js';
 import { indicatorLinksOfReports } from './queries/indicators.js';
 import { findObservationPagesByScope, latestObservations, observationsByIds, valuesOfPeriods, type ObservationPageQuery } from './queries/observations.js';
 import { alertsByIds, type AlertRead } from './queries/alerts.js';
+import { laterWithheld, withheldByScope, type WithheldValue } from './queries/withheld.js';
 import { reportHistories, type ReportHistory } from './queries/report-revisions.js';
 import { countryLinksOfReports, findReportPagesByScope, reportsByIds, tearlinesOf, type ReportQuery, type ReportRead } from './queries/reports.js';
 import { grantsOfObservations, grantsOfReports } from './queries/grants.js';
@@ -145,6 +146,17 @@ export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceC
       const rows = await valuesOfPeriods(db, viewer, parsed, args.asOf);
       return new Map(keys.map((k) => [k, rows.filter((r) => periodValueKey(r) === k)]));
     }),
+    countryWithheld: scopedLoader<WithheldQuery, WithheldValue[]>((keys, args) => withheldByScope(db, viewer, { by: 'country', keys }, args)),
+    indicatorWithheld: scopedLoader<WithheldQuery, WithheldValue[]>((keys, args) => withheldByScope(db, viewer, { by: 'indicator', keys }, args)),
+    /** Whether a later value than the one seen exists, hidden from the viewer; keyed like periodValueKey. */
+    laterWithheld: scopedLoader<{ asOf?: Date | null; source?: string | null }, boolean>(async (keys, args) => {
+      const seen = keys.map((k) => {
+        const [indicatorCode, countryIso3, periodStart] = k.split('|') as [string, string, string];
+        return { indicatorCode, countryIso3, periodStart };
+      });
+      const later = await laterWithheld(db, viewer, seen, args);
+      return new Map(seen.map((s, i) => [keys[i]!, later.has(`${s.indicatorCode}|${s.countryIso3}`)]));
+    }),
     countryLatest: scopedLoader<{ asOf?: Date | null; source?: string | null }, ObservationRow[]>(async (keys, args) => {
       const rows = await latestObservations(db, viewer, { by: 'country', keys }, args);
       return new Map(keys.map((k) => [k, rows.filter((r) => r.countryIso3 === k)]));
@@ -157,3 +169,6 @@ export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceC
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** A list's range and filters, as the withheld periods of that list are read. */
+export type WithheldQuery = { from?: string | null; to?: string | null; asOf?: Date | null; source?: string | null; indicator?: string | null; country?: string | null };

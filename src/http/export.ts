@@ -214,6 +214,7 @@ function observationColumns(periodicity: Map<string, string>): Column<Observatio
     { name: 'source', field: 'Observation.source', value: (o) => o.sourceOrgId },
     { name: 'revision', field: 'Observation.revision', value: (o) => o.revision },
     { name: 'recordedAt', field: 'Observation.recordedAt', value: (o) => iso(o.recordedAt) },
+    { name: 'status', field: 'Observation.status', value: (o) => o.status },
     { name: 'sourceReliability', field: 'Observation.sourceReliability', value: (o) => o.sourceReliability },
     { name: 'informationCredibility', field: 'Observation.informationCredibility', value: (o) => o.informationCredibility },
   ];

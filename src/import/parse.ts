@@ -3,9 +3,10 @@ import type { ObservationInputRow } from '../db/queries/observation-writes.js';
 
 export type ImportFormat = 'csv' | 'json' | 'ndjson';
 
-export const COLUMNS = ['indicator', 'country', 'period', 'value', 'tlp', 'sourceReliability', 'informationCredibility', 'note'] as const;
+export const COLUMNS = ['indicator', 'country', 'period', 'value', 'tlp', 'sourceReliability', 'informationCredibility', 'note', 'status', 'sourceReport'] as const;
 type Column = (typeof COLUMNS)[number];
-const REQUIRED: readonly Column[] = COLUMNS.filter((c) => c !== 'note');
+const OPTIONAL: readonly Column[] = ['note', 'status', 'sourceReport'];
+const REQUIRED: readonly Column[] = COLUMNS.filter((c) => !OPTIONAL.includes(c));
 
 /** Where a row is in the file, in the words an editor uses: a CSV or NDJSON line, a JSON array element. */
 export interface Location {
@@ -98,13 +99,14 @@ class RowBuilder {
     return value;
   }
 
-  note(raw: unknown): string | null {
+  /** An optional text cell: absent or empty is null. */
+  optional(field: 'note' | 'status' | 'sourceReport', raw: unknown): string | null {
     if (raw === undefined || raw === null || raw === '') return null;
     if (typeof raw !== 'string') {
-      this.problem('note', 'must be a string');
+      this.problem(field, 'must be a string');
       return null;
     }
-    return raw;
+    return field === 'note' ? raw : raw.trim();
   }
 }
 
@@ -121,7 +123,9 @@ function toRow(record: Record<string, unknown>, location: Location, problems: Fi
     tlp: tlpOf(b.text('tlp', record.tlp)),
     sourceReliability: b.text('sourceReliability', record.sourceReliability),
     informationCredibility: b.number('informationCredibility', record.informationCredibility, true),
-    note: b.note(record.note),
+    note: b.optional('note', record.note),
+    status: b.optional('status', record.status),
+    sourceReport: b.optional('sourceReport', record.sourceReport),
   };
   return { row, unreadable: b.unreadable };
 }

@@ -11,7 +11,7 @@ import { LatestValuesArgs } from '../schema/country/country.args.js';
 import { toCountry } from '../schema/country/country.mapper.js';
 import { Country } from '../schema/country/country.type.js';
 import { CountryObservationsArgs } from '../schema/observation/observation.args.js';
-import { toObservation } from '../schema/observation/observation.mapper.js';
+import { toObservation, toWithheldValue, withWithheld } from '../schema/observation/observation.mapper.js';
 import { Observation, ObservationConnection } from '../schema/observation/observation.type.js';
 import { reportGradingArgument, ReportsArgs } from '../schema/report/report.args.js';
 import { toReport } from '../schema/report/report.mapper.js';
@@ -52,7 +52,7 @@ export class CountryResolver {
   })
   async latestValues(@Root() country: Country, @Args(() => LatestValuesArgs) { asOf, source }: LatestValuesArgs, @Ctx() ctx: Context) {
     const [rows, indicators] = await Promise.all([ctx.loaders.countryLatest.load({ scopeKey: country.iso3, args: { asOf, source } }), ctx.loaders.indicatorIndex()]);
-    return rows.map((row) => toObservation(row, indicators));
+    return rows.map((row) => Object.assign(toObservation(row, indicators), { latestOf: { asOf, source } }));
   }
 
   @FieldResolver(() => ObservationConnection, { description: "This country's observations, newest period first." })
@@ -63,6 +63,8 @@ export class CountryResolver {
       ctx.loaders.countryObservations.load({ scopeKey: country.iso3, args: { indicator, from, to, asOf, source, minReliability, minCredibility, first, after } }),
       ctx.loaders.indicatorIndex(),
     ]);
-    return mapPage(page, (row) => toObservation(row, indicators));
+    return withWithheld(mapPage(page, (row) => toObservation(row, indicators)), async () =>
+      (await ctx.loaders.countryWithheld.load({ scopeKey: country.iso3, args: { indicator, from, to, asOf, source } })).map((w) => toWithheldValue(w, indicators)),
+    );
   }
 }

@@ -1,20 +1,32 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
-import { checkGradingUse } from '../auth/policy.js';
+import { checkGradingUse, mayManageReferenceData } from '../auth/policy.js';
+import { ApiError, ErrorCode } from '../errors.js';
+import { requireMember } from './member.js';
 import { gradingArgument } from '../schema/common/grading.js';
-import { findIndicators } from '../db/queries/indicators.js';
+import { findIndicators, setIndicatorDisclosure } from '../db/queries/indicators.js';
 import { LangArgs } from '../schema/common/lang.args.js';
 import { pick } from '../schema/common/localized.js';
 import { mapPage } from '../schema/common/map-page.js';
-import { IndicatorsArgs, IndicatorLatestValuesArgs } from '../schema/indicator/indicator.args.js';
+import { IndicatorDisclosureArgs, IndicatorsArgs, IndicatorLatestValuesArgs } from '../schema/indicator/indicator.args.js';
 import { toIndicator } from '../schema/indicator/indicator.mapper.js';
 import { Indicator } from '../schema/indicator/indicator.type.js';
 import { IndicatorObservationsArgs } from '../schema/observation/observation.args.js';
-import { toObservation } from '../schema/observation/observation.mapper.js';
+import { toObservation, toWithheldValue, withWithheld } from '../schema/observation/observation.mapper.js';
 import { Observation, ObservationConnection } from '../schema/observation/observation.type.js';
 
 @Resolver(() => Indicator)
 export class IndicatorResolver {
+  @Mutation(() => Indicator, {
+    description:
+      "Whether readers are told of an indicator's values they may not see (`withheld`, `newerWithheld`). `network-admin` only, with a reason kept in the audit entry.",
+  })
+  async setIndicatorDisclosure(@Args(() => IndicatorDisclosureArgs) { indicator, disclosesWithheld, reason }: IndicatorDisclosureArgs, @Ctx() ctx: Context) {
+    const viewer = requireMember(ctx);
+    if (!mayManageReferenceData(viewer)) throw new ApiError(ErrorCode.FORBIDDEN, 'Changing indicator options needs the network-admin role');
+    return toIndicator(await setIndicatorDisclosure(ctx.db, viewer, indicator, disclosesWithheld, reason));
+  }
+
   @Query(() => [Indicator], { description: 'Early-warning indicator definitions, by code.' })
   async indicators(@Args(() => IndicatorsArgs) { filter }: IndicatorsArgs, @Ctx() ctx: Context) {
     return (await findIndicators(ctx.db, { filter })).map(toIndicator);
@@ -44,7 +56,9 @@ export class IndicatorResolver {
       ctx.loaders.indicatorObservations.load({ scopeKey: indicator.code, args: { country, from, to, asOf, source, minReliability, minCredibility, first, after } }),
       ctx.loaders.indicatorIndex(),
     ]);
-    return mapPage(page, (row) => toObservation(row, indicators));
+    return withWithheld(mapPage(page, (row) => toObservation(row, indicators)), async () =>
+      (await ctx.loaders.indicatorWithheld.load({ scopeKey: indicator.code, args: { country, from, to, asOf, source } })).map((w) => toWithheldValue(w, indicators)),
+    );
   }
 
   @FieldResolver(() => [Observation], { description: 'The latest value per country that the viewer may see (one per country).' })
@@ -53,6 +67,6 @@ export class IndicatorResolver {
       ctx.loaders.indicatorLatest.load({ scopeKey: indicator.code, args: { countries, asOf, source } }),
       ctx.loaders.indicatorIndex(),
     ]);
-    return rows.map((row) => toObservation(row, indicators));
+    return rows.map((row) => Object.assign(toObservation(row, indicators), { latestOf: { asOf, source } }));
   }
 }

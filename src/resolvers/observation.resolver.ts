@@ -10,6 +10,8 @@ import { Indicator } from '../schema/indicator/indicator.type.js';
 import { toGrant } from '../schema/grant/grant.mapper.js';
 import { Grant } from '../schema/grant/grant.type.js';
 import { Observation } from '../schema/observation/observation.type.js';
+import { toReport } from '../schema/report/report.mapper.js';
+import { Report } from '../schema/report/report.type.js';
 import { toOrganization } from '../schema/organization/organization.mapper.js';
 import { Organization } from '../schema/organization/organization.type.js';
 
@@ -40,6 +42,28 @@ export class ObservationResolver {
   async bySource(@Root() obs: Observation, @Args(() => BySourceArgs) { asOf }: BySourceArgs, @Ctx() ctx: Context) {
     const [rows, indicators] = await Promise.all([ctx.loaders.periodValues.load({ scopeKey: periodValueKey(obs), args: { asOf } }), ctx.loaders.indicatorIndex()]);
     return rows.map((row) => toObservation(row, indicators));
+  }
+
+  @FieldResolver(() => Report, {
+    nullable: true,
+    description: 'The report the value rests on (its source document), if the writer named one and you may see it; else null.',
+  })
+  async sourceReport(@Root() obs: Observation, @Ctx() ctx: Context) {
+    const row = obs.sourceReportId ? await ctx.loaders.report.load(obs.sourceReportId) : null;
+    return row && toReport(row);
+  }
+
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description:
+      "On `latestValues`: true when a later value of the series exists that you may not see (a later period, or a later revision of this one); false when none does. Null where the indicator's owner does not disclose withheld values (Indicator.disclosesWithheld), and on other lists.",
+  })
+  async newerWithheld(@Root() obs: Observation, @Ctx() ctx: Context): Promise<boolean | null> {
+    const indicator = await ctx.loaders.indicator.load(obs.indicatorCode);
+    if (!obs.latestOf || !indicator?.discloseWithheld) return null;
+    const { asOf, source } = obs.latestOf;
+    if (obs.supersededAt && (!asOf || obs.supersededAt <= asOf)) return true;
+    return ctx.loaders.laterWithheld.load({ scopeKey: periodValueKey(obs), args: { asOf, source } });
   }
 
   @FieldResolver(() => [Grant], {

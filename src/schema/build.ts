@@ -25,6 +25,8 @@ import { ObservationResolver } from '../resolvers/observation.resolver.js';
 import { OrganizationResolver } from '../resolvers/organization.resolver.js';
 import { ReportResolver } from '../resolvers/report.resolver.js';
 import { ReportRevisionResolver } from '../resolvers/report-revision.resolver.js';
+import { WithheldValueResolver } from '../resolvers/withheld-value.resolver.js';
+import { ObservationConnectionResolver } from '../resolvers/observation-connection.resolver.js';
 
 /** The federation spec the subgraph links to, and what it imports from it. */
 export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
@@ -60,6 +62,8 @@ async function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
       OrganizationResolver,
       ReportResolver,
       ReportRevisionResolver,
+      WithheldValueResolver,
+      ObservationConnectionResolver,
       IndicatorResolver,
       ObservationResolver,
       GrantResolver,

@@ -1,5 +1,10 @@
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import { actorOf } from '../../auth/access-log.js';
+import type { MemberViewer } from '../../auth/viewer.js';
+import { notFound } from '../../errors.js';
 import type { Db } from '../database.js';
+import { notifyReferenceChanged } from '../reference.js';
+import { auditEvents } from '../schema/audit.js';
 import { indicators, type IndicatorRow } from '../schema/indicators.js';
 import { reportIndicators } from '../schema/reports.js';
 
@@ -22,4 +27,18 @@ export function indicatorLinksOfReports(db: Db, reportIds: readonly string[]) {
     .from(reportIndicators)
     .where(inArray(reportIndicators.reportId, [...reportIds]))
     .orderBy(asc(reportIndicators.indicatorCode));
+}
+
+/**
+ * The owner's choice to disclose withheld values of an indicator (see withheld.ts), with its reason, in one
+ * transaction with the audit entry; every process drops its reference snapshot when it commits.
+ */
+export async function setIndicatorDisclosure(db: Db, viewer: MemberViewer, code: string, disclose: boolean, reason: string): Promise<IndicatorRow> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.update(indicators).set({ discloseWithheld: disclose }).where(eq(indicators.code, code)).returning();
+    if (!row) throw notFound('Indicator');
+    await tx.insert(auditEvents).values({ kind: 'WRITE', ...actorOf(viewer), action: 'setIndicatorDisclosure', reason: `${code}: ${disclose ? 'disclose' : 'do not disclose'} withheld values. ${reason}` });
+    await notifyReferenceChanged(tx as unknown as Db);
+    return row;
+  });
 }

@@ -9,6 +9,9 @@ import { auditEvents } from '../schema/audit.js';
 import { countries } from '../schema/countries.js';
 import { indicators, type IndicatorRow } from '../schema/indicators.js';
 import { observations } from '../schema/observations.js';
+import { reports } from '../schema/reports.js';
+import { visibleTo } from '../visibility.js';
+import { reportRowRule } from './reports.js';
 import { raiseAlerts } from './alert-writes.js';
 import { claimIdempotencyKey, completeIdempotencyKey, hashRequest } from './idempotency.js';
 
@@ -21,6 +24,10 @@ export interface ObservationInputRow {
   sourceReliability: string;
   informationCredibility: number;
   note?: string | null;
+  /** PROVISIONAL, ESTIMATED or FINAL (the default). */
+  status?: string | null;
+  /** The id of the report the value rests on: one the writer may see. */
+  sourceReport?: string | null;
 }
 
 export interface Problem {
@@ -48,6 +55,11 @@ const PERIOD_FORMS = { MONTHLY: 'YYYY-MM', QUARTERLY: 'YYYY-Qn', ANNUAL: 'YYYY' 
  * Checks every row of a batch against the reference data and the policy, and returns every problem
  * (not just the first), so a file can be fixed in one pass. Shared by the mutation and the import command.
  */
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+const STATUSES = new Set(['PROVISIONAL', 'ESTIMATED', 'FINAL']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function validateObservationRows(rows: readonly ObservationInputRow[], ref: ReferenceData, viewer: MemberViewer, horizon: PeriodHorizon): Problem[] {
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
@@ -86,6 +98,8 @@ export function validateObservationRows(rows: readonly ObservationInputRow[], re
       add('informationCredibility', 'information credibility must be an integer from 1 to 6');
     }
     if (r.note != null && String(r.note).length > 2000) add('note', 'note must be at most 2000 characters');
+    if (r.status != null && !STATUSES.has(r.status)) add('status', `unknown status "${String(r.status).slice(0, 20)}" (PROVISIONAL, ESTIMATED, FINAL)`);
+    if (r.sourceReport != null && !UUID.test(String(r.sourceReport))) add('sourceReport', 'sourceReport must be a report id (UUID)');
     if (indicator && periodStart) {
       const key = `${r.indicator}|${r.country}|${periodStart}`;
       const first = seen.get(key);
@@ -160,6 +174,20 @@ function isInForceRace(error: unknown): boolean {
   return false;
 }
 
+/**
+ * A value may rest on a report its writer may see (row rule): an unknown report and one hidden from the
+ * writer are refused alike, so the refusal tells nothing about reports the writer may not see.
+ */
+async function checkSourceReports(tx: Tx, viewer: MemberViewer, rows: readonly ObservationInputRow[]): Promise<void> {
+  const named = [...new Set(rows.flatMap((r) => (r.sourceReport ? [r.sourceReport.toLowerCase()] : [])))];
+  if (named.length === 0) return;
+  const found = new Set((await tx.select({ id: reports.id }).from(reports).where(and(inArray(reports.id, named), visibleTo(viewer, reportRowRule)))).map((r) => r.id));
+  const problems = rows.flatMap((r, row) =>
+    r.sourceReport && !found.has(r.sourceReport.toLowerCase()) ? [{ row, field: 'sourceReport', message: 'no report with this id that you may see' }] : [],
+  );
+  if (problems.length > 0) throw problemsError(problems);
+}
+
 async function writeObservations(
   db: Db,
   viewer: MemberViewer,
@@ -174,6 +202,7 @@ async function writeObservations(
       if (earlier) return { observationIds: earlier.observationIds, alertIds: earlier.alertIds, replayed: true };
     }
 
+    await checkSourceReports(tx, viewer, rows);
     const points = rows.map((r) => ({ ...r, periodStart: parsePeriod(r.period).start }));
     const current = await tx
       .select({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, periodStart: observations.periodStart, revision: observations.revision })
@@ -212,6 +241,8 @@ async function writeObservations(
             sourceReliability: p.sourceReliability as 'A',
             informationCredibility: p.informationCredibility,
             note: p.note ?? null,
+            status: (p.status ?? 'FINAL') as 'FINAL',
+            sourceReportId: p.sourceReport?.toLowerCase() ?? null,
             revision: (inForce.get(`${p.indicator}|${p.country}|${p.periodStart}`)?.revision ?? 0) + 1,
           })),
         )

@@ -15,6 +15,8 @@ export const indicators = pgTable(
     scale: text('scale', { enum: ['COUNT', 'MEASURE'] }).notNull().default('MEASURE'),
     // The owner's opt-out of the TREND rule's watch-level requirement.
     trendBelowWatch: boolean('trend_below_watch').notNull().default(false),
+    // The owner's choice to tell readers that values exist which they may not see ("withheld"); off: say nothing.
+    discloseWithheld: boolean('disclose_withheld').notNull().default(false),
     periodicity: periodicityEnum('periodicity').notNull(),
     worseDirection: worseDirectionEnum('worse_direction').notNull(),
     methodology: text('methodology').notNull(),

@@ -4,6 +4,7 @@ import { countries } from './countries.js';
 import { sourceReliabilityEnum, tlpEnum } from './enums.js';
 import { indicators } from './indicators.js';
 import { organizations } from './organizations.js';
+import { reports } from './reports.js';
 
 /**
  * One row per revision of a value: a correction adds a row with a later recorded_at and never
@@ -30,6 +31,9 @@ export const observations = pgTable(
     sourceReliability: sourceReliabilityEnum('source_reliability').notNull(),
     informationCredibility: smallint('information_credibility').notNull(),
     note: text('note'),
+    // Provenance: how settled the figure is, and the report it rests on (shown only to those who may see that report).
+    status: text('status', { enum: ['PROVISIONAL', 'ESTIMATED', 'FINAL'] }).notNull().default('FINAL'),
+    sourceReportId: uuid('source_report_id').references(() => reports.id),
     revision: integer('revision').notNull().default(1),
     recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     // Set when a later revision is recorded: the revision in force at T has recorded_at <= T < superseded_at.

@@ -8,6 +8,9 @@ type Direction = IndicatorInsert['worseDirection'];
 export type SampleIndicator = IndicatorInsert & { theme: Topic };
 
 /** Units of whole events per period: these indicators are counts (the TREND rule judges them by a count model). */
+/** Indicators whose owner tells readers of values they may not see (the sample's one example: OP-01). */
+const DISCLOSING: ReadonlySet<string> = new Set(['OP-01']);
+
 export const COUNT_UNITS: ReadonlySet<string> = new Set(['items', 'accounts', 'cases', 'sessions', 'incidents', 'persons', 'plots', 'fighters', 'reports', 'campaigns', 'attempts', 'matches']);
 
 function ind(
@@ -23,7 +26,7 @@ function ind(
   methodology: string,
 ): SampleIndicator {
   return {
-    code, theme, periodicity, worseDirection, unit, scale: COUNT_UNITS.has(unit) ? 'COUNT' : 'MEASURE', trendBelowWatch: false, thresholdWatch, thresholdWarning, thresholdCritical, minValue, maxValue,
+    code, theme, periodicity, worseDirection, unit, scale: COUNT_UNITS.has(unit) ? 'COUNT' : 'MEASURE', trendBelowWatch: false, discloseWithheld: DISCLOSING.has(code), thresholdWatch, thresholdWarning, thresholdCritical, minValue, maxValue,
     nameEn, nameRu, descriptionEn, descriptionRu, methodology,
   };
 }

@@ -123,6 +123,7 @@ function secondSourceRow(rng: Random, indicator: SampleIndicator, primary: Sampl
     sourceReliability: rng.weighted(RELIABILITY_WEIGHTS),
     informationCredibility: rng.weighted(CREDIBILITY_WEIGHTS),
     note: rng.chance(0.2) ? 'UNODC estimate from its own monitoring; methodology differs from the national return.' : null,
+    status: 'ESTIMATED',
     revision: 1,
     recordedAt: clampBefore(addDays(primary.recordedAt, rng.int(5, 30)), SAMPLE_NOW),
   };
@@ -162,6 +163,8 @@ export function generateObservations(seed: number, years: number, indicatorList:
           sourceReliability: rng.weighted(RELIABILITY_WEIGHTS),
           informationCredibility: rng.weighted(CREDIBILITY_WEIGHTS),
           note,
+          // The newest period of a series is a first return, still to be confirmed.
+          status: i === periods.length - 1 ? 'PROVISIONAL' : 'FINAL',
           revision: 1,
           recordedAt,
         };
@@ -174,6 +177,7 @@ export function generateObservations(seed: number, years: number, indicatorList:
             id: rng.uuid(),
             value: corrected(rng, indicator, point.value),
             revision: 2,
+            status: 'FINAL',
             note: rng.pick(CORRECTIONS),
             recordedAt: clampBefore(addDays(recordedAt, rng.int(7, 45)), SAMPLE_NOW),
           });

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, Length, Matches, ValidateNested } from 'class-validator';
 import { DateTimeScalar } from '../common/scalars.js';
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { Periodicity, Topic } from '../common/enums.js';
@@ -32,4 +32,18 @@ export class IndicatorLatestValuesArgs {
   @Field(() => String, { nullable: true, description: "Only this source organization's latest value (its id, e.g. `kaz-ct`). Default: the latest of any source; `bySource` gives each source's value of that period." })
   @Matches(/^[a-z0-9-]{2,40}$/, { message: 'source must be an organization id such as kaz-ct' })
   source?: string | null;
+}
+
+@ArgsType()
+export class IndicatorDisclosureArgs {
+  @Field(() => String, { description: 'Indicator code, e.g. `VE-01`.' })
+  @Matches(/^[A-Z0-9-]{2,16}$/, { message: 'indicator must be an indicator code such as OP-01' })
+  indicator!: string;
+
+  @Field(() => Boolean, { description: 'True: tell readers which periods hold values they may not see; false: say nothing.' })
+  disclosesWithheld!: boolean;
+
+  @Field(() => String, { description: 'Why (kept in the audit entry), 1 to 2000 characters.' })
+  @Length(1, 2000, { message: 'reason must be 1 to 2000 characters' })
+  reason!: string;
 }

@@ -1,6 +1,6 @@
 import type { IndicatorRow } from '../../db/schema/indicators.js';
 import type { Periodicity, Topic, WorseDirection } from '../common/enums.js';
-import { Indicator, Thresholds } from './indicator.type.js';
+import { Indicator, Thresholds, type IndicatorScale } from './indicator.type.js';
 
 export function toIndicator(row: IndicatorRow): Indicator {
   return Object.assign(new Indicator(), {
@@ -17,6 +17,9 @@ export function toIndicator(row: IndicatorRow): Indicator {
     }),
     minValue: row.minValue,
     maxValue: row.maxValue,
+    scale: row.scale as IndicatorScale,
+    trendBelowWatch: row.trendBelowWatch,
+    disclosesWithheld: row.discloseWithheld,
     names: { en: row.nameEn, ru: row.nameRu },
     descriptions: { en: row.descriptionEn, ru: row.descriptionRu },
   });

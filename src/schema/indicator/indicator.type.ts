@@ -1,6 +1,12 @@
-import { Directive, Field, Float, ObjectType } from 'type-graphql';
+import { Directive, Field, Float, ObjectType, registerEnumType } from 'type-graphql';
 import { Periodicity, Topic, WorseDirection } from '../common/enums.js';
 import type { Localized } from '../common/localized.js';
+
+export enum IndicatorScale {
+  COUNT = 'COUNT',
+  MEASURE = 'MEASURE',
+}
+registerEnumType(IndicatorScale, { name: 'IndicatorScale', description: 'What kind of number an indicator is.' });
 
 @ObjectType({ simpleResolvers: true, description: "Levels at which an indicator's value raises an alert, in its worse direction." })
 export class Thresholds {
@@ -43,6 +49,18 @@ export class Indicator {
 
   @Field(() => Float, { nullable: true, description: 'Largest valid value, if bounded.' })
   maxValue!: number | null;
+
+  @Field(() => IndicatorScale, { description: 'COUNT (whole events per period: the TREND rule judges them by a count model) or MEASURE (z-score).' })
+  scale!: IndicatorScale;
+
+  @Field(() => Boolean, { description: 'Whether TREND alerts may fire below the watch level (the owner\'s opt-out; false: they need it).' })
+  trendBelowWatch!: boolean;
+
+  @Field(() => Boolean, {
+    description:
+      'Whether readers are told that values exist which they may not see (`withheld` on lists, `newerWithheld` on latest values). False, the default: nothing is said. Set by `network-admin` (setIndicatorDisclosure).',
+  })
+  disclosesWithheld!: boolean;
 
   names!: Localized;
   descriptions!: Localized;

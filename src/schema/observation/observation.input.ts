@@ -1,8 +1,8 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { Alert } from '../alert/alert.type.js';
 import { SourceReliability, Tlp } from '../common/enums.js';
-import { PeriodScalar } from '../common/scalars.js';
-import { Observation } from './observation.type.js';
+import { PeriodScalar, UuidScalar } from '../common/scalars.js';
+import { Observation, ObservationStatus } from './observation.type.js';
 
 @InputType({ description: "One indicator value. A value for an indicator, country and period that already has one is a revision: the old value stays readable with `asOf`." })
 export class ObservationInput {
@@ -29,6 +29,15 @@ export class ObservationInput {
 
   @Field(() => String, { nullable: true, description: 'A remark (readable by your organization and UN entities).' })
   note?: string | null;
+
+  @Field(() => ObservationStatus, { nullable: true, description: 'How settled the figure is (default FINAL).' })
+  status?: ObservationStatus | null;
+
+  @Field(() => UuidScalar, {
+    nullable: true,
+    description: 'The report the value rests on (its source document): one you may see. Readers see the link only if they may see that report.',
+  })
+  sourceReport?: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'What recordObservations wrote and the alerts it raised.' })

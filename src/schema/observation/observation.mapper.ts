@@ -3,7 +3,9 @@ import type { ObservationRow } from '../../db/schema/observations.js';
 import { AlertLevel, type SourceReliability, type Tlp } from '../common/enums.js';
 import { formatPeriod } from '../common/period.js';
 import { levelOf } from '../indicator/level.js';
-import { Observation } from './observation.type.js';
+import type { Page } from '../common/connection.js';
+import type { WithheldValue as WithheldRow } from '../../db/queries/withheld.js';
+import { Observation, WithheldValue, type ObservationConnection, type ObservationStatus } from './observation.type.js';
 
 /**
  * period and level depend on the indicator: they are computed here, from the request's indicator index,
@@ -23,8 +25,25 @@ export function toObservation(row: ObservationRow, indicators: ReadonlyMap<strin
     note: row.note,
     revision: row.revision,
     recordedAt: row.recordedAt,
+    status: row.status as ObservationStatus,
+    recordedBy: row.recordedBySub,
+    sourceReportId: row.sourceReportId,
+    supersededAt: row.supersededAt,
     indicatorCode: row.indicatorCode,
     countryIso3: row.countryIso3,
     sourceOrgId: row.sourceOrgId,
   });
+}
+
+export function toWithheldValue(row: WithheldRow, indicators: ReadonlyMap<string, IndicatorRow>): WithheldValue {
+  return Object.assign(new WithheldValue(), {
+    period: formatPeriod(row.periodStart, indicators.get(row.indicatorCode)?.periodicity ?? 'MONTHLY'),
+    indicatorCode: row.indicatorCode,
+    countryIso3: row.countryIso3,
+  });
+}
+
+/** A page of observations whose `withheld` list is read only if the client asks for it. */
+export function withWithheld(page: Page<Observation>, loadWithheld: () => Promise<WithheldValue[]>): ObservationConnection {
+  return Object.assign(page, { loadWithheld }) as unknown as ObservationConnection;
 }

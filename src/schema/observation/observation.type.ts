@@ -1,7 +1,22 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
 import { AlertLevel, SourceReliability, Tlp } from '../common/enums.js';
 import { DateTimeScalar, LocalDateScalar, PeriodScalar, UuidScalar } from '../common/scalars.js';
+
+export enum ObservationStatus {
+  PROVISIONAL = 'PROVISIONAL',
+  ESTIMATED = 'ESTIMATED',
+  FINAL = 'FINAL',
+}
+registerEnumType(ObservationStatus, {
+  name: 'ObservationStatus',
+  description: 'How settled a figure is.',
+  valuesConfig: {
+    PROVISIONAL: { description: 'A first figure, expected to be revised.' },
+    ESTIMATED: { description: 'An estimate (modelled or extrapolated), not a count or measurement.' },
+    FINAL: { description: 'The settled figure (the default when a writer does not say).' },
+  },
+});
 
 @ObjectType({
   simpleResolvers: true,
@@ -42,10 +57,37 @@ export class Observation {
   @Field(() => DateTimeScalar, { description: 'When this revision was recorded.' })
   recordedAt!: Date;
 
+  @Field(() => ObservationStatus, { description: 'How settled the figure is: PROVISIONAL, ESTIMATED or FINAL.' })
+  status!: ObservationStatus;
+
+  @Field(() => String, { nullable: true, description: 'The person (token `sub`) who recorded this revision. The originating organization and auditors only.' })
+  recordedBy!: string | null;
+
+
+  sourceReportId!: string | null;
+  supersededAt!: Date | null;
+  /** Set by latestValues: the instant and source it read at (newerWithheld answers only there). */
+  latestOf?: { asOf?: Date | null; source?: string | null };
+
   indicatorCode!: string;
   countryIso3!: string;
   sourceOrgId!: string;
 }
 
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A period of a series for which a value exists that you may not see (only for indicators whose owner discloses it).',
+})
+export class WithheldValue {
+  @Field(() => PeriodScalar, { description: 'The period.' })
+  period!: string;
+
+  indicatorCode!: string;
+  countryIso3!: string;
+}
+
 @ObjectType({ simpleResolvers: true, description: 'A page of observations the viewer may see.' })
-export class ObservationConnection extends Connection(Observation, 'Observation') {}
+export class ObservationConnection extends Connection(Observation, 'Observation') {
+  /** Reads the list's withheld periods (ObservationConnection.withheld), only if the client asks. */
+  loadWithheld?: () => Promise<WithheldValue[]>;
+}
