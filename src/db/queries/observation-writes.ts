@@ -51,15 +51,15 @@ const TLPS = new Set(['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED']);
 const RELIABILITY = new Set(['A', 'B', 'C', 'D', 'E', 'F']);
 const PERIOD_FORMS = { MONTHLY: 'YYYY-MM', QUARTERLY: 'YYYY-Qn', ANNUAL: 'YYYY' } as const;
 
-/**
- * Checks every row of a batch against the reference data and the policy, and returns every problem
- * (not just the first), so a file can be fixed in one pass. Shared by the mutation and the import command.
- */
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 const STATUSES = new Set(['PROVISIONAL', 'ESTIMATED', 'FINAL']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Checks every row of a batch against the reference data and the policy, and returns every problem
+ * (not just the first), so a file can be fixed in one pass. Shared by the mutation and the import command.
+ */
 export function validateObservationRows(rows: readonly ObservationInputRow[], ref: ReferenceData, viewer: MemberViewer, horizon: PeriodHorizon): Problem[] {
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
