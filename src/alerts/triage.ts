@@ -37,6 +37,8 @@ const listed = (states: readonly string[]) =>
 export function transitionRefusal(from: TriageState, to: TriageState, superseded: boolean): string | null {
   const allowed = nextStates(from, superseded);
   if (allowed.includes(to)) return null;
-  const why = superseded ? 'the alert was superseded (it no longer holds): its triage can only be closed' : `${from} → ${to} is not a triage step`;
-  return `${why}; your organization's triage is ${from}, its next state may be ${listed(allowed)}`;
+  const next = `its next state may be ${listed(allowed)}`;
+  if (superseded) return `the alert was superseded (it no longer holds): its triage can only be closed; your organization's triage is ${from}, ${next}`;
+  if (from === to) return `your organization's triage is already ${from}; ${next}`;
+  return `${from} → ${to} is not a triage step; your organization's triage is ${from}, ${next}`;
 }
