@@ -215,10 +215,17 @@ describe('subscriptions', () => {
 
   it('an anonymous subscriber gets no triage: refused the filter, and no alertTriaged events', async () => {
     const refused = await subscribe<unknown>(api.url, `subscription { alertRaised(triageState: [NEW]) { id } }`, {});
+    const SUB = `subscription { alertTriaged { id triage { state } } }`;
+    const anonymous = await subscribe<{ alertTriaged: { id: string } | null }>(api.url, SUB, {});
+    const member = await subscribe<{ alertTriaged: { id: string } }>(api.url, SUB, {}, (await bearer(idp, 'kaz-ct')).authorization);
     try {
       await expect(refused.next(() => true, 2000)).rejects.toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN', field: 'triageState' }) })]);
+      const id = await raiser.raise(2055, 'CLEAR');
+      await gql(api.url, `mutation($id: String!) { acknowledgeAlert(id: $id, note: "public alert, private triage") { id } }`, { id }, await bearer(idp, 'kaz-ct'));
+      await member.next((e) => e.alertTriaged.id === id);
+      expect(anonymous.events).toEqual([]);
     } finally {
-      await refused.close();
+      await Promise.all([refused.close(), anonymous.close(), member.close()]);
     }
   });
 });
@@ -229,16 +236,23 @@ describe('no N+1', () => {
       triage { state assignee notes(first: 5) { text author } }
       triages { organization { id } state notes(first: 5) { text } } acknowledgementNote } } } }`;
     const coordinator = await bearer(idp, 'unrcca');
-    // Some triage on the first page, so that the thread and board loaders have rows to read.
+    // Triage on the first page, so that every loader has rows to read: the coordinator's own threads, and
+    // an agency's escalated thread (read after the board, as a second batch).
     const page = await gql(api.url, `{ alerts(first: 5) { edges { node { id } } } }`, {}, coordinator);
+    const kaz = await bearer(idp, 'kaz-ct');
     for (const { node } of page.data!.alerts.edges.slice(0, 3)) {
       await gql(api.url, `mutation($id: String!) { acknowledgeAlert(id: $id, note: "coordination") { id } }`, { id: node.id }, coordinator);
-      await gql(api.url, `mutation($id: String!) { acknowledgeAlert(id: $id, note: "agency") { id } }`, { id: node.id }, await bearer(idp, 'kaz-ct'));
+      await gql(api.url, `mutation($id: String!) { acknowledgeAlert(id: $id, note: "agency") { id } }`, { id: node.id }, kaz);
+    }
+    const first = page.data!.alerts.edges[0].node.id;
+    for (const state of ['IN_REVIEW', 'ESCALATED']) {
+      await gql(api.url, `mutation($id: String!, $state: TriageState!) { triageAlert(id: $id, state: $state, note: "agency") { id } }`, { id: first, state }, kaz);
     }
     const small = await gql(api.url, Q, { first: 5 }, coordinator);
     const large = await gql(api.url, Q, { first: 50 }, coordinator);
     expect(large.data!.alerts.edges).toHaveLength(50);
     expect(small.data!.alerts.edges[0].node.triage.notes).toEqual([{ text: 'coordination', author: 'sample:unrcca:analyst-1' }]);
+    expect(small.data!.alerts.edges[0].node.triages.find((t: { organization: { id: string } }) => t.organization.id === 'kaz-ct')).toMatchObject({ state: 'ESCALATED', notes: expect.arrayContaining([{ text: 'agency' }]) });
     expect(statementsOf(large)).toBe(statementsOf(small));
     expect(statementsOf(large)).toBeLessThanOrEqual(6);
   });
