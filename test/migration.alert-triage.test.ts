@@ -10,7 +10,7 @@ import { toAlert } from '../src/schema/alert/alert.mapper.js';
 import { insertMinimalReference, migrationsBefore, removeMigrationCopies } from './support/migrations.js';
 
 /**
- * drizzle/0012_alert_triage.sql on a database written under the global triage, where SCO RATS's
+ * drizzle/*_alert_triage.sql (0012 on this branch) on a database written under the global triage, where SCO RATS's
  * acknowledgement was the whole network's: it becomes SCO RATS's own triage (ACKNOWLEDGED, since when it
  * was acknowledged, by whom), its note the first note of SCO RATS's thread; every other organization's
  * triage of the alert is NEW. The global columns are dropped; UNRCCA and UNOCT are marked coordinators.
@@ -32,11 +32,11 @@ const member = (org: string): MemberViewer => ({
   roles: ['analyst'],
 });
 
-describe('migration 0012: triage per organization', () => {
+describe('migration alert_triage: triage per organization', () => {
   it('moves a global acknowledgement into the acknowledging organization’s triage, with its note first in the thread', async () => {
     const client = new PGlite();
     const db = drizzle(client);
-    await migrate(db, { migrationsFolder: migrationsBefore('0012_alert_triage') });
+    await migrate(db, { migrationsFolder: migrationsBefore('alert_triage') });
     await insertMinimalReference(client, ['kaz-ct', 'sco-rats', 'unrcca', 'unoct']);
     const alert = (id: string, status: string, org: string | null, sub: string | null, at: string | null, note: string | null) =>
       `('${id}', 'T-01', 'KAZ', '2026-01-01', 'kaz-ct', 'WARNING', 'THRESHOLD', 7, 'GREEN', '{}', '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', '${status}', ${[org, sub, at, note].map((v) => (v ? `'${v}'` : 'null')).join(', ')})`;

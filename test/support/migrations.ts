@@ -7,14 +7,18 @@ const folders: string[] = [];
 /** Removes the migration folders made by migrationsBefore (call in afterAll). */
 export const removeMigrationCopies = () => folders.splice(0).forEach((f) => rmSync(f, { recursive: true, force: true }));
 
-/** A copy of the committed migrations up to (not including) the one tagged `before`. */
+/**
+ * A copy of the committed migrations up to (not including) the one tagged `before`, given whole
+ * (`0007_values_per_source`) or by its name alone (`alert_triage`: found whatever number it is given when
+ * branches' migrations are renumbered on merge).
+ */
 export function migrationsBefore(before: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ctewn-migrations-'));
   folders.push(dir);
   cpSync('drizzle', dir, { recursive: true });
   const journalFile = join(dir, 'meta', '_journal.json');
   const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
-  const at = journal.entries.findIndex((e) => e.tag === before);
+  const at = journal.entries.findIndex((e) => e.tag === before || e.tag.replace(/^\d+_/, '') === before);
   if (at <= 0) throw new Error(`no migration tagged ${before} after the first`);
   journal.entries = journal.entries.slice(0, at);
   writeFileSync(journalFile, JSON.stringify(journal));
