@@ -4,7 +4,7 @@ import { openDatabase, type Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { recomputeAlerts } from '../src/db/queries/alert-writes.js';
 import { loadReferenceData } from '../src/db/queries/observation-writes.js';
-import { alerts, indicators } from '../src/db/schema/index.js';
+import { alertTriage, alerts, indicators } from '../src/db/schema/index.js';
 import { seedSampleData } from '../src/db/seed/index.js';
 
 let database: Database;
@@ -29,9 +29,10 @@ describe('recomputing alerts for history', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('follows a threshold change: alerts that no longer hold are superseded (kept), the others keep ids, times and acknowledgement', async () => {
+  it('follows a threshold change: alerts that no longer hold are superseded (kept), the others keep ids, times and triage', async () => {
     const [acknowledged] = await database.db.select().from(alerts).where(sql`${alerts.rule} = 'THRESHOLD' and ${alerts.level} <> 'CRITICAL'`).limit(1);
-    await database.db.update(alerts).set({ status: 'ACKNOWLEDGED', acknowledgedBySub: 'x', acknowledgedAt: new Date() }).where(eq(alerts.id, acknowledged!.id));
+    // An organization's triage hangs on the alert's id: an alert that still holds keeps it.
+    await database.db.insert(alertTriage).values({ alertId: acknowledged!.id, organizationId: 'kaz-ct', state: 'ACKNOWLEDGED', acknowledgedAt: new Date(), updatedBySub: 'sample:kaz-ct:analyst-1' });
     const before = await snapshot();
     const critical = await database.db.select({ id: alerts.id }).from(alerts).where(sql`${alerts.rule} = 'THRESHOLD' and ${alerts.level} = 'CRITICAL'`);
     expect(critical.length).toBeGreaterThan(10);
@@ -48,7 +49,8 @@ describe('recomputing alerts for history', () => {
     expect(superseded.every((a) => a.supersededByObservationId === null)).toBe(true);
     expect(await count(sql`${alerts.rule} = 'THRESHOLD' and ${alerts.level} = 'CRITICAL' and ${alerts.supersededAt} is null`)).toBe(0);
     const [still] = await database.db.select().from(alerts).where(eq(alerts.id, acknowledged!.id));
-    expect(still).toMatchObject({ status: 'ACKNOWLEDGED', supersededAt: null, raisedAt: acknowledged!.raisedAt, knownAt: acknowledged!.knownAt });
+    expect(still).toMatchObject({ supersededAt: null, raisedAt: acknowledged!.raisedAt, knownAt: acknowledged!.knownAt });
+    expect(await database.db.select({ state: alertTriage.state }).from(alertTriage).where(eq(alertTriage.alertId, acknowledged!.id))).toEqual([{ state: 'ACKNOWLEDGED' }]);
     // Kept alerts keep their times.
     const keptBefore = new Map(before.map((a) => [a.id, a]));
     for (const a of after.filter((x) => x.supersededAt === null && keptBefore.has(x.id))) expect(a.raisedAt).toEqual(keptBefore.get(a.id)!.raisedAt);

@@ -23,6 +23,7 @@ const unodc: MemberViewer = {
   organizationKind: 'UN_ENTITY',
   organizationCountry: null,
   parentOrganizationIds: [],
+  coordinatesNetwork: false,
   roles: ['contributor'],
 };
 

@@ -99,6 +99,7 @@ const kazMember: MemberViewer = {
   organizationKind: 'MEMBER_STATE_AGENCY',
   organizationCountry: 'KAZ',
   parentOrganizationIds: [],
+  coordinatesNetwork: false,
   roles: ['analyst'],
 };
 const unodcMember: MemberViewer = { ...kazMember, sub: 'sample:unodc:analyst-1', organizationId: 'unodc', organizationKind: 'UN_ENTITY', organizationCountry: null };

@@ -1,6 +1,9 @@
 import { reach, restrictedFields } from './policy.js';
 import type { Role, Viewer } from './viewer.js';
 
+/** The sample network's coordinators (organizations.coordinates_network). */
+const COORDINATORS: readonly string[] = ['unrcca', 'unoct'];
+
 /** The profiles the access matrix shows: one per organization kind the policy distinguishes, and the special roles. */
 const PROFILES: { label: string; viewer: Viewer }[] = [
   { label: 'anonymous', viewer: { kind: 'anonymous' } },
@@ -17,10 +20,20 @@ const PROFILES: { label: string; viewer: Viewer }[] = [
       ['donor', 'DONOR', 'unpdf', ['analyst']],
       ['auditor (any organization)', 'REGIONAL_ORGANIZATION', 'csto', ['auditor']],
       ['network-admin (any organization)', 'REGIONAL_ORGANIZATION', 'csto', ['network-admin']],
+      ['network coordinator (UNRCCA, UNOCT)', 'UN_ENTITY', 'unrcca', ['analyst']],
     ] as const
   ).map(([label, organizationKind, organizationId, roles]) => ({
     label,
-    viewer: { kind: 'member' as const, sub: 'x', organizationId, organizationKind, organizationCountry: null, parentOrganizationIds: [], roles: [...roles] as Role[] },
+    viewer: {
+      kind: 'member' as const,
+      sub: 'x',
+      organizationId,
+      organizationKind,
+      organizationCountry: null,
+      parentOrganizationIds: [],
+      coordinatesNetwork: COORDINATORS.includes(organizationId),
+      roles: [...roles] as Role[],
+    },
   })),
 ];
 
@@ -74,6 +87,20 @@ entries, the 1988 Committee \`TAi.\`/\`TAe.\`, the Monitoring Team both, the ori
 ${header}
 ${rule}
 ${rows.join('\n')}
+
+## Alert triage: per organization
+
+An alert is seen by whoever may see all the values behind it; its triage is not. Each organization has its
+own (\`Alert.triage\`: state, assignee, a thread of notes), written by its \`analyst\` role only
+(\`triageAlert\`, \`assignAlert\`, \`noteAlert\`, \`acknowledgeAlert\` = NEW → ACKNOWLEDGED), each write one
+transaction with its audit entry (\`AuditEvent.alertIds\`). Another organization sees none of it: not the
+state (\`status\` OPEN/ACKNOWLEDGED is the viewer's own organization's), not the notes, not that they
+exist, on any path (lists, filters, counts, \`alertRaised\`, \`alertTriaged\`). The network's coordinators
+(organizations marked \`coordinates_network\`: UNRCCA and UNOCT, who run the network jointly) read every
+organization's triage state through \`Alert.triages\`, to see who has taken an alert up and who escalated
+it; an organization's notes once it has escalated the alert (the ESCALATED step hands it up to them); the
+assignee never (a person's identity stays within the organization). Auditors see in the access log that a
+triage write was made (who, which alert, which mutation), never its notes.
 
 Every request that returns a non-CLEAR record or a restricted field, or is refused one, is written to the
 access log (\`auditEvents\` for auditors, \`Report.accessLog\` for the report's organization).

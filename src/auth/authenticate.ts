@@ -18,8 +18,8 @@ export function unauthenticated(): GraphQLError {
 
 /**
  * The viewer of a request, from its Authorization header: none is the anonymous viewer; a bearer token
- * must verify, and its organization must exist and be active. The organization's kind and parents come
- * from the database (the reference snapshot, REFERENCE_CACHE_TTL_MS), never from the token.
+ * must verify, and its organization must exist and be active. The organization's kind, parents and coordinator
+ * mark come from the database (the reference snapshot, REFERENCE_CACHE_TTL_MS), never from the token.
  */
 export async function authenticate(db: Db, verifier: TokenVerifier, header: string | undefined, reference: ReferenceCache): Promise<Viewer> {
   if (header === undefined || header === '') return anonymousViewer;
@@ -46,6 +46,7 @@ async function memberOf(db: Db, verifier: TokenVerifier, header: string, referen
     organizationKind: org.kind,
     organizationCountry: org.countryIso3,
     parentOrganizationIds: [...(parentsOf.get(org.id) ?? [])],
+    coordinatesNetwork: org.coordinatesNetwork,
     roles: claims.roles,
   };
 }

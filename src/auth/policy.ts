@@ -3,6 +3,7 @@ import type { IRule } from 'graphql-shield';
 import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import type { IMiddlewareFieldMap, IMiddlewareFunction } from 'graphql-middleware';
 import { ApiError, ErrorCode } from '../errors.js';
+import type { AlertTriage, AlertTriageNote } from '../schema/alert/alert-triage.type.js';
 import type { Observation } from '../schema/observation/observation.type.js';
 import type { Report } from '../schema/report/report.type.js';
 import type { ReportRevision } from '../schema/report/report-revision.type.js';
@@ -36,6 +37,8 @@ const isMember = (v: Viewer) => v.kind === 'member';
 const hasRole = (v: Viewer, role: Role) => v.kind === 'member' && v.roles.includes(role);
 const isOrgAdminOf = (v: Viewer, orgId: string) => v.kind === 'member' && v.organizationId === orgId && v.roles.includes('org-admin');
 const orgKindIn = (v: Viewer, kinds: readonly string[]) => v.kind === 'member' && kinds.includes(v.organizationKind);
+/** The network's coordinators: UNRCCA and UNOCT run it jointly (organizations.coordinates_network, from the database). */
+const isCoordinator = (v: Viewer) => v.kind === 'member' && v.coordinatesNetwork;
 
 const SANCTIONS_BODIES = ['SANCTIONS_COMMITTEE', 'SANCTIONS_MONITORING'] as const;
 
@@ -78,6 +81,36 @@ const CONTRIBUTORS = viewerRule('writers', 'authenticated members (the write che
 
 const reportOrigin = (r: Report) => r.authorOrgId;
 const observationOrigin = (o: Observation) => o.sourceOrgId;
+
+/**
+ * Alert triage is per organization (src/alerts/triage.ts): an organization's state, assignee and notes
+ * are its own work, and another organization learns nothing of them, not even that they exist. The
+ * network's coordinators (UNRCCA, UNOCT) coordinate the work of national and regional bodies on the same
+ * threats, so they read every organization's triage state (who has taken an alert up, who escalated it);
+ * its notes only once the organization has escalated it (escalating hands it up to them: from then on
+ * they read the whole thread, earlier notes included, as the ESCALATED step says); the assignee never (a
+ * person's identity stays within its organization, as a report revision's changedBy does).
+ * Alert.triage is always the viewer's own organization's; the rules on AlertTriage read the triage's
+ * organization from `parent`, so they hold on any path that hands one out.
+ */
+const OWN_TRIAGE = viewerRule('ownTriage', "authenticated members: their own organization's triage only", isMember);
+const TRIAGES_OF_ALL = viewerRule('networkCoordinators', "the network's coordinators (UNRCCA, UNOCT): every organization's triage", isCoordinator);
+const triageOrigin = (t: AlertTriage) => t.organizationId;
+const TRIAGE_STATE = originatorOr<AlertTriage>('alertTriageState', "the triaging organization and the network's coordinators", triageOrigin, isCoordinator);
+const TRIAGE_ASSIGNEE = originatorOr<AlertTriage>('alertTriageAssignee', 'the triaging organization', triageOrigin, () => false);
+const TRIAGE_NOTES: FieldRule = {
+  who: "the triaging organization; the network's coordinators once it has been escalated",
+  perRecord: true,
+  // Reads the row (its organization, whether it was escalated): no contextual cache.
+  rule: rule('alertTriageNotes', { cache: 'no_cache' })((parent: AlertTriage, _args, ctx: Context, info: GraphQLResolveInfo) => {
+    const v = ctx.viewer;
+    const allowed = v.kind === 'member' && (v.organizationId === parent.organizationId || (isCoordinator(v) && parent.escalatedAt !== null));
+    ctx.access.field(fieldPath(info), allowed, parent.organizationId, parent);
+    return allowed;
+  }),
+  forViewer: () => false,
+};
+const TRIAGE_NOTE_AUTHOR = originatorOr<AlertTriageNote>('alertTriageNoteAuthor', 'the triaging organization', (n) => n.organizationId, () => false);
 
 /** Who may read the grants of a record: its originating organization and network administrators. */
 const SHARED_WITH_REPORT = originatorOr<Report>('reportSharedWith', 'the originating organization and `network-admin`', reportOrigin, (v) =>
@@ -159,10 +192,15 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     recordObservations: CONTRIBUTORS,
     acknowledgeAlert: CONTRIBUTORS,
     setIndicatorDisclosure: CONTRIBUTORS,
+    triageAlert: CONTRIBUTORS,
+    assignAlert: CONTRIBUTORS,
+    noteAlert: CONTRIBUTORS,
   },
-  // Each event is reloaded under the subscriber's row rule before it is sent.
+  // Each event is reloaded under the subscriber's row rule before it is sent; alertTriaged carries only
+  // the subscriber's own organization's triage changes.
   Subscription: {
     alertRaised: PUBLIC,
+    alertTriaged: MEMBERS,
   },
   Country: PUBLIC,
   // Types that hold restricted fields name every field: a new field must get a rule before it is served.
@@ -257,8 +295,50 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
   },
   // Reached only through the guarded fields above (sharedWith, accessLog, auditEvents) or a share mutation.
   Grant: PUBLIC,
-  // Alert rows are filtered in SQL (src/db/visibility.ts alertVisibleTo); their fields are public to those who see them.
-  Alert: PUBLIC,
+  // Alert rows are filtered in SQL (src/db/visibility.ts alertVisibleTo); their fields are public to those
+  // who see them, but for triage, which is per organization (see OWN_TRIAGE above).
+  Alert: {
+    id: PUBLIC,
+    level: PUBLIC,
+    rule: PUBLIC,
+    value: PUBLIC,
+    threshold: PUBLIC,
+    baseline: PUBLIC,
+    tlp: PUBLIC,
+    // OPEN / ACKNOWLEDGED by the viewer's own organization: nobody else's triage shows in it.
+    status: PUBLIC,
+    knownAt: PUBLIC,
+    historical: PUBLIC,
+    supersededAt: PUBLIC,
+    supersededBy: PUBLIC,
+    raisedAt: PUBLIC,
+    period: PUBLIC,
+    indicator: PUBLIC,
+    country: PUBLIC,
+    source: PUBLIC,
+    observations: PUBLIC,
+    triage: OWN_TRIAGE,
+    acknowledgedAt: OWN_TRIAGE,
+    acknowledgedByOrganizationId: OWN_TRIAGE,
+    acknowledgementNote: OWN_TRIAGE,
+    triages: TRIAGES_OF_ALL,
+  },
+  AlertTriage: {
+    organization: TRIAGE_STATE,
+    state: TRIAGE_STATE,
+    nextStates: TRIAGE_STATE,
+    updatedAt: TRIAGE_STATE,
+    escalatedAt: TRIAGE_STATE,
+    assignee: TRIAGE_ASSIGNEE,
+    notes: TRIAGE_NOTES,
+  },
+  // Reached only through AlertTriage.notes (its rule decides the thread); the author stays within the organization.
+  AlertTriageNote: {
+    text: PUBLIC,
+    writtenAt: PUBLIC,
+    state: PUBLIC,
+    author: TRIAGE_NOTE_AUTHOR,
+  },
   Baseline: PUBLIC,
   AlertConnection: PUBLIC,
   AlertEdge: PUBLIC,
@@ -372,6 +452,31 @@ export function grantRefusal(tlp: string, target: GrantTarget): string | null {
   if (tlp === 'RED' && 'organizationId' in target) return 'a TLP:RED record may be shared with named persons only, not with an organization';
   if (tlp !== 'RED' && 'person' in target) return `a TLP:${tlp.replace('_', '+')} record is shared with organizations, not persons`;
   return null;
+}
+
+/** Triage (steps, assignment, notes) is analysts' work, on their own organization's triage only. */
+export function triageRefusal(viewer: Viewer): string | null {
+  return hasRole(viewer, 'analyst') ? null : 'Triaging alerts needs the analyst role';
+}
+
+/**
+ * A person is a `sub` within an organization (as grants name them): an organization assigns its own
+ * persons only, so the person's organization must be the assigner's. The API keeps no directory of
+ * persons (the organization's identity provider issues them), so this is what it can know.
+ */
+export function assigneeRefusal(viewer: Viewer, person: string | null | undefined, organizationId: string | null | undefined): { message: string; field: string } | null {
+  if (viewer.kind !== 'member') return { message: 'sign in to assign', field: 'person' };
+  if (person && !organizationId) return { message: "A person is named with the person's organization: give organizationId too", field: 'organizationId' };
+  if (organizationId && organizationId !== viewer.organizationId) {
+    return { message: `You assign persons of your own organization (${viewer.organizationId}) only`, field: 'organizationId' };
+  }
+  if (!person && organizationId) return { message: 'organizationId names the person\'s organization: give person too, or neither to unassign', field: 'person' };
+  return null;
+}
+
+/** Filtering by triage reads the viewer's organization's triage: an anonymous caller has none. */
+export function triageFilterRefusal(viewer: Viewer): string | null {
+  return viewer.kind === 'member' ? null : "Triage is per organization: filtering by it needs a member's token";
 }
 
 /** Contributors write their own organization's reports and observations. */

@@ -19,6 +19,8 @@ export interface MemberViewer {
   organizationCountry: string | null;
   /** Organizations this one supports: under TLP:AMBER, a grant to a parent reaches its clients. */
   parentOrganizationIds: readonly string[];
+  /** Whether the organization is one of the network's coordinators (UNRCCA, UNOCT): organizations.coordinates_network. */
+  coordinatesNetwork: boolean;
   roles: readonly Role[];
 }
 

@@ -6,6 +6,8 @@ import { indicatorLinksOfReports } from './queries/indicators.js';
 import { findObservationPagesByScope, latestObservations, observationsByIds, valuesOfPeriods, type ObservationPageQuery } from './queries/observations.js';
 import { alertsByIds, type AlertRead } from './queries/alerts.js';
 import { laterWithheld, withheldByScope, type WithheldValue } from './queries/withheld.js';
+import { notesOfThreads, triagesOfAlerts, type ThreadQuery } from './queries/alert-triage.js';
+import type { AlertTriageNoteRow, AlertTriageRow } from './schema/alert-triage.js';
 import { reportHistories, type ReportHistory } from './queries/report-revisions.js';
 import { countryLinksOfReports, findReportPagesByScope, reportsByIds, tearlinesOf, type ReportQuery, type ReportRead } from './queries/reports.js';
 import { grantsOfObservations, grantsOfReports } from './queries/grants.js';
@@ -108,6 +110,10 @@ export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceC
       return ids.map((id) => histories.get(id) ?? null);
     }),
     alert: new DataLoader<string, AlertRead | null>(async (ids) => byKey(ids, await alertsByIds(db, viewer, ids), (r) => r.id)),
+    /** Every organization's triage of an alert (for coordinators: the field policy decides who asks). */
+    alertTriages: new DataLoader<string, AlertTriageRow[]>(async (ids) => listsByKey(ids, await triagesOfAlerts(db, ids), (r) => r.alertId, (r) => r)),
+    /** The latest notes of a thread, keyed `alertId|organizationId` (threadKey), newest first. */
+    triageNotes: scopedLoader<ThreadQuery, AlertTriageNoteRow[]>((keys, args) => notesOfThreads(db, keys, args)),
     observation: new DataLoader<string, ObservationRow | null>(async (ids) => byKey(ids, await observationsByIds(db, viewer, ids), (r) => r.id)),
     // For a report just written: the read paths carry each report's country and indicator codes.
     reportCountries: new DataLoader<string, CountryRow[]>(async (ids) => {

@@ -58,6 +58,9 @@ const LIST_SIZES: Record<string, number> = {
   'Report.tearlines': 5,
   'Organization.parents': 3,
   'Alert.observations': 13,
+  // One triage per organization that acted on the alert: the network has about 25 organizations.
+  'Alert.triages': 25,
+  'AlertTriage.nextStates': 3,
 };
 const DEFAULT_LIST_SIZE = 20;
 

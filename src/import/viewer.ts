@@ -30,6 +30,7 @@ export async function importViewer(db: Db, who: { org: string; sub: string; role
     organizationKind: org.kind,
     organizationCountry: org.countryIso3,
     parentOrganizationIds: org.parentIds,
+    coordinatesNetwork: org.coordinatesNetwork,
     roles: [...who.roles],
   };
   if (!mayContribute(viewer)) throw new ImportUsageError('--roles: recording observations needs the contributor role');

@@ -2,7 +2,8 @@ import { toOrganization } from '../schema/organization/organization.mapper.js';
 import { Organization } from '../schema/organization/organization.type.js';
 import { Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
-import { acknowledgeAlert, findAlerts, type AlertFilter as DbAlertFilter } from '../db/queries/alerts.js';
+import { triageFilterRefusal } from '../auth/policy.js';
+import { findAlerts, type AlertFilter as DbAlertFilter } from '../db/queries/alerts.js';
 import { ApiError, ErrorCode } from '../errors.js';
 import { AcknowledgeAlertArgs, AlertsArgs, type AlertFilter } from '../schema/alert/alert.args.js';
 import { toAlert } from '../schema/alert/alert.mapper.js';
@@ -16,7 +17,7 @@ import { toIndicator } from '../schema/indicator/indicator.mapper.js';
 import { Indicator } from '../schema/indicator/indicator.type.js';
 import { toObservation } from '../schema/observation/observation.mapper.js';
 import { Observation } from '../schema/observation/observation.type.js';
-import { requireMember } from './member.js';
+import { triager, writeTriage } from './alert-triage.resolver.js';
 
 /** The API's filter in the query's terms: periods as day ranges, `since` as knownFrom. */
 function alertFilter(filter: AlertFilter): DbAlertFilter {
@@ -33,14 +34,18 @@ function alertFilter(filter: AlertFilter): DbAlertFilter {
 export class AlertResolver {
   @Query(() => AlertConnection, { description: 'Early-warning alerts you may see (all the values behind them), newest first.' })
   async alerts(@Args(() => AlertsArgs) { filter, orderBy, first, after }: AlertsArgs, @Ctx() ctx: Context) {
+    const triageArgument = filter?.triageState ? 'filter.triageState' : filter?.assignedToMe != null ? 'filter.assignedToMe' : null;
+    const refusal = triageArgument && triageFilterRefusal(ctx.viewer);
+    if (refusal) throw new ApiError(ErrorCode.FORBIDDEN, refusal, { field: triageArgument });
     return mapPage(await findAlerts(ctx.db, ctx.viewer, { filter: filter && alertFilter(filter), orderBy, first, after }), toAlert);
   }
 
-  @Mutation(() => Alert, { description: 'Acknowledge an alert you may see, with a note (analyst role).' })
+  @Mutation(() => Alert, {
+    description:
+      "Acknowledge an alert you may see, with a note (analyst role), for your organization: its triage's first step, NEW → ACKNOWLEDGED (the same as `triageAlert(state: ACKNOWLEDGED)`). Another organization's acknowledgement does not count: CONFLICT only if your organization's triage is already past NEW.",
+  })
   async acknowledgeAlert(@Args(() => AcknowledgeAlertArgs) { id, note }: AcknowledgeAlertArgs, @Ctx() ctx: Context) {
-    const viewer = requireMember(ctx);
-    if (!viewer.roles.includes('analyst')) throw new ApiError(ErrorCode.FORBIDDEN, 'Acknowledging alerts needs the analyst role');
-    return toAlert(await acknowledgeAlert(ctx.db, viewer, id, note));
+    return writeTriage(ctx, triager(ctx), id, { kind: 'transition', to: 'ACKNOWLEDGED', note, field: 'id' }, 'acknowledgeAlert');
   }
 
   @FieldResolver(() => Indicator, { nullable: true, description: 'The indicator concerned.' })

@@ -14,6 +14,7 @@ import { recordAccessOnResolve } from '../auth/access-log.js';
 import { createShield, ruleFor } from '../auth/policy.js';
 import { AlertSubscriptionResolver } from '../resolvers/alert-subscription.resolver.js';
 import { AlertResolver } from '../resolvers/alert.resolver.js';
+import { AlertTriageFieldsResolver, AlertTriageResolver } from '../resolvers/alert-triage.resolver.js';
 import { AuditResolver } from '../resolvers/audit.resolver.js';
 import { ObservationWritesResolver } from '../resolvers/observation-writes.resolver.js';
 import { ReportWritesResolver } from '../resolvers/report-writes.resolver.js';
@@ -72,6 +73,8 @@ async function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
       ReportWritesResolver,
       ObservationWritesResolver,
       AlertResolver,
+      AlertTriageResolver,
+      AlertTriageFieldsResolver,
       AlertSubscriptionResolver,
     ],
     validateFn: validateArguments,

@@ -1,13 +1,12 @@
-import { and, eq, getTableColumns, gte, inArray, lt, not, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, gte, inArray, isNull, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { actorOf } from '../../auth/access-log.js';
-import type { MemberViewer, Viewer } from '../../auth/viewer.js';
-import { ApiError, ErrorCode, notFound } from '../../errors.js';
+import type { TriageState } from '../../alerts/triage.js';
+import type { Viewer } from '../../auth/viewer.js';
 import { decodeCursor } from '../../schema/common/cursor.js';
 import type { Page } from '../../schema/common/connection.js';
 import type { Db } from '../database.js';
+import { alertTriage } from '../schema/alert-triage.js';
 import { alerts, type AlertRow } from '../schema/alerts.js';
-import { auditEvents } from '../schema/audit.js';
 import { alertVisibleTo, visibleTo } from '../visibility.js';
 import { observations } from '../schema/observations.js';
 import { grants } from '../schema/grants.js';
@@ -20,8 +19,12 @@ export interface AlertFilter {
   indicator?: string | null;
   /** The lowest level wanted: WATCH lists all, CRITICAL only critical ones. */
   level?: string | null;
-  /** OPEN or ACKNOWLEDGED (of alerts in force), or SUPERSEDED. */
+  /** OPEN or ACKNOWLEDGED (of alerts in force; by the viewer's organization's triage), or SUPERSEDED. */
   status?: string | null;
+  /** The viewer's organization's triage is in one of these states (NEW: no triage yet). Members only. */
+  triageState?: readonly TriageState[] | null;
+  /** Assigned (true) or not (false) to the viewer, within its organization's triage. Members only. */
+  assignedToMe?: boolean | null;
   knownFrom?: Date | null;
   knownTo?: Date | null;
   /** Periods starting on or after this day, and before that one (first days, YYYY-MM-DD). */
@@ -40,6 +43,16 @@ const LEVELS_FROM: Record<string, string[]> = {
 };
 
 const visible = (viewer: Viewer) => alertVisibleTo(viewer, alerts, observationRowRule);
+
+/**
+ * The viewer's own organization's triage of each alert, joined to every read (one row per alert: the key is
+ * alert and organization). An anonymous viewer has none. Another organization's triage is never joined
+ * here: the coordinators' view of every organization's triage is a field of its own (alert-triage.ts).
+ */
+const ownTriage = alias(alertTriage, 'own_triage');
+const ownTriageJoin = (viewer: Viewer) =>
+  viewer.kind === 'member' ? and(eq(ownTriage.alertId, alerts.id), eq(ownTriage.organizationId, viewer.organizationId)) : sql`false`;
+const ownState = sql`coalesce(${ownTriage.state}, 'NEW')`;
 
 const superseding = alias(observations, 'superseding');
 /**
@@ -66,8 +79,14 @@ function conditions(viewer: Viewer, filter: AlertFilter | null | undefined): SQL
   const superseded = supersededFor(viewer);
   if (filter?.status === 'SUPERSEDED') where.push(superseded);
   else {
-    if (filter?.status) where.push(eq(alerts.status, filter.status as AlertRow['status']));
+    if (filter?.status === 'OPEN') where.push(sql`${ownState} = 'NEW'`);
+    if (filter?.status === 'ACKNOWLEDGED') where.push(sql`${ownState} <> 'NEW'`);
     if (filter?.status || !filter?.includeSuperseded) where.push(not(superseded));
+  }
+  if (filter?.triageState) where.push(sql`${ownState} in (${sql.join(filter.triageState.map((s) => sql`${s}`), sql`, `)})`);
+  if (filter?.assignedToMe != null && viewer.kind === 'member') {
+    const mine = eq(ownTriage.assigneeSub, viewer.sub);
+    where.push(filter.assignedToMe ? mine : or(isNull(ownTriage.assigneeSub), ne(ownTriage.assigneeSub, viewer.sub))!);
   }
   if (!filter?.includeHistorical) where.push(eq(alerts.historical, false));
   if (filter?.knownFrom) where.push(gte(alerts.knownAt, filter.knownFrom));
@@ -77,9 +96,29 @@ function conditions(viewer: Viewer, filter: AlertFilter | null | undefined): SQL
   return where;
 }
 
-/** An alert as a viewer reads it: superseded or not as that viewer may know (supersededFor). */
-export type AlertRead = AlertRow & { supersededForViewer: boolean };
-const readColumns = (viewer: Viewer) => ({ ...getTableColumns(alerts), supersededForViewer: sql<boolean>`${supersededFor(viewer)}` });
+/**
+ * An alert as a viewer reads it: superseded or not as that viewer may know (supersededFor), with the
+ * viewer's own organization's triage (null columns: none yet, or an anonymous viewer).
+ */
+export type AlertRead = AlertRow & {
+  supersededForViewer: boolean;
+  ownTriageOrgId: string | null;
+  ownTriageState: TriageState | null;
+  ownAssigneeSub: string | null;
+  ownAcknowledgedAt: Date | null;
+  ownEscalatedAt: Date | null;
+  ownTriageUpdatedAt: Date | null;
+};
+const readColumns = (viewer: Viewer) => ({
+  ...getTableColumns(alerts),
+  supersededForViewer: sql<boolean>`${supersededFor(viewer)}`,
+  ownTriageOrgId: ownTriage.organizationId,
+  ownTriageState: ownTriage.state,
+  ownAssigneeSub: ownTriage.assigneeSub,
+  ownAcknowledgedAt: ownTriage.acknowledgedAt,
+  ownEscalatedAt: ownTriage.escalatedAt,
+  ownTriageUpdatedAt: ownTriage.updatedAt,
+});
 
 /** Each order's key: when the condition became known, or the period it concerns (newest first, then id). */
 const ORDERS = {
@@ -103,33 +142,25 @@ export async function findAlerts(
   const rows = await db
     .select(readColumns(viewer))
     .from(alerts)
+    .leftJoin(ownTriage, ownTriageJoin(viewer))
     .where(and(...where))
     .orderBy(descending(order.column), descending(alerts.id))
     .limit(query.first + 1);
   return toPage(rows, query.first, Boolean(query.after), { tag: orderBy, key: (r) => [order.key(r), r.id] }, (r) => r, async () => {
-    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(alerts).where(and(...conditions(viewer, query.filter)));
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(alerts)
+      .leftJoin(ownTriage, ownTriageJoin(viewer))
+      .where(and(...conditions(viewer, query.filter)));
     return row?.n ?? 0;
   });
 }
 
-export function alertsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<AlertRead[]> {
-  return db.select(readColumns(viewer)).from(alerts).where(and(inArray(alerts.id, [...ids]), visible(viewer)));
+/** The alerts of these ids the viewer may see, as it reads them; inside a write's transaction too. */
+export function alertsByIds(db: Pick<Db, 'select'>, viewer: Viewer, ids: readonly string[]): Promise<AlertRead[]> {
+  return db
+    .select(readColumns(viewer))
+    .from(alerts)
+    .leftJoin(ownTriage, ownTriageJoin(viewer))
+    .where(and(inArray(alerts.id, [...ids]), visible(viewer)));
 }
-
-/** Analysts of an organization that can see an alert acknowledge it, with a note; audited in the same transaction. */
-export async function acknowledgeAlert(db: Db, viewer: MemberViewer, id: string, note: string): Promise<AlertRead> {
-  return db.transaction(async (tx) => {
-    const [alert] = await tx.select(readColumns(viewer)).from(alerts).where(and(eq(alerts.id, id), visible(viewer))).for('update', { of: alerts });
-    if (!alert) throw notFound('Alert');
-    if (alert.supersededForViewer) throw new ApiError(ErrorCode.CONFLICT, 'The alert was superseded: it no longer holds');
-    if (alert.status === 'ACKNOWLEDGED') throw new ApiError(ErrorCode.CONFLICT, `The alert was already acknowledged by ${alert.acknowledgedByOrgId}`);
-    const [updated] = await tx
-      .update(alerts)
-      .set({ status: 'ACKNOWLEDGED', acknowledgedAt: sql`now()`, acknowledgedBySub: viewer.sub, acknowledgedByOrgId: viewer.organizationId, acknowledgementNote: note })
-      .where(eq(alerts.id, id))
-      .returning(readColumns(viewer));
-    await tx.insert(auditEvents).values({ kind: 'WRITE', ...actorOf(viewer), action: 'acknowledgeAlert', observationIds: alert.observationIds });
-    return updated!;
-  });
-}
-

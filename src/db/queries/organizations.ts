@@ -51,6 +51,7 @@ export async function organizationForViewer(db: Db, id: string) {
       kind: organizations.kind,
       active: organizations.active,
       countryIso3: organizations.countryIso3,
+      coordinatesNetwork: organizations.coordinatesNetwork,
       parentIds: sql<string[]>`coalesce((select array_agg(${organizationParents.parentId} order by ${organizationParents.parentId}) from ${organizationParents} where ${organizationParents.organizationId} = ${organizations.id}), '{}')`,
     })
     .from(organizations)

@@ -15,6 +15,9 @@ import { organizations } from './organizations.js';
  * condition became known (the latest recorded time of its values), the time alerts are listed by;
  * raised_at is only when the row was written. A historical alert concerns a period that was already past
  * the back-fill horizon when its values were recorded: kept, never notified, left out of lists by default.
+ *
+ * Triage is not here: each organization has its own (alert_triage), since one organization's
+ * acknowledgement is not another's.
  */
 export const alerts = pgTable(
   'alerts',
@@ -41,17 +44,12 @@ export const alerts = pgTable(
     tailProbability: doublePrecision('tail_probability'),
     tlp: tlpEnum('tlp').notNull(),
     observationIds: uuid('observation_ids').array().notNull(),
-    status: text('status', { enum: ['OPEN', 'ACKNOWLEDGED'] }).notNull().default('OPEN'),
     raisedAt: timestamp('raised_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     knownAt: timestamp('known_at', { withTimezone: true, precision: 3 }).notNull(),
     historical: boolean('historical').notNull().default(false),
     supersededAt: timestamp('superseded_at', { withTimezone: true, precision: 3 }),
     // The value revision whose write showed the alert no longer holds; null when a recompute did (a rule or threshold change).
     supersededByObservationId: uuid('superseded_by_observation_id'),
-    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true, precision: 3 }),
-    acknowledgedBySub: text('acknowledged_by_sub'),
-    acknowledgedByOrgId: text('acknowledged_by_org_id').references(() => organizations.id),
-    acknowledgementNote: text('acknowledgement_note'),
   },
   (t) => [
     index('alerts_raised_idx').on(t.raisedAt.desc(), t.id.desc()),
@@ -59,7 +57,6 @@ export const alerts = pgTable(
     index('alerts_period_idx').on(t.periodStart.desc(), t.id.desc()),
     index('alerts_series_idx').on(t.indicatorCode, t.countryIso3, t.periodStart, t.rule),
     index('alerts_country_idx').on(t.countryIso3, t.raisedAt.desc()),
-    index('alerts_open_idx').on(t.status).where(sql`${t.status} = 'OPEN'`),
   ],
 );
 

@@ -21,6 +21,8 @@ export const auditEvents = pgTable(
     reportIds: uuid('report_ids').array().notNull().default(sql`'{}'::uuid[]`),
     observationIds: uuid('observation_ids').array().notNull().default(sql`'{}'::uuid[]`),
     grantIds: uuid('grant_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    // The alerts a write changed (an organization's triage of them).
+    alertIds: uuid('alert_ids').array().notNull().default(sql`'{}'::uuid[]`),
     originOrgIds: text('origin_org_ids').array().notNull().default(sql`'{}'::text[]`),
     fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
     deniedFields: text('denied_fields').array().notNull().default(sql`'{}'::text[]`),

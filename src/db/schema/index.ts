@@ -8,4 +8,5 @@ export * from './grants.js';
 export * from './meta.js';
 export * from './audit.js';
 export * from './alerts.js';
+export * from './alert-triage.js';
 export * from './rate-limits.js';

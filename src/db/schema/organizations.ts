@@ -14,6 +14,9 @@ export const organizations = pgTable(
     focalPointName: text('focal_point_name'),
     focalPointEmail: text('focal_point_email'),
     active: boolean('active').notNull().default(true),
+    // The network is run jointly by UNRCCA and UNOCT: its coordinators read every organization's triage
+    // state of the alerts they see (src/auth/policy.ts). Reference data, like kind and parents.
+    coordinatesNetwork: boolean('coordinates_network').notNull().default(false),
   },
   (t) => [index('organizations_kind_idx').on(t.kind), index('organizations_country_idx').on(t.countryIso3)],
 );

@@ -58,9 +58,12 @@ function org(
   return { id, acronym, kind, nameEn, nameRu, countryIso3, active };
 }
 
+/** UNRCCA and UNOCT run the network jointly: its coordinators (organizations.coordinates_network). */
+const coordinator = (o: OrganizationInsert): OrganizationInsert => ({ ...o, coordinatesNetwork: true });
+
 const REAL_ORGANIZATIONS: readonly OrganizationInsert[] = [
-  org('unrcca', 'UNRCCA', 'UN_ENTITY', 'United Nations Regional Centre for Preventive Diplomacy for Central Asia', 'Региональный центр Организации Объединённых Наций по превентивной дипломатии для Центральной Азии'),
-  org('unoct', 'UNOCT', 'UN_ENTITY', 'United Nations Office of Counter-Terrorism', 'Контртеррористическое управление Организации Объединённых Наций'),
+  coordinator(org('unrcca', 'UNRCCA', 'UN_ENTITY', 'United Nations Regional Centre for Preventive Diplomacy for Central Asia', 'Региональный центр Организации Объединённых Наций по превентивной дипломатии для Центральной Азии')),
+  coordinator(org('unoct', 'UNOCT', 'UN_ENTITY', 'United Nations Office of Counter-Terrorism', 'Контртеррористическое управление Организации Объединённых Наций')),
   org('unama', 'UNAMA', 'UN_ENTITY', 'United Nations Assistance Mission in Afghanistan', 'Миссия Организации Объединённых Наций по содействию Афганистану'),
   org('unodc', 'UNODC', 'UN_ENTITY', 'United Nations Office on Drugs and Crime', 'Управление Организации Объединённых Наций по наркотикам и преступности'),
   org('unpdf', 'UNPDF', 'DONOR', 'United Nations Peace and Development Trust Fund', 'Целевой фонд Организации Объединённых Наций для мира и развития'),

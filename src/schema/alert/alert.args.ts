@@ -1,5 +1,6 @@
-import { IsIn, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
-import { ArgsType, Field, InputType } from 'type-graphql';
+import { ArrayMaxSize, IsIn, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArgsType, Field, InputType, Int } from 'type-graphql';
+import { TriageState } from './alert-triage.type.js';
 import { AlertLevel } from '../common/enums.js';
 import { PageArgs } from '../common/page.args.js';
 import { DateTimeScalar } from '../common/scalars.js';
@@ -43,6 +44,13 @@ export class AlertFilter {
 
   @Field(() => Boolean, { nullable: true, description: 'Include historical alerts (back-filled history; left out by default).' })
   includeHistorical?: boolean | null;
+
+  @Field(() => [TriageState], { nullable: true, description: "Your organization's triage is in one of these states (NEW: not yet acted on). Members only." })
+  @ArrayMaxSize(6, { message: 'triageState lists at most the 6 states' })
+  triageState?: TriageState[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Assigned to you (true) or not (false) in your organization's triage. Members only." })
+  assignedToMe?: boolean | null;
 }
 
 @ArgsType()
@@ -57,13 +65,71 @@ export class AlertsArgs extends PageArgs {
 
 @ArgsType()
 export class AcknowledgeAlertArgs {
-  @Field(() => String, { description: 'The alert to acknowledge.' })
+  @Field(() => String, { description: "The alert your organization acknowledges (its triage: NEW → ACKNOWLEDGED)." })
   @IsUUID('all', { message: 'id must be a UUID' })
   id!: string;
 
   @Field(() => String, { description: 'What was done or decided, 1 to 2000 characters.' })
   @Length(1, 2000, { message: 'note must be 1 to 2000 characters' })
   note!: string;
+}
+
+@ArgsType()
+export class TriageAlertArgs {
+  @Field(() => String, { description: 'The alert.' })
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+
+  @Field(() => TriageState, { description: "The state to move your organization's triage to: one of its `nextStates`." })
+  state!: TriageState;
+
+  @Field(() => String, { description: 'Why, 1 to 2000 characters: the first note of the step in the thread.' })
+  @Length(1, 2000, { message: 'note must be 1 to 2000 characters' })
+  note!: string;
+}
+
+@ArgsType()
+export class AssignAlertArgs {
+  @Field(() => String, { description: 'The alert.' })
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: 'The person (token `sub`) to assign it to, with `organizationId`; null to unassign.' })
+  @Length(1, 200, { message: 'person must be 1 to 200 characters' })
+  person?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "The person's organization: a `sub` names a person only within its organization, and you assign persons of your own organization only.",
+  })
+  @Length(1, 64, { message: 'organizationId must be 1 to 64 characters' })
+  organizationId?: string | null;
+}
+
+@ArgsType()
+export class NoteAlertArgs {
+  @Field(() => String, { description: 'The alert.' })
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+
+  @Field(() => String, { description: "The note for your organization's thread, 1 to 2000 characters." })
+  @Length(1, 2000, { message: 'note must be 1 to 2000 characters' })
+  note!: string;
+}
+
+@ArgsType()
+export class TriageNotesArgs {
+  @Field(() => Int, { defaultValue: 20, description: 'How many of the latest notes, 1 to 100 (default 20).' })
+  @Min(1, { message: 'first must be between 1 and 100' })
+  @Max(100, { message: 'first must be between 1 and 100' })
+  first!: number;
+}
+
+@ArgsType()
+export class AlertTriagedArgs {
+  @Field(() => [TriageState], { nullable: true, description: "Only changes that leave your organization's triage in one of these states." })
+  @ArrayMaxSize(6, { message: 'triageState lists at most the 6 states' })
+  triageState?: TriageState[] | null;
 }
 
 @ArgsType()
@@ -75,4 +141,11 @@ export class AlertRaisedArgs {
   @Field(() => AlertLevel, { nullable: true, description: 'Only alerts of this level or higher.' })
   @IsIn(['WATCH', 'WARNING', 'CRITICAL'], { message: 'minLevel must be WATCH, WARNING or CRITICAL' })
   minLevel?: AlertLevel | null;
+
+  @Field(() => [TriageState], {
+    nullable: true,
+    description: "Only alerts your organization's triage has in one of these states when they are sent (a new alert is NEW for every organization). Members only.",
+  })
+  @ArrayMaxSize(6, { message: 'triageState lists at most the 6 states' })
+  triageState?: TriageState[] | null;
 }

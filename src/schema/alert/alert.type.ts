@@ -2,6 +2,7 @@ import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
 import { AlertLevel, Tlp } from '../common/enums.js';
 import { DateTimeScalar, UuidScalar } from '../common/scalars.js';
+import type { TriageSource } from './alert-triage.mapper.js';
 
 export enum AlertRule {
   THRESHOLD = 'THRESHOLD',
@@ -23,10 +24,10 @@ export enum AlertStatus {
 }
 registerEnumType(AlertStatus, {
   name: 'AlertStatus',
-  description: 'Whether the alert still holds, and whether an analyst has acknowledged it.',
+  description: "Whether the alert still holds, and whether your organization has acknowledged it (each organization triages on its own: `triage`).",
   valuesConfig: {
-    OPEN: { description: 'Holds; not yet acknowledged.' },
-    ACKNOWLEDGED: { description: 'Holds; acknowledged by an analyst, with a note.' },
+    OPEN: { description: "Holds; your organization's triage is NEW." },
+    ACKNOWLEDGED: { description: "Holds; your organization's triage is past NEW (acknowledged, with a note)." },
     SUPERSEDED: {
       description:
         'No longer holds: a correction of its values (which you may see) or a change of the rules showed it. Kept for the record, left out of lists unless asked for.',
@@ -93,7 +94,7 @@ export class Alert {
   @Field(() => Tlp, { description: 'The most restrictive marking of the values behind the alert.' })
   tlp!: Tlp;
 
-  @Field(() => AlertStatus, { description: 'OPEN or ACKNOWLEDGED.' })
+  @Field(() => AlertStatus, { description: 'OPEN or ACKNOWLEDGED (by your organization), or SUPERSEDED (as you may know it).' })
   status!: AlertStatus;
 
   @Field(() => DateTimeScalar, {
@@ -113,14 +114,19 @@ export class Alert {
   @Field(() => DateTimeScalar, { description: 'When the alert was written (history recomputed or imported late is written late: see knownAt).' })
   raisedAt!: Date;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When it was acknowledged.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When your organization acknowledged it.',
+    deprecationReason: 'Triage is per organization: use `triage { state notes }` (this is your organization\'s acknowledgement only).',
+  })
   acknowledgedAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'Organization that acknowledged it.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Your organization, if it acknowledged the alert.',
+    deprecationReason: 'Triage is per organization: use `triage { state }` (this is your organization\'s acknowledgement only).',
+  })
   acknowledgedByOrganizationId!: string | null;
-
-  @Field(() => String, { nullable: true, description: 'The acknowledgement note.' })
-  acknowledgementNote!: string | null;
 
   indicatorCode!: string;
   sourceOrgId!: string;
@@ -128,6 +134,8 @@ export class Alert {
   periodStart!: string;
   observationIds!: string[];
   supersededByObservationId!: string | null;
+  /** The viewer's own organization's triage, as read with the alert (no state: NEW). */
+  ownTriage!: Omit<TriageSource, 'alertId' | 'organizationId'>;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A page of alerts the viewer may see, newest first.' })

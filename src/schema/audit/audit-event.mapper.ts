@@ -15,6 +15,7 @@ export function toAuditEvent(row: AuditEventRow): AuditEvent {
     reportIds: row.reportIds,
     observationIds: row.observationIds,
     grantIds: row.grantIds,
+    alertIds: row.alertIds,
     fields: row.fields,
     deniedFields: row.deniedFields,
   });

@@ -44,6 +44,9 @@ export class AuditEvent {
   @Field(() => [String], { description: 'Ids of the grants created or revoked.' })
   grantIds!: string[];
 
+  @Field(() => [String], { description: "Ids of the alerts whose triage a write changed (the writer's organization's triage; its notes are not in the log)." })
+  alertIds!: string[];
+
   @Field(() => [String], { description: 'Restricted fields returned (`Type.field`).' })
   fields!: string[];
 

@@ -46,6 +46,8 @@ export const MULTI_LINE_TEXT: readonly string[] = [
   'Mutation.updateReport(releaseReason:)',
   'Mutation.createTearline(releaseReason:)',
   'Mutation.acknowledgeAlert(note:)',
+  'Mutation.triageAlert(note:)',
+  'Mutation.noteAlert(note:)',
   'ObservationInput.note',
   'ShareReportInput.purpose',
   'ShareObservationInput.purpose',
