@@ -167,6 +167,8 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     viewer: PUBLIC,
     auditEvents: AUDITORS,
     alerts: PUBLIC,
+    // Every part is read under the viewer's row and revision rules (src/db/queries/overview.ts).
+    overview: PUBLIC,
     // Federation. _entities is open on purpose: the gateway calls it for the user, with the user's
     // token, and every entity passes the same row rule (__resolveReference → loaders) and field rules as
     // the root fields. _service (the subgraph SDL, which composition needs) follows the introspection
@@ -354,6 +356,12 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
   ReportEdge: PUBLIC,
   ReportConnection: PUBLIC,
   ObservationEdge: PUBLIC,
+  Overview: PUBLIC,
+  ThemeOverview: PUBLIC,
+  IndicatorOverview: PUBLIC,
+  SeriesOverview: PUBLIC,
+  TopicReports: PUBLIC,
+  AlertCounts: PUBLIC,
   // Listed only for indicators whose owner discloses withheld values; names indicator, country and period only.
   WithheldValue: PUBLIC,
   ObservationConnection: PUBLIC,

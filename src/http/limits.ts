@@ -61,6 +61,13 @@ const LIST_SIZES: Record<string, number> = {
   // One triage per organization that acted on the alert: the network has about 25 organizations.
   'Alert.triages': 25,
   'AlertTriage.nextStates': 3,
+  // The overview: ten topics, at most five indicators per theme, one series per country and source (the
+  // region's six countries, one or two sources each), reportsPerTopic at most 10.
+  'Overview.themes': 10,
+  'ThemeOverview.indicators': 5,
+  'IndicatorOverview.series': 12,
+  'Overview.latestReports': 10,
+  'TopicReports.reports': 10,
 };
 const DEFAULT_LIST_SIZE = 20;
 

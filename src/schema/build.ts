@@ -28,6 +28,7 @@ import { ReportResolver } from '../resolvers/report.resolver.js';
 import { ReportRevisionResolver } from '../resolvers/report-revision.resolver.js';
 import { WithheldValueResolver } from '../resolvers/withheld-value.resolver.js';
 import { ObservationConnectionResolver } from '../resolvers/observation-connection.resolver.js';
+import { OverviewResolver } from '../resolvers/overview.resolver.js';
 
 /** The federation spec the subgraph links to, and what it imports from it. */
 export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
@@ -65,6 +66,7 @@ async function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
       ReportRevisionResolver,
       WithheldValueResolver,
       ObservationConnectionResolver,
+      OverviewResolver,
       IndicatorResolver,
       ObservationResolver,
       GrantResolver,

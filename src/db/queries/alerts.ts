@@ -164,3 +164,18 @@ export function alertsByIds(db: Pick<Db, 'select'>, viewer: Viewer, ids: readonl
     .leftJoin(ownTriage, ownTriageJoin(viewer))
     .where(and(inArray(alerts.id, [...ids]), visible(viewer)));
 }
+
+/**
+ * The alerts still open for the viewer in some countries, counted by level: those that hold (not
+ * superseded as the viewer knows it, not historical) and that the viewer's organization has not dismissed
+ * or closed. One grouped statement.
+ */
+export async function openAlertCounts(db: Db, viewer: Viewer, countryCodes: readonly string[]): Promise<Record<string, number>> {
+  const rows = await db
+    .select({ level: alerts.level, n: sql<number>`count(*)::int` })
+    .from(alerts)
+    .leftJoin(ownTriage, ownTriageJoin(viewer))
+    .where(and(...conditions(viewer, null), inArray(alerts.countryIso3, [...countryCodes]), sql`${ownState} not in ('DISMISSED', 'CLOSED')`))
+    .groupBy(alerts.level);
+  return Object.fromEntries(rows.map((r) => [r.level, r.n]));
+}

@@ -242,6 +242,32 @@ export async function latestObservations(
     .sort((a, b) => compare(a.countryIso3, b.countryIso3) || compare(a.indicatorCode, b.indicatorCode));
 }
 
+/**
+ * The latest visible value of each source's series (indicator × country × source) of the given countries,
+ * in one statement: per indicator × country pair, a LATERAL DISTINCT ON (source) over that pair's visible
+ * values (the row rule and the revision rule), newest period first — a pair holds a few dozen values.
+ */
+export async function latestPerSource(db: Db, viewer: Viewer, countryCodes: readonly string[]): Promise<ObservationRow[]> {
+  if (countryCodes.length === 0) return [];
+  const pairs = sql`(select ${indicators.code} as code from ${indicators}) as pair_indicator cross join unnest(${textArray([...new Set(countryCodes)])}) as pair_country(iso3)`;
+  const columns = { ...getTableColumns(observations), revision: visibleRevisionNumber(viewer).as('revision') };
+  const latest = db
+    .selectDistinctOn([observations.sourceOrgId], columns)
+    .from(observations)
+    .where(
+      and(
+        sql`${observations.indicatorCode} = pair_indicator.code`,
+        sql`${observations.countryIso3} = pair_country.iso3::char(3)`,
+        visibleTo(viewer, observationRowRule),
+        latestVisibleRevision(viewer, null),
+      ),
+    )
+    .orderBy(observations.sourceOrgId, descending(observations.periodStart))
+    .as('latest');
+  const rows = await db.select({ row: asJsonRow(fieldsOf(latest, columns)) }).from(pairs).crossJoinLateral(latest);
+  return rows.map((r) => readObservation(r.row));
+}
+
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**

@@ -13,7 +13,7 @@ import { visibleTo } from '../visibility.js';
 import { gradingConditions, type GradingFilter } from './grading.js';
 import { asJsonRow, readJsonRow } from './json-rows.js';
 import { fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
-import { ascending, descending } from './sql-fragments.js';
+import { ascending, descending, textArray } from './sql-fragments.js';
 
 // Every column but the search vector, which no caller needs and which is large.
 export const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
@@ -284,4 +284,27 @@ export function countryLinksOfReports(db: Db, reportIds: readonly string[]) {
     .from(reportCountries)
     .where(inArray(reportCountries.reportId, [...reportIds]))
     .orderBy(asc(reportCountries.countryIso3));
+}
+
+/**
+ * The newest reports of each topic that the viewer may see, in one statement (an ORDER BY … LIMIT per
+ * topic joined LATERAL to the topics, off reports_topics_idx and the publication order), optionally about
+ * one country. Retracted reports are left out.
+ */
+export async function latestReportsByTopic(db: Db, viewer: Viewer, topics: readonly string[], country: string | null, perTopic: number): Promise<Map<string, ReportRead[]>> {
+  const page = db
+    .select(reportColumns)
+    .from(reports)
+    .where(and(...reportConditions(viewer, { country }), sql`${reports.topics} @> array[topic.key]::text[]`))
+    .orderBy(...reportOrder('PUBLISHED_DESC'))
+    .limit(perTopic)
+    .as('page');
+  const fields = fieldsOf(page, reportColumns);
+  const rows = await db
+    .select({ topic: sql<string>`topic.key`, row: asJsonRow({ ...fields, ...linkedCodes(fields.id) }) })
+    .from(sql`unnest(${textArray([...topics])}) as topic(key)`)
+    .crossJoinLateral(page);
+  const byTopic = new Map<string, ReportRead[]>(topics.map((t) => [t, []]));
+  for (const r of rows) byTopic.get(r.topic)?.push(readReport(r.row));
+  return byTopic;
 }
