@@ -6,7 +6,14 @@ export enum IndicatorScale {
   COUNT = 'COUNT',
   MEASURE = 'MEASURE',
 }
-registerEnumType(IndicatorScale, { name: 'IndicatorScale', description: 'What kind of number an indicator is.' });
+registerEnumType(IndicatorScale, {
+  name: 'IndicatorScale',
+  description: 'What kind of number an indicator is.',
+  valuesConfig: {
+    COUNT: { description: 'Whole events per period (incidents, cases, items): the TREND rule judges them by a count model.' },
+    MEASURE: { description: 'Anything else (a share, an index, a rate): the TREND rule judges it by z-score.' },
+  },
+});
 
 @ObjectType({ simpleResolvers: true, description: "Levels at which an indicator's value raises an alert, in its worse direction." })
 export class Thresholds {
