@@ -74,7 +74,9 @@ describe('sample data: reference tables', () => {
       const [a, b, c] = [r.thresholdWatch, r.thresholdWarning, r.thresholdCritical];
       if (r.worseDirection === 'HIGHER') expect(a < b && b < c, r.code).toBe(true);
       else expect(a > b && b > c, r.code).toBe(true);
-      expect(r.nameEn && r.nameRu && r.descriptionEn && r.descriptionRu && r.methodology && r.unit).toBeTruthy();
+      expect(r.nameEn && r.nameRu && r.descriptionEn && r.descriptionRu && r.methodology && r.methodologyRu && r.unit && r.unitRu).toBeTruthy();
+      expect(r.methodologyRu, r.code).toMatch(/[а-яё]/i);
+      expect(r.unitRu, r.code).toMatch(r.unit === '%' ? /^%$/ : /[а-яё]/i);
       if (r.minValue !== null && r.maxValue !== null) expect(r.minValue).toBeLessThan(r.maxValue);
     }
   });

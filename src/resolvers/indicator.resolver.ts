@@ -36,6 +36,16 @@ export class IndicatorResolver {
     return pick(indicator.descriptions, lang ?? ctx.lang);
   }
 
+  @FieldResolver(() => String, { description: 'Unit of the values in the language asked for (e.g. "incidents", "инцидентов"; "%" in both).' })
+  unit(@Root() indicator: Indicator, @Args(() => LangArgs) { lang }: LangArgs, @Ctx() ctx: Context): string {
+    return pick(indicator.units, lang ?? ctx.lang);
+  }
+
+  @FieldResolver(() => String, { description: 'How the value is measured and from which sources, in the language asked for.' })
+  methodology(@Root() indicator: Indicator, @Args(() => LangArgs) { lang }: LangArgs, @Ctx() ctx: Context): string {
+    return pick(indicator.methodologies, lang ?? ctx.lang);
+  }
+
   @FieldResolver(() => ObservationConnection, { description: 'Values of this indicator, newest period first, as the viewer may see them.' })
   async observations(@Root() indicator: Indicator, @Args(() => IndicatorObservationsArgs) args: IndicatorObservationsArgs, @Ctx() ctx: Context) {
     const { country, from, to, asOf, source, minReliability, minCredibility, first, after } = args;

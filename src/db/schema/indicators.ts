@@ -10,7 +10,10 @@ export const indicators = pgTable(
     descriptionEn: text('description_en').notNull(),
     descriptionRu: text('description_ru').notNull(),
     theme: text('theme').notNull(),
+    // The English unit and methodology keep their first columns' names (`unit`, `methodology`), which
+    // operators' SQL and the benchmark's PostGraphile schema read; the Russian ones sit beside them.
     unit: text('unit').notNull(),
+    unitRu: text('unit_ru').notNull(),
     // COUNT: whole events per period (incidents, cases, items), judged by a count model in the TREND rule.
     scale: text('scale', { enum: ['COUNT', 'MEASURE'] }).notNull().default('MEASURE'),
     // The owner's opt-out of the TREND rule's watch-level requirement.
@@ -18,6 +21,7 @@ export const indicators = pgTable(
     periodicity: periodicityEnum('periodicity').notNull(),
     worseDirection: worseDirectionEnum('worse_direction').notNull(),
     methodology: text('methodology').notNull(),
+    methodologyRu: text('methodology_ru').notNull(),
     thresholdWatch: doublePrecision('threshold_watch').notNull(),
     thresholdWarning: doublePrecision('threshold_warning').notNull(),
     thresholdCritical: doublePrecision('threshold_critical').notNull(),

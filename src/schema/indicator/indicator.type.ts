@@ -23,17 +23,11 @@ export class Indicator {
   @Field(() => Topic, { description: 'Theme the indicator belongs to.' })
   theme!: Topic;
 
-  @Field(() => String, { description: 'Unit of the values (e.g. "incidents", "% of respondents").' })
-  unit!: string;
-
   @Field(() => Periodicity, { description: 'How often it is measured; its periods are written accordingly.' })
   periodicity!: Periodicity;
 
   @Field(() => WorseDirection, { description: 'Whether higher or lower values are worse.' })
   worseDirection!: WorseDirection;
-
-  @Field(() => String, { description: 'How the value is measured and from which sources.' })
-  methodology!: string;
 
   @Field(() => Thresholds, { description: 'Watch, warning and critical levels.' })
   thresholds!: Thresholds;
@@ -44,6 +38,9 @@ export class Indicator {
   @Field(() => Float, { nullable: true, description: 'Largest valid value, if bounded.' })
   maxValue!: number | null;
 
+  /** Resolved by IndicatorResolver in the language asked for, as are name and description. */
   names!: Localized;
   descriptions!: Localized;
+  units!: Localized;
+  methodologies!: Localized;
 }
