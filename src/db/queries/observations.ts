@@ -285,13 +285,17 @@ function listConditions(viewer: Viewer, filter: ObservationFilter): SQL[] {
   return where;
 }
 
-/** The id breaks ties, so a page boundary can never skip a row even if two revisions were in force at once. */
+/**
+ * The cursor holds every key of LIST_ORDER: the source too, which orders two sources' values of one period
+ * (without it, a page ending on one source's value skipped the other's whenever its id was the greater);
+ * the id breaks ties, so a page boundary can never skip a row even if two revisions were in force at once.
+ */
 function listAfterCursor(after: string): SQL {
-  const [periodStart, indicator, country, id] = decodeCursor(LIST_CURSOR, after, ['date', 'string', 'string', 'uuid']);
+  const [periodStart, indicator, country, source, id] = decodeCursor(LIST_CURSOR, after, ['date', 'string', 'string', 'string', 'uuid']);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(periodStart as string) || !/^[0-9a-f-]{36}$/.test(id as string)) {
     throw badInput('The `after` cursor is not valid for this list; use a pageInfo.endCursor from it', 'after');
   }
-  return sql`(${observations.periodStart}, ${observations.indicatorCode}, ${observations.countryIso3}, ${observations.id}) < (${periodStart}::date, ${indicator}, ${country}, ${id}::uuid)`;
+  return sql`(${observations.periodStart}, ${observations.indicatorCode}, ${observations.countryIso3}, ${observations.sourceOrgId}, ${observations.id}) < (${periodStart}::date, ${indicator}, ${country}, ${source}, ${id}::uuid)`;
 }
 
 /**
@@ -319,7 +323,7 @@ export async function findObservations(
     rows,
     first,
     Boolean(after),
-    { tag: LIST_CURSOR, key: (r) => [r.periodStart, r.indicatorCode, r.countryIso3, r.id] },
+    { tag: LIST_CURSOR, key: (r) => [r.periodStart, r.indicatorCode, r.countryIso3, r.sourceOrgId, r.id] },
     (r) => r,
     async () => {
       const [row] = await db
