@@ -1,4 +1,6 @@
-import { boolean, doublePrecision, pgTable, text, index } from 'drizzle-orm/pg-core';
+import { boolean, char, doublePrecision, pgTable, primaryKey, text, index } from 'drizzle-orm/pg-core';
+import { countries } from './countries.js';
+import { countryGroups } from './country-groups.js';
 import { periodicityEnum, worseDirectionEnum } from './enums.js';
 
 export const indicators = pgTable(
@@ -32,3 +34,35 @@ export const indicators = pgTable(
 );
 
 export type IndicatorRow = typeof indicators.$inferSelect;
+
+/*
+ * Where an indicator applies: the countries it names one by one, and the country groups (roles) it names,
+ * whose members it applies to. Incidents near the Afghan northern border are a series of the states
+ * bordering Afghanistan, not of Kazakhstan. An indicator that declares nothing applies nowhere: its values
+ * are refused until an operator declares where it applies (src/db/applicability.ts reads both tables).
+ */
+export const indicatorCountries = pgTable(
+  'indicator_countries',
+  {
+    indicatorCode: text('indicator_code')
+      .notNull()
+      .references(() => indicators.code, { onDelete: 'cascade' }),
+    countryIso3: char('country_iso3', { length: 3 })
+      .notNull()
+      .references(() => countries.iso3),
+  },
+  (t) => [primaryKey({ columns: [t.indicatorCode, t.countryIso3] })],
+);
+
+export const indicatorCountryGroups = pgTable(
+  'indicator_country_groups',
+  {
+    indicatorCode: text('indicator_code')
+      .notNull()
+      .references(() => indicators.code, { onDelete: 'cascade' }),
+    groupCode: text('group_code')
+      .notNull()
+      .references(() => countryGroups.code),
+  },
+  (t) => [primaryKey({ columns: [t.indicatorCode, t.groupCode] })],
+);

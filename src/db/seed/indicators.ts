@@ -1,11 +1,35 @@
 import type { indicators } from '../schema/index.js';
+import { COUNTRY_GROUPS, type CountryCode, type CountryGroupCode } from './reference.js';
 import type { Topic } from './topics.js';
 
 type IndicatorInsert = typeof indicators.$inferInsert;
 type Periodicity = IndicatorInsert['periodicity'];
 type Direction = IndicatorInsert['worseDirection'];
 
-export type SampleIndicator = IndicatorInsert & { theme: Topic };
+/** Where an indicator applies: country groups (roles) and countries named one by one. */
+export interface AppliesTo {
+  groups: readonly CountryGroupCode[];
+  countries: readonly CountryCode[];
+}
+
+export type SampleIndicator = IndicatorInsert & { theme: Topic; appliesTo: AppliesTo };
+
+/**
+ * The sample's declarations. Most indicators are figures of the member states' own services (monitoring
+ * units, prosecutors, financial intelligence units, border and prison services): the Central Asian states.
+ * Incidents and their casualties are also recorded for Afghanistan (by UNAMA). The Afghan border's
+ * incidents and displacement are series of the states bordering Afghanistan; the militants in northern
+ * Afghanistan a series of Afghanistan itself.
+ */
+const CENTRAL_ASIA: AppliesTo = { groups: ['CENTRAL_ASIA'], countries: [] };
+const CENTRAL_ASIA_AND_AFGHANISTAN: AppliesTo = { groups: ['CENTRAL_ASIA'], countries: ['AFG'] };
+const BORDERING_AFGHANISTAN: AppliesTo = { groups: ['AFGHANISTAN_NEIGHBOURS'], countries: [] };
+const AFGHANISTAN: AppliesTo = { groups: [], countries: ['AFG'] };
+
+/** The countries a declaration resolves to (as src/db/applicability.ts resolves the stored one), sorted. */
+export function applicableCountries(appliesTo: AppliesTo): CountryCode[] {
+  return [...new Set([...appliesTo.countries, ...appliesTo.groups.flatMap((g) => COUNTRY_GROUPS[g].members)])].sort();
+}
 
 /** Units of whole events per period: these indicators are counts (the TREND rule judges them by a count model). */
 export const COUNT_UNITS: ReadonlySet<string> = new Set(['items', 'accounts', 'cases', 'sessions', 'incidents', 'persons', 'plots', 'fighters', 'reports', 'campaigns', 'attempts', 'matches']);
@@ -21,10 +45,11 @@ function ind(
   [nameEn, descriptionEn]: readonly [string, string],
   [nameRu, descriptionRu]: readonly [string, string],
   [methodology, methodologyRu]: readonly [string, string],
+  appliesTo: AppliesTo = CENTRAL_ASIA,
 ): SampleIndicator {
   return {
     code, theme, periodicity, worseDirection, unit, unitRu, scale: COUNT_UNITS.has(unit) ? 'COUNT' : 'MEASURE', trendBelowWatch: false, thresholdWatch, thresholdWarning, thresholdCritical, minValue, maxValue,
-    nameEn, nameRu, descriptionEn, descriptionRu, methodology, methodologyRu,
+    nameEn, nameRu, descriptionEn, descriptionRu, methodology, methodologyRu, appliesTo,
   };
 }
 
@@ -72,7 +97,7 @@ export const INDICATORS: readonly SampleIndicator[] = [
     ['Terrorism-related incidents', 'Attacks, attempted attacks and armed clashes attributed to terrorist groups.'],
     ['Инциденты террористического характера', 'Нападения, попытки нападений и вооружённые столкновения с участием террористических групп.'],
     ['Incidents confirmed by national authorities; multi-day events count once, in the month they began.',
-      'Инциденты, подтверждённые национальными органами; многодневное событие учитывается один раз, в месяце его начала.']),
+      'Инциденты, подтверждённые национальными органами; многодневное событие учитывается один раз, в месяце его начала.'], CENTRAL_ASIA_AND_AFGHANISTAN),
   ind('VE-02', 'VIOLENT_EXTREMISM', 'MONTHLY', 'HIGHER', ['persons', 'человек'], [15, 25, 40], COUNT,
     ['Arrests on terrorism and extremism charges', 'Persons detained on terrorism or violent extremism charges.'],
     ['Задержания по обвинениям в терроризме и экстремизме', 'Лица, задержанные по обвинениям в терроризме или насильственном экстремизме.'],
@@ -87,7 +112,7 @@ export const INDICATORS: readonly SampleIndicator[] = [
     ['Casualties of terrorist attacks', 'Persons killed or injured in terrorist attacks.'],
     ['Пострадавшие от террористических нападений', 'Лица, погибшие или раненые в результате террористических нападений.'],
     ['Killed and injured combined, from official statements; perpetrators are excluded.',
-      'Погибшие и раненые вместе, по официальным заявлениям; исполнители нападений не учитываются.']),
+      'Погибшие и раненые вместе, по официальным заявлениям; исполнители нападений не учитываются.'], CENTRAL_ASIA_AND_AFGHANISTAN),
   ind('FTF-01', 'FOREIGN_TERRORIST_FIGHTERS', 'MONTHLY', 'HIGHER', ['persons', 'человек'], [5, 10, 18], COUNT,
     ['Returning foreign terrorist fighters identified', 'Foreign terrorist fighters identified on return to the country.'],
     ['Выявленные вернувшиеся иностранные боевики-террористы', 'Иностранные боевики-террористы, выявленные при возвращении в страну.'],
@@ -107,17 +132,17 @@ export const INDICATORS: readonly SampleIndicator[] = [
     ['Security incidents near the Afghan northern border', 'Security incidents in Afghan provinces bordering Central Asia.'],
     ['Инциденты безопасности у северной границы Афганистана', 'Инциденты безопасности в провинциях Афганистана, граничащих с Центральной Азией.'],
     ['Incidents recorded by UNAMA and national border services, attributed to the nearest state.',
-      'Инциденты, зарегистрированные МООНСА и национальными пограничными службами, с отнесением к ближайшему государству.']),
+      'Инциденты, зарегистрированные МООНСА и национальными пограничными службами, с отнесением к ближайшему государству.'], BORDERING_AFGHANISTAN),
   ind('AFG-02', 'AFGHANISTAN', 'QUARTERLY', 'HIGHER', ['fighters', 'боевиков'], [1500, 2500, 4000], COUNT,
     ['Estimated foreign militants near the northern border', 'Estimated number of foreign militants present in northern Afghanistan.'],
     ['Оценочная численность иностранных боевиков у северной границы', 'Оценочная численность иностранных боевиков на севере Афганистана.'],
     ['Mid-point of the range estimated by the Monitoring Team and national services for the quarter.',
-      'Середина диапазона оценок Группы по наблюдению и национальных служб за квартал.']),
+      'Середина диапазона оценок Группы по наблюдению и национальных служб за квартал.'], AFGHANISTAN),
   ind('AFG-03', 'AFGHANISTAN', 'MONTHLY', 'HIGHER', ['thousand persons', 'тыс. человек'], [5, 10, 20], COUNT,
     ['Cross-border displacement flows', 'People crossing from Afghanistan seeking protection or leaving insecurity.'],
     ['Трансграничные перемещения населения', 'Лица, пересекающие границу с Афганистаном в поисках защиты.'],
     ['Arrivals registered by border and migration services, in thousands.',
-      'Прибытия, зарегистрированные пограничными и миграционными службами, в тысячах.']),
+      'Прибытия, зарегистрированные пограничными и миграционными службами, в тысячах.'], BORDERING_AFGHANISTAN),
   ind('TF-01', 'TERRORISM_FINANCING', 'MONTHLY', 'HIGHER', ['reports', 'сообщений'], [30, 50, 80], COUNT,
     ['Suspicious transaction reports linked to terrorism financing', 'Suspicious transaction reports flagged for possible terrorism financing.'],
     ['Сообщения о подозрительных операциях, связанных с финансированием терроризма', 'Сообщения о подозрительных операциях с признаками финансирования терроризма.'],
