@@ -64,8 +64,10 @@ suite(bin ? 'PostgreSQL restarts under concurrent writes (private cluster)' : 'P
     }
     idp = await createIdentityProvider();
     apis.push(...(await Promise.all([startProcess(), startProcess()])));
+    // An indicator of the Central Asian states: the values written below are Kazakhstan's.
     const [row] = await direct<{ code: string; threshold_critical: number }>(
-      `select code, threshold_critical from indicators where periodicity = 'MONTHLY' and worse_direction = 'HIGHER' order by code limit 1`,
+      `select code, threshold_critical from indicators where periodicity = 'MONTHLY' and worse_direction = 'HIGHER'
+        and code in (select indicator_code from indicator_country_groups where group_code = 'CENTRAL_ASIA') order by code limit 1`,
     );
     monthly = { code: row!.code, critical: row!.threshold_critical };
   }, 120_000);
