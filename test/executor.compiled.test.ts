@@ -78,7 +78,7 @@ const SQL_SHAPES: { name: string; query: string; variables?: Record<string, unkn
   },
   {
     name: 'SQL path: Afghanistan, every value field, __typename, names in Russian, a report list beside',
-    query: `query($c: String!) { i: indicators { __typename periodicity worseDirection theme n: name(lang: RU) code values: observations(first: 30, country: $c) { __typename edges { __typename node { __typename id tlp level value period } } } }
+    query: `query($c: String!) { i: indicators { __typename periodicity worseDirection theme n: name(lang: RU) u: unit(lang: RU) m: methodology(lang: RU) code values: observations(first: 30, country: $c) { __typename edges { __typename node { __typename id tlp level value period } } } }
       c: country(iso3: $c) { __typename iso2 name(lang: RU) } r: reports(first: 5) { edges { node { id } } } }`,
     variables: { c: 'AFG' },
   },
@@ -94,6 +94,11 @@ const SQL_SHAPES: { name: string; query: string; variables?: Record<string, unkn
     perReport: true,
   },
   { name: 'SQL path: Accept-Language ru', query: '{ reports(first: 30) { edges { node { id title countries { name } author { name } } } } }', acceptLanguage: 'ru-RU,ru;q=0.9,en;q=0.5' },
+  {
+    name: 'SQL path: Accept-Language ru, indicators (unit and methodology bilingual) with one country\'s values',
+    query: '{ indicators { code name unit methodology en: unit(lang: EN) observations(country: "KGZ", first: 2) { edges { node { value period } } } } }',
+    acceptLanguage: 'ru-RU,ru;q=0.9,en;q=0.5',
+  },
 ];
 
 /** The SQL shapes as reads; a by-id shape once per report of a sample of every marking (hidden ones answer null). */

@@ -20,6 +20,8 @@ describe('what the SQL path plans, and what it leaves to the compiled path', () 
     expect(plan('query($n: Int!, $o: ReportOrder!) { r: reports(first: $n, orderBy: $o) { __typename e: edges { node { t: title(lang: RU) } } } }')).not.toBeNull();
     expect(plan('{ organizations(first: 5) { edges { node { id name reports(first: 2) { edges { node { id } } } } } } }')).not.toBeNull();
     expect(plan('{ country(iso3: "KAZ") { iso3 } indicators { code observations(country: "KAZ", first: 3) { edges { node { period value level } } } } }')).not.toBeNull();
+    // An indicator's unit and methodology take `lang` as its name does.
+    expect(plan('query($l: Lang) { indicators { code unit(lang: RU) methodology(lang: $l) observations(country: "KAZ", first: 3) { edges { node { value } } } } }')).not.toBeNull();
     expect(plan('query($id: UUID!) { report(id: $id) { id title indicators { code latestValues(countries: ["KAZ"]) { period level country { iso3 } } } } }')).not.toBeNull();
     // Several lists, each a root of its own: one statement each, run side by side.
     expect(plan('{ a: reports { edges { node { id } } } b: reports(orderBy: PUBLISHED_ASC) { edges { node { id } } } }')?.roots).toHaveLength(2);

@@ -250,6 +250,22 @@ describe('an invalid file writes nothing and says where every problem is', () =>
     expect(admin.code).toBe(0);
   });
 
+  it('a value for a country its indicator does not apply to is refused with its line, as recordObservations refuses it', async () => {
+    const path = file('not-applicable.csv', `${HEADER}\nOP-01,KAZ,2020-09,12,GREEN,B,2,\nAFG-01,KAZ,2020-09,12,GREEN,B,2,\nAFG-03,KAZ,2020-09,1.5,GREEN,B,2,\n`);
+    const before = await observationCount();
+    for (const dryRun of [['--dry-run'], []]) {
+      const refused = await importFile('observations', path, '--org', 'kaz-ct', '--sub', 'border-importer', ...dryRun);
+      expect(refused.code).toBe(1);
+      expect(refused.err.trim().split('\n')).toEqual([
+        `${path}: line 3: country: AFG-01 does not apply to KAZ (it applies to TJK, TKM, UZB: states bordering Afghanistan)`,
+        `${path}: line 4: country: AFG-03 does not apply to KAZ (it applies to TJK, TKM, UZB: states bordering Afghanistan)`,
+        `2 problems in 2 lines of ${path}; nothing was written.`,
+      ]);
+    }
+    expect(await observationCount()).toBe(before);
+    expect(await importEntries('border-importer')).toEqual([]);
+  });
+
   it('an unknown or inactive organization, or a role that may not write, is a usage error (exit 2)', async () => {
     const path = 'examples/import/observations.sample.csv';
     for (const [org, roles, message] of [
@@ -317,9 +333,9 @@ function runScript(args: string[], env: Record<string, string>) {
   return { child, exit, output: () => ({ out, err }) };
 }
 
-/** A file of `rows` valid values of kaz-ct: 23 monthly indicators, months counted back from 2026-12. */
+/** A file of `rows` valid values of kaz-ct: the 21 monthly indicators that apply to Kazakhstan, months counted back from 2026-12. */
 function largeFile(rows: number): string {
-  const monthly = ['OP-01', 'OP-02', 'OP-03', 'OP-04', 'RR-01', 'RR-02', 'VE-01', 'VE-02', 'VE-03', 'VE-04', 'FTF-01', 'FTF-02', 'FTF-03', 'AFG-01', 'AFG-03', 'TF-01', 'TF-02', 'TF-03', 'BS-01', 'BS-02', 'PR-01', 'PR-02', 'SI-01'];
+  const monthly = ['OP-01', 'OP-02', 'OP-03', 'OP-04', 'RR-01', 'RR-02', 'VE-01', 'VE-02', 'VE-03', 'VE-04', 'FTF-01', 'FTF-02', 'FTF-03', 'TF-01', 'TF-02', 'TF-03', 'BS-01', 'BS-02', 'PR-01', 'PR-02', 'SI-01'];
   const lines = [HEADER];
   for (let i = 0; i < rows; i += 1) {
     const month = Math.floor(i / monthly.length);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import { appliesTo, qualified } from '../src/db/applicability.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import * as t from '../src/db/schema/index.js';
@@ -63,6 +64,17 @@ describe('sample data: reference tables', () => {
     ]);
   });
 
+  it('holds the country groups indicators are declared for, with their members', async () => {
+    const groups = await database.db
+      .select({ code: t.countryGroups.code, nameEn: t.countryGroups.nameEn, nameRu: t.countryGroups.nameRu, members: sql<string[]>`array(select m.country_iso3::text from country_group_members m where m.group_code = ${t.countryGroups.code} order by 1)` })
+      .from(t.countryGroups)
+      .orderBy(asc(t.countryGroups.code));
+    expect(groups).toEqual([
+      { code: 'AFGHANISTAN_NEIGHBOURS', nameEn: 'states bordering Afghanistan', nameRu: 'государства, граничащие с Афганистаном', members: ['TJK', 'TKM', 'UZB'] },
+      { code: 'CENTRAL_ASIA', nameEn: 'Central Asian states', nameRu: 'государства Центральной Азии', members: ['KAZ', 'KGZ', 'TJK', 'TKM', 'UZB'] },
+    ]);
+  });
+
   it('defines about thirty indicators across every theme, with thresholds ordered in the worse direction', async () => {
     const rows = await database.db.select().from(t.indicators);
     expect(rows.length).toBeGreaterThanOrEqual(28);
@@ -74,20 +86,25 @@ describe('sample data: reference tables', () => {
       const [a, b, c] = [r.thresholdWatch, r.thresholdWarning, r.thresholdCritical];
       if (r.worseDirection === 'HIGHER') expect(a < b && b < c, r.code).toBe(true);
       else expect(a > b && b > c, r.code).toBe(true);
-      expect(r.nameEn && r.nameRu && r.descriptionEn && r.descriptionRu && r.methodology && r.unit).toBeTruthy();
+      expect(r.nameEn && r.nameRu && r.descriptionEn && r.descriptionRu && r.methodology && r.methodologyRu && r.unit && r.unitRu).toBeTruthy();
+      expect(r.methodologyRu, r.code).toMatch(/[а-яё]/i);
+      expect(r.unitRu, r.code).toMatch(r.unit === '%' ? /^%$/ : /[а-яё]/i);
       if (r.minValue !== null && r.maxValue !== null) expect(r.minValue).toBeLessThan(r.maxValue);
     }
   });
 });
 
 describe('sample data: observations', () => {
-  it('covers 6 countries x 60 months for every monthly indicator, Nov 2021 to Oct 2026', async () => {
-    const monthly = await database.db.select({ code: t.indicators.code }).from(t.indicators).where(eq(t.indicators.periodicity, 'MONTHLY'));
+  it('covers 60 months of every country a monthly indicator applies to, Nov 2021 to Oct 2026', async () => {
+    const monthly = await database.db
+      .select({ code: t.indicators.code, countries: sql<string[]>`array(select c.iso3::text from countries c where ${appliesTo(qualified(t.indicators.code), sql`c.iso3`)} order by 1)` })
+      .from(t.indicators)
+      .where(eq(t.indicators.periodicity, 'MONTHLY'));
     const coverage = await database.db
       .select({
         code: t.observations.indicatorCode,
         points: sql<number>`count(distinct (${t.observations.countryIso3}, ${t.observations.periodStart}))::int`,
-        countries: sql<number>`count(distinct ${t.observations.countryIso3})::int`,
+        countries: sql<string[]>`array_agg(distinct ${t.observations.countryIso3}::text order by ${t.observations.countryIso3}::text)`,
         first: sql<string>`min(${t.observations.periodStart})::text`,
         last: sql<string>`max(${t.observations.periodStart})::text`,
       })
@@ -95,7 +112,21 @@ describe('sample data: observations', () => {
       .where(and(inArray(t.observations.indicatorCode, monthly.map((m) => m.code)), eq(t.observations.revision, 1)))
       .groupBy(t.observations.indicatorCode);
     expect(coverage).toHaveLength(monthly.length);
-    for (const c of coverage) expect(c, c.code).toMatchObject({ points: 360, countries: 6, first: '2021-11-01', last: '2026-10-01' });
+    const applicable = new Map(monthly.map((m) => [m.code, m.countries]));
+    for (const c of coverage) {
+      expect(c, c.code).toMatchObject({ points: 60 * applicable.get(c.code)!.length, countries: applicable.get(c.code), first: '2021-11-01', last: '2026-10-01' });
+    }
+    // The Afghan northern border's incidents are a series of the states bordering Afghanistan, not of Kazakhstan.
+    expect(applicable.get('AFG-01')).toEqual(['TJK', 'TKM', 'UZB']);
+    expect(applicable.get('VE-01')).toEqual(['AFG', 'KAZ', 'KGZ', 'TJK', 'TKM', 'UZB']);
+    expect(applicable.get('OP-01')).toEqual(['KAZ', 'KGZ', 'TJK', 'TKM', 'UZB']);
+  });
+
+  it('holds only values (and alerts) of series their indicator applies to', async () => {
+    const outside = (table: typeof t.observations | typeof t.alerts) =>
+      database.db.select({ count: n }).from(table).where(sql`not ${appliesTo(table.indicatorCode, table.countryIso3)}`);
+    expect(await outside(t.observations)).toEqual([{ count: 0 }]);
+    expect(await outside(t.alerts)).toEqual([{ count: 0 }]);
   });
 
   it('puts quarterly values on quarter starts and annual values on 1 January', async () => {
@@ -300,7 +331,7 @@ describe('sample data: idempotence and determinism', () => {
     const again = await seedSampleData(database.db);
     expect(again).toEqual({ seeded: false, counts: first.counts });
     const [marker] = await database.db.select().from(t.meta).where(eq(t.meta.key, 'sample_data'));
-    expect(marker?.value).toBe('ct-ewn-sample-v2 seed=1');
+    expect(marker?.value).toBe('ct-ewn-sample-v3 seed=1');
   });
 
   it('builds the same ids and titles from the same seed, and stores exactly those', async () => {

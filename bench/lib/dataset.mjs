@@ -91,10 +91,16 @@ export async function loadInputs(name, reader) {
       { q, country: countries[i % countries.length], from: '2024-01-01T00:00:00.000Z' },
       { q, country: null, from: '2025-06-01T00:00:00.000Z' },
     ]);
+    // The series W5 writes to: monthly indicators × the countries each applies to (src/db/applicability.ts;
+    // a value anywhere else is refused).
     const series = (
       await client.query(
         `select i.code as indicator, c.iso3 as country, i.worse_direction as "worseDirection", i.threshold_watch as watch, i.min_value as min, i.max_value as max
-         from indicators i cross join countries c where i.periodicity = 'MONTHLY' order by i.code, c.iso3`,
+         from indicators i cross join countries c where i.periodicity = 'MONTHLY'
+           and (exists (select 1 from indicator_countries n where n.indicator_code = i.code and n.country_iso3 = c.iso3)
+             or exists (select 1 from indicator_country_groups d join country_group_members m on m.group_code = d.group_code
+                        where d.indicator_code = i.code and m.country_iso3 = c.iso3))
+         order by i.code, c.iso3`,
       )
     ).rows;
     return { countries, reports, searches, series };

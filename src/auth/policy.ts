@@ -205,6 +205,7 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     alertTriaged: MEMBERS,
   },
   Country: PUBLIC,
+  CountryGroup: PUBLIC,
   // Types that hold restricted fields name every field: a new field must get a rule before it is served.
   Organization: {
     id: PUBLIC,

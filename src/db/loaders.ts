@@ -101,6 +101,8 @@ export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceC
       return ids.map((id) => clientsOf.get(id) ?? []);
     }),
     indicator: lookup(indicators),
+    /** Where each indicator applies (its declaration and the countries it resolves to), by code. */
+    indicatorApplicability: lookup(async () => (await reference()).applicabilityByCode),
     report: new DataLoader<string, ReportRead | null>(async (ids) => byKey(ids, await reportsByIds(db, viewer, ids), (r) => r.id)),
     reportTearlines: new DataLoader<string, ReportRead[]>(async (ids) =>
       listsByKey(ids, await tearlinesOf(db, viewer, ids), (r) => r.tearlineOf!, (r) => r),

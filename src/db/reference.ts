@@ -1,11 +1,13 @@
-import { asc, sql } from 'drizzle-orm';
+import { asc, getTableColumns, sql } from 'drizzle-orm';
+import { applicabilityOf, type Applicability } from './applicability.js';
 import type { Db } from './database.js';
 import { countries, type CountryRow } from './schema/countries.js';
 import { indicators, type IndicatorRow } from './schema/indicators.js';
 import { organizationParents, organizations, type OrganizationRow } from './schema/organizations.js';
 
 /**
- * The network's reference data: countries, indicator definitions, organizations and who supports whom.
+ * The network's reference data: countries, indicator definitions and where they apply, organizations and
+ * who supports whom.
  * Every viewer sees the same rows (the field policy still cuts restricted fields such as focal points),
  * none of it is TLP-marked, and it changes only by migration, seed or an operator's SQL. So it is
  * safely shared by all requests of a process, for a bounded time.
@@ -14,6 +16,8 @@ export interface ReferenceData {
   countries: readonly CountryRow[];
   countryByIso3: ReadonlyMap<string, CountryRow>;
   indicatorByCode: ReadonlyMap<string, IndicatorRow>;
+  /** Where each indicator applies (by code): its declaration and the countries it resolves to. */
+  applicabilityByCode: ReadonlyMap<string, Applicability>;
   organizationById: ReadonlyMap<string, OrganizationRow>;
   /** The organizations each organization supports (its parents), by id, sorted. */
   parentsOf: ReadonlyMap<string, readonly string[]>;
@@ -35,14 +39,15 @@ function linksBy(links: readonly { organizationId: string; parentId: string }[],
 async function loadReference(db: Db): Promise<ReferenceData> {
   const [countryRows, indicatorRows, organizationRows, links] = await Promise.all([
     db.select().from(countries).orderBy(asc(countries.iso3)),
-    db.select().from(indicators).orderBy(asc(indicators.code)),
+    db.select({ indicator: getTableColumns(indicators), applicability: applicabilityOf() }).from(indicators).orderBy(asc(indicators.code)),
     db.select().from(organizations).orderBy(asc(organizations.id)),
     db.select().from(organizationParents),
   ]);
   return {
     countries: countryRows,
     countryByIso3: new Map(countryRows.map((c) => [c.iso3, c])),
-    indicatorByCode: new Map(indicatorRows.map((i) => [i.code, i])),
+    indicatorByCode: new Map(indicatorRows.map((i) => [i.indicator.code, i.indicator])),
+    applicabilityByCode: new Map(indicatorRows.map((i) => [i.indicator.code, i.applicability])),
     organizationById: new Map(organizationRows.map((o) => [o.id, o])),
     parentsOf: linksBy(links, 'organizationId', 'parentId'),
     clientsOf: linksBy(links, 'parentId', 'organizationId'),

@@ -11,6 +11,10 @@ import { mapPage } from '../schema/common/map-page.js';
 import { IndicatorDisclosureArgs, IndicatorsArgs, IndicatorLatestValuesArgs } from '../schema/indicator/indicator.args.js';
 import { toIndicator } from '../schema/indicator/indicator.mapper.js';
 import { Indicator } from '../schema/indicator/indicator.type.js';
+import { toCountryGroup } from '../schema/country/country-group.mapper.js';
+import { CountryGroup } from '../schema/country/country-group.type.js';
+import { toCountries } from '../schema/country/country.mapper.js';
+import { Country } from '../schema/country/country.type.js';
 import { IndicatorObservationsArgs } from '../schema/observation/observation.args.js';
 import { toObservation, toWithheldValue, withWithheld } from '../schema/observation/observation.mapper.js';
 import { Observation, ObservationConnection } from '../schema/observation/observation.type.js';
@@ -46,6 +50,29 @@ export class IndicatorResolver {
   @FieldResolver(() => String, { description: 'What the indicator measures, in the language asked for.' })
   description(@Root() indicator: Indicator, @Args(() => LangArgs) { lang }: LangArgs, @Ctx() ctx: Context): string {
     return pick(indicator.descriptions, lang ?? ctx.lang);
+  }
+
+  @FieldResolver(() => String, { description: 'Unit of the values in the language asked for (e.g. "incidents", "инцидентов"; "%" in both).' })
+  unit(@Root() indicator: Indicator, @Args(() => LangArgs) { lang }: LangArgs, @Ctx() ctx: Context): string {
+    return pick(indicator.units, lang ?? ctx.lang);
+  }
+
+  @FieldResolver(() => String, { description: 'How the value is measured and from which sources, in the language asked for.' })
+  methodology(@Root() indicator: Indicator, @Args(() => LangArgs) { lang }: LangArgs, @Ctx() ctx: Context): string {
+    return pick(indicator.methodologies, lang ?? ctx.lang);
+  }
+
+  @FieldResolver(() => [Country], {
+    description: 'The countries it applies to, by ISO code: those it names and the members of the country groups it names. Only these have a series: values for others are refused, and lists hold no series for them.',
+  })
+  async appliesTo(@Root() indicator: Indicator, @Ctx() ctx: Context): Promise<Country[]> {
+    const applicability = await ctx.loaders.indicatorApplicability.load(indicator.code);
+    return toCountries(await ctx.loaders.country.loadMany(applicability?.countries ?? []));
+  }
+
+  @FieldResolver(() => [CountryGroup], { description: 'The country groups (roles, e.g. the states bordering Afghanistan) it is declared for, by code; `appliesTo` holds their members.' })
+  async appliesToGroups(@Root() indicator: Indicator, @Ctx() ctx: Context): Promise<CountryGroup[]> {
+    return ((await ctx.loaders.indicatorApplicability.load(indicator.code))?.groups ?? []).map(toCountryGroup);
   }
 
   @FieldResolver(() => ObservationConnection, { description: 'Values of this indicator, newest period first, as the viewer may see them.' })

@@ -19,6 +19,7 @@ import { AuditResolver } from '../resolvers/audit.resolver.js';
 import { ObservationWritesResolver } from '../resolvers/observation-writes.resolver.js';
 import { ReportWritesResolver } from '../resolvers/report-writes.resolver.js';
 import { CountryResolver } from '../resolvers/country.resolver.js';
+import { CountryGroupResolver } from '../resolvers/country-group.resolver.js';
 import { GrantResolver } from '../resolvers/grant.resolver.js';
 import { ViewerResolver } from '../resolvers/viewer.resolver.js';
 import { IndicatorResolver } from '../resolvers/indicator.resolver.js';
@@ -61,6 +62,7 @@ async function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
     skipCheck: true,
     resolvers: [
       CountryResolver,
+      CountryGroupResolver,
       OrganizationResolver,
       ReportResolver,
       ReportRevisionResolver,

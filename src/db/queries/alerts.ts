@@ -4,6 +4,7 @@ import type { TriageState } from '../../alerts/triage.js';
 import type { Viewer } from '../../auth/viewer.js';
 import { decodeCursor } from '../../schema/common/cursor.js';
 import type { Page } from '../../schema/common/connection.js';
+import { appliesTo, qualified } from '../applicability.js';
 import type { Db } from '../database.js';
 import { alertTriage } from '../schema/alert-triage.js';
 import { alerts, type AlertRow } from '../schema/alerts.js';
@@ -72,7 +73,8 @@ export function supersededFor(viewer: Viewer): SQL {
 }
 
 function conditions(viewer: Viewer, filter: AlertFilter | null | undefined): SQL[] {
-  const where = [visible(viewer)];
+  // An alert concerns a series: one of a pair its indicator does not (or no longer) applies to is kept, not listed.
+  const where = [visible(viewer), appliesTo(qualified(alerts.indicatorCode), qualified(alerts.countryIso3))];
   if (filter?.country) where.push(eq(alerts.countryIso3, filter.country));
   if (filter?.indicator) where.push(eq(alerts.indicatorCode, filter.indicator));
   if (filter?.level) where.push(inArray(alerts.level, LEVELS_FROM[filter.level] as AlertRow['level'][]));

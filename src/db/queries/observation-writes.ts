@@ -1,9 +1,10 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { actorOf } from '../../auth/access-log.js';
 import { markingRefusal, observationRefusal } from '../../auth/policy.js';
 import type { MemberViewer } from '../../auth/viewer.js';
 import { ApiError, ErrorCode } from '../../errors.js';
 import { futurePeriodRefusal, parsePeriod, type PeriodHorizon } from '../../schema/common/period.js';
+import { applicabilityOf, type Applicability } from '../applicability.js';
 import type { Db } from '../database.js';
 import { auditEvents } from '../schema/audit.js';
 import { countries } from '../schema/countries.js';
@@ -39,12 +40,40 @@ export interface Problem {
 
 export interface ReferenceData {
   indicators: Map<string, IndicatorRow>;
-  countries: Set<string>;
+  /** Where each indicator applies, by code (src/db/applicability.ts). */
+  applicability: Map<string, Applicability>;
+  /** Every country, its English name by ISO code (for messages). */
+  countries: Map<string, string>;
 }
 
+/** Read afresh for each write (not the reference snapshot): a value is checked against the rules in force. */
 export async function loadReferenceData(db: Db): Promise<ReferenceData> {
-  const [indicatorRows, countryRows] = await Promise.all([db.select().from(indicators), db.select({ iso3: countries.iso3 }).from(countries)]);
-  return { indicators: new Map(indicatorRows.map((i) => [i.code, i])), countries: new Set(countryRows.map((c) => c.iso3)) };
+  const [indicatorRows, countryRows] = await Promise.all([
+    db.select({ indicator: getTableColumns(indicators), applicability: applicabilityOf() }).from(indicators),
+    db.select({ iso3: countries.iso3, nameEn: countries.nameEn }).from(countries),
+  ]);
+  return {
+    indicators: new Map(indicatorRows.map((i) => [i.indicator.code, i.indicator])),
+    applicability: new Map(indicatorRows.map((i) => [i.indicator.code, i.applicability])),
+    countries: new Map(countryRows.map((c) => [c.iso3, c.nameEn])),
+  };
+}
+
+/** "a, b and c" */
+function inWords(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * Why a value for this country is refused: the countries the indicator applies to and the declaration
+ * they come from ("it applies to TJK, TKM, UZB: states bordering Afghanistan"); null when it applies.
+ */
+function applicabilityRefusal(code: string, country: string, ref: ReferenceData): string | null {
+  const applicability = ref.applicability.get(code);
+  if (applicability?.countries.includes(country)) return null;
+  if (!applicability?.countries.length) return `${code} does not apply to ${country} (it applies to no country yet: an operator declares where it applies)`;
+  const declared = [...applicability.groups.map((g) => g.nameEn), ...applicability.named.map((iso3) => ref.countries.get(iso3) ?? iso3)];
+  return `${code} does not apply to ${country} (it applies to ${applicability.countries.join(', ')}: ${inWords(declared)})`;
 }
 
 const TLPS = new Set(['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED']);
@@ -71,6 +100,9 @@ export function validateObservationRows(rows: readonly ObservationInputRow[], re
     else {
       const refusal = observationRefusal(viewer, r.country);
       if (refusal) add('country', refusal);
+      // A series exists only where its indicator applies (no Kazakhstan series of the Afghan border).
+      const outside = indicator && applicabilityRefusal(indicator.code, r.country, ref);
+      if (outside) add('country', outside);
     }
     let periodStart: string | undefined;
     try {

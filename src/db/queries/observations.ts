@@ -15,6 +15,7 @@ import { fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
 import { descending, textArray } from './sql-fragments.js';
 import { countries } from '../schema/countries.js';
 import { indicators } from '../schema/indicators.js';
+import { appliesTo } from '../applicability.js';
 
 const readObservation = readJsonRow<ObservationRow>(getTableColumns(observations));
 
@@ -126,9 +127,12 @@ function scopeColumn(scope: ObservationScope) {
   return scope.by === 'country' ? observations.countryIso3 : observations.indicatorCode;
 }
 
-/** The revision rule, THE row rule and the range: what every page of a nested list shares. */
+/** Values of applicable series only: a value recorded for a pair its indicator does not apply to is kept, but lists leave it out. */
+const inApplicableSeries = () => appliesTo(outer(observations.indicatorCode), outer(observations.countryIso3));
+
+/** The revision rule, THE row rule, the range and the applicability rule: what every page of a nested list shares. */
 export function observationConditions(viewer: Viewer, query: Omit<ObservationPageQuery, 'first'>): SQL[] {
-  const where = [visibleTo(viewer, observationRowRule), latestVisibleRevision(viewer, query.asOf), ...rangeConditions(query)];
+  const where = [visibleTo(viewer, observationRowRule), latestVisibleRevision(viewer, query.asOf), ...rangeConditions(query), inApplicableSeries()];
   if (query.country) where.push(eq(observations.countryIso3, query.country));
   if (query.indicator) where.push(eq(observations.indicatorCode, query.indicator));
   return where;
@@ -179,28 +183,29 @@ export async function findObservationPagesByScope(
 
 /**
  * The series (indicator × country pairs) a latest-values read asks for, as a row source `series(indicator,
- * country)`: the scope keys crossed with the other dimension, either the countries asked for or every row
- * of the reference table (a pair without values then simply finds nothing).
+ * country)`: the scope keys crossed with the other dimension (the countries asked for, or every row of the
+ * reference table), kept where the indicator applies (src/db/applicability.ts): a pair it does not apply to
+ * is no series, whatever values were once recorded for it. A pair without values simply finds nothing.
  */
 function seriesOf(scope: ObservationScope, countryFilter: readonly string[] | null | undefined): SQL | null {
   // Each pair once, however often a key or a country is named (the countries argument is the caller's).
   const filter = countryFilter?.length ? [...new Set(countryFilter)] : null;
   const scopeKeys = [...new Set(scope.keys)];
+  let pairs: SQL;
   if (scope.by === 'indicator') {
     const countryList = filter ? sql`unnest(${textArray(filter)}) as other(key)` : sql`(select ${countries.iso3}::text as key from ${countries}) as other`;
-    return sql`unnest(${textArray(scopeKeys)}) as series_indicator(key) cross join ${countryList}`;
+    pairs = sql`select series_indicator.key as indicator, other.key::char(3) as country from unnest(${textArray(scopeKeys)}) as series_indicator(key) cross join ${countryList}`;
+  } else {
+    const keys = filter ? scopeKeys.filter((k) => filter.includes(k)) : scopeKeys;
+    if (keys.length === 0) return null;
+    pairs = sql`select other.key as indicator, series_country.key::char(3) as country from unnest(${textArray(keys)}) as series_country(key) cross join (select ${indicators.code} as key from ${indicators}) as other`;
   }
-  const keys = filter ? scopeKeys.filter((k) => filter.includes(k)) : scopeKeys;
-  if (keys.length === 0) return null;
-  return sql`unnest(${textArray(keys)}) as series_country(key) cross join (select ${indicators.code} as key from ${indicators}) as other`;
+  const pair = sql.identifier('pair');
+  return sql`(select * from (${pairs}) as ${pair} where ${appliesTo(sql`${pair}.indicator`, sql`${pair}.country`)}) as series`;
 }
 
 /** The indicator and the country of the current pair of seriesOf(), as the observations columns' types. */
-function pairOf(scope: ObservationScope): { indicator: SQL; country: SQL } {
-  return scope.by === 'indicator'
-    ? { indicator: sql`series_indicator.key`, country: sql`other.key::char(3)` }
-    : { indicator: sql`other.key`, country: sql`series_country.key::char(3)` };
-}
+const seriesPair = { indicator: sql`series.indicator`, country: sql`series.country` };
 
 /**
  * The latest visible value of every series (indicator × country) for many countries or indicators, in one
@@ -218,15 +223,14 @@ export async function latestObservations(
 ): Promise<ObservationRow[]> {
   const series = seriesOf(scope, options.countries);
   if (!series || scope.keys.length === 0) return [];
-  const pair = pairOf(scope);
   const columns = { ...getTableColumns(observations), revision: visibleRevisionNumber(viewer).as('revision') };
   const latest = db
     .select(columns)
     .from(observations)
     .where(
       and(
-        sql`${observations.indicatorCode} = ${pair.indicator}`,
-        sql`${observations.countryIso3} = ${pair.country}`,
+        sql`${observations.indicatorCode} = ${seriesPair.indicator}`,
+        sql`${observations.countryIso3} = ${seriesPair.country}`,
         visibleTo(viewer, observationRowRule),
         latestVisibleRevision(viewer, options.asOf),
         options.source ? eq(observations.sourceOrgId, options.source) : undefined,
@@ -244,12 +248,14 @@ export async function latestObservations(
 
 /**
  * The latest visible value of each source's series (indicator × country × source) of the given countries,
- * in one statement: per indicator × country pair, a LATERAL DISTINCT ON (source) over that pair's visible
+ * in one statement: per indicator × country pair that is a series (the indicator applies), a LATERAL DISTINCT ON (source) over that pair's visible
  * values (the row rule and the revision rule), newest period first — a pair holds a few dozen values.
  */
 export async function latestPerSource(db: Db, viewer: Viewer, countryCodes: readonly string[]): Promise<ObservationRow[]> {
   if (countryCodes.length === 0) return [];
+  // Only the pairs the indicator applies to are series (src/db/applicability.ts).
   const pairs = sql`(select ${indicators.code} as code from ${indicators}) as pair_indicator cross join unnest(${textArray([...new Set(countryCodes)])}) as pair_country(iso3)`;
+  const applicable = appliesTo(sql`pair_indicator.code`, sql`pair_country.iso3::char(3)`);
   const columns = { ...getTableColumns(observations), revision: visibleRevisionNumber(viewer).as('revision') };
   const latest = db
     .selectDistinctOn([observations.sourceOrgId], columns)
@@ -264,7 +270,7 @@ export async function latestPerSource(db: Db, viewer: Viewer, countryCodes: read
     )
     .orderBy(observations.sourceOrgId, descending(observations.periodStart))
     .as('latest');
-  const rows = await db.select({ row: asJsonRow(fieldsOf(latest, columns)) }).from(pairs).crossJoinLateral(latest);
+  const rows = await db.select({ row: asJsonRow(fieldsOf(latest, columns)) }).from(pairs).crossJoinLateral(latest).where(applicable);
   return rows.map((r) => readObservation(r.row));
 }
 
@@ -304,6 +310,11 @@ export interface ObservationFilter extends ObservationRange {
 const LIST_CURSOR = 'obs-list';
 const LIST_ORDER = [...observationOrder, descending(observations.id)];
 
+/**
+ * The export's list: the row rule and the revision rule, but not the applicability rule of the series
+ * views. It is the archive of every value the viewer may see, so a value recorded for a pair its indicator
+ * no longer applies to (migration 0013 keeps them) stays reachable rather than silently gone.
+ */
 function listConditions(viewer: Viewer, filter: ObservationFilter): SQL[] {
   const where = [visibleTo(viewer, observationRowRule), latestVisibleRevision(viewer, filter.asOf), ...rangeConditions(filter)];
   if (filter.country) where.push(eq(observations.countryIso3, filter.country));
@@ -311,13 +322,17 @@ function listConditions(viewer: Viewer, filter: ObservationFilter): SQL[] {
   return where;
 }
 
-/** The id breaks ties, so a page boundary can never skip a row even if two revisions were in force at once. */
+/**
+ * The cursor holds every key of LIST_ORDER: the source too, which orders two sources' values of one period
+ * (without it, a page ending on one source's value skipped the other's whenever its id was the greater);
+ * the id breaks ties, so a page boundary can never skip a row even if two revisions were in force at once.
+ */
 function listAfterCursor(after: string): SQL {
-  const [periodStart, indicator, country, id] = decodeCursor(LIST_CURSOR, after, ['date', 'string', 'string', 'uuid']);
+  const [periodStart, indicator, country, source, id] = decodeCursor(LIST_CURSOR, after, ['date', 'string', 'string', 'string', 'uuid']);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(periodStart as string) || !/^[0-9a-f-]{36}$/.test(id as string)) {
     throw badInput('The `after` cursor is not valid for this list; use a pageInfo.endCursor from it', 'after');
   }
-  return sql`(${observations.periodStart}, ${observations.indicatorCode}, ${observations.countryIso3}, ${observations.id}) < (${periodStart}::date, ${indicator}, ${country}, ${id}::uuid)`;
+  return sql`(${observations.periodStart}, ${observations.indicatorCode}, ${observations.countryIso3}, ${observations.sourceOrgId}, ${observations.id}) < (${periodStart}::date, ${indicator}, ${country}, ${source}, ${id}::uuid)`;
 }
 
 /**
@@ -345,7 +360,7 @@ export async function findObservations(
     rows,
     first,
     Boolean(after),
-    { tag: LIST_CURSOR, key: (r) => [r.periodStart, r.indicatorCode, r.countryIso3, r.id] },
+    { tag: LIST_CURSOR, key: (r) => [r.periodStart, r.indicatorCode, r.countryIso3, r.sourceOrgId, r.id] },
     (r) => r,
     async () => {
       const [row] = await db

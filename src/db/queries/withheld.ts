@@ -6,6 +6,7 @@ import type { Db } from '../database.js';
 import { grants } from '../schema/grants.js';
 import { indicators } from '../schema/indicators.js';
 import { observations } from '../schema/observations.js';
+import { appliesTo, qualified } from '../applicability.js';
 import { visibleTo } from '../visibility.js';
 import type { ObservationRange, ObservationScope } from './observations.js';
 import { textArray } from './sql-fragments.js';
@@ -48,6 +49,8 @@ function noneVisible(viewer: Viewer, asOf: Date | null | undefined): SQL {
 }
 
 const disclosing = sql`${observations.indicatorCode} in (select ${indicators.code} from ${indicators} where ${indicators.discloseWithheld})`;
+/** Only series are spoken of: pairs the indicator applies to (src/db/applicability.ts). */
+const inSeries = () => appliesTo(qualified(observations.indicatorCode), qualified(observations.countryIso3));
 
 /** The withheld values of many countries' or indicators' lists, in one statement, by scope key. */
 export async function withheldByScope(
@@ -57,7 +60,7 @@ export async function withheldByScope(
   query: ObservationRange & { indicator?: string | null; country?: string | null },
 ): Promise<Map<string, WithheldValue[]>> {
   const key = scope.by === 'country' ? observations.countryIso3 : observations.indicatorCode;
-  const where = [inArray(key, [...scope.keys]), disclosing, inForceAt(query.asOf), noneVisible(viewer, query.asOf)];
+  const where = [inArray(key, [...scope.keys]), disclosing, inSeries(), inForceAt(query.asOf), noneVisible(viewer, query.asOf)];
   if (query.from) where.push(gte(observations.periodStart, parsePeriod(query.from).start));
   if (query.to) where.push(lt(observations.periodStart, parsePeriod(query.to).end));
   if (query.source) where.push(eq(observations.sourceOrgId, query.source));
@@ -99,6 +102,7 @@ export async function laterWithheld(
         sql`${observations.countryIso3} = seen.country`,
         sql`${observations.periodStart} > seen.period`,
         disclosing,
+        inSeries(),
         inForceAt(options.asOf),
         options.source ? eq(observations.sourceOrgId, options.source) : undefined,
         noneVisible(viewer, options.asOf),

@@ -1,5 +1,6 @@
 export * from './enums.js';
 export * from './countries.js';
+export * from './country-groups.js';
 export * from './organizations.js';
 export * from './indicators.js';
 export * from './reports.js';

@@ -1,4 +1,6 @@
-import { boolean, doublePrecision, pgTable, text, index } from 'drizzle-orm/pg-core';
+import { boolean, char, doublePrecision, pgTable, primaryKey, text, index } from 'drizzle-orm/pg-core';
+import { countries } from './countries.js';
+import { countryGroups } from './country-groups.js';
 import { periodicityEnum, worseDirectionEnum } from './enums.js';
 
 export const indicators = pgTable(
@@ -10,7 +12,10 @@ export const indicators = pgTable(
     descriptionEn: text('description_en').notNull(),
     descriptionRu: text('description_ru').notNull(),
     theme: text('theme').notNull(),
+    // The English unit and methodology keep their first columns' names (`unit`, `methodology`), which
+    // operators' SQL and the benchmark's PostGraphile schema read; the Russian ones sit beside them.
     unit: text('unit').notNull(),
+    unitRu: text('unit_ru').notNull(),
     // COUNT: whole events per period (incidents, cases, items), judged by a count model in the TREND rule.
     scale: text('scale', { enum: ['COUNT', 'MEASURE'] }).notNull().default('MEASURE'),
     // The owner's opt-out of the TREND rule's watch-level requirement.
@@ -20,6 +25,7 @@ export const indicators = pgTable(
     periodicity: periodicityEnum('periodicity').notNull(),
     worseDirection: worseDirectionEnum('worse_direction').notNull(),
     methodology: text('methodology').notNull(),
+    methodologyRu: text('methodology_ru').notNull(),
     thresholdWatch: doublePrecision('threshold_watch').notNull(),
     thresholdWarning: doublePrecision('threshold_warning').notNull(),
     thresholdCritical: doublePrecision('threshold_critical').notNull(),
@@ -30,3 +36,35 @@ export const indicators = pgTable(
 );
 
 export type IndicatorRow = typeof indicators.$inferSelect;
+
+/*
+ * Where an indicator applies: the countries it names one by one, and the country groups (roles) it names,
+ * whose members it applies to. Incidents near the Afghan northern border are a series of the states
+ * bordering Afghanistan, not of Kazakhstan. An indicator that declares nothing applies nowhere: its values
+ * are refused until an operator declares where it applies (src/db/applicability.ts reads both tables).
+ */
+export const indicatorCountries = pgTable(
+  'indicator_countries',
+  {
+    indicatorCode: text('indicator_code')
+      .notNull()
+      .references(() => indicators.code, { onDelete: 'cascade' }),
+    countryIso3: char('country_iso3', { length: 3 })
+      .notNull()
+      .references(() => countries.iso3),
+  },
+  (t) => [primaryKey({ columns: [t.indicatorCode, t.countryIso3] })],
+);
+
+export const indicatorCountryGroups = pgTable(
+  'indicator_country_groups',
+  {
+    indicatorCode: text('indicator_code')
+      .notNull()
+      .references(() => indicators.code, { onDelete: 'cascade' }),
+    groupCode: text('group_code')
+      .notNull()
+      .references(() => countryGroups.code),
+  },
+  (t) => [primaryKey({ columns: [t.indicatorCode, t.groupCode] })],
+);

@@ -6,7 +6,11 @@ import { recomputeAlerts } from '../queries/alert-writes.js';
 import type { IndicatorRow } from '../schema/indicators.js';
 import {
   countries,
+  countryGroupMembers,
+  countryGroups,
   grants,
+  indicatorCountries,
+  indicatorCountryGroups,
   indicators,
   meta,
   observations,
@@ -19,11 +23,12 @@ import {
 import { generateGrants } from './grants.js';
 import { INDICATORS } from './indicators.js';
 import { generateObservations } from './observations.js';
-import { COUNTRIES, ORGANIZATION_PARENTS, buildOrganizations } from './reference.js';
+import { COUNTRIES, ORGANIZATION_PARENTS, buildCountryGroups, buildOrganizations } from './reference.js';
 import { generateReports } from './reports.js';
 
 export const SAMPLE_DATA_KEY = 'sample_data';
-export const SAMPLE_DATA_VERSION = 'ct-ewn-sample-v2';
+// v3: values only for the countries each indicator applies to (issue 15).
+export const SAMPLE_DATA_VERSION = 'ct-ewn-sample-v3';
 
 export interface SeedOptions {
   reports?: number;
@@ -60,11 +65,16 @@ export function buildSampleData(options: SeedOptions = {}) {
   const authors = orgs.filter((org) => org.active !== false).map((org) => org.id);
   const generated = generateReports(o.seed, o.reports, authors, INDICATORS);
   const observationRows = generateObservations(o.seed, o.years, INDICATORS);
+  const countryGroupRows = buildCountryGroups();
   return {
     countries: [...COUNTRIES],
+    countryGroups: countryGroupRows.groups,
+    countryGroupMembers: countryGroupRows.members,
     organizations: orgs,
     organizationParents: [...ORGANIZATION_PARENTS],
-    indicators: [...INDICATORS],
+    indicators: INDICATORS.map(({ appliesTo: _, ...row }) => row),
+    indicatorCountries: INDICATORS.flatMap((i) => i.appliesTo.countries.map((countryIso3) => ({ indicatorCode: i.code, countryIso3 }))),
+    indicatorCountryGroups: INDICATORS.flatMap((i) => i.appliesTo.groups.map((groupCode) => ({ indicatorCode: i.code, groupCode }))),
     observations: observationRows,
     reports: generated.reports,
     reportCountries: generated.reportCountries,
@@ -83,9 +93,13 @@ async function insertAll<T extends PgTable>(tx: Tx, table: T, rows: readonly PgI
 
 const COUNTED = {
   countries,
+  countryGroups,
+  countryGroupMembers,
   organizations,
   organizationParents,
   indicators,
+  indicatorCountries,
+  indicatorCountryGroups,
   observations,
   reports,
   reportCountries,
@@ -145,9 +159,13 @@ export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise
     const data = buildSampleData(options);
 
     await insertAll(tx, countries, data.countries);
+    await insertAll(tx, countryGroups, data.countryGroups);
+    await insertAll(tx, countryGroupMembers, data.countryGroupMembers);
     await insertAll(tx, organizations, data.organizations);
     await insertAll(tx, organizationParents, data.organizationParents);
     await insertAll(tx, indicators, data.indicators);
+    await insertAll(tx, indicatorCountries, data.indicatorCountries);
+    await insertAll(tx, indicatorCountryGroups, data.indicatorCountryGroups);
     await insertAll(tx, reports, data.reports);
     await insertAll(tx, reportCountries, data.reportCountries);
     await insertAll(tx, reportIndicators, data.reportIndicators);

@@ -1,6 +1,6 @@
 import type { observations } from '../schema/index.js';
 import { SAMPLE_NOW, SERIES_END, addDays, clampBefore, isoDate, periodEnd } from './calendar.js';
-import type { SampleIndicator } from './indicators.js';
+import { applicableCountries, type SampleIndicator } from './indicators.js';
 import { createRandom, type Random } from './random.js';
 import { COUNTRY_AGENCY, COUNTRY_CODES, type CountryCode } from './reference.js';
 
@@ -129,7 +129,17 @@ function secondSourceRow(rng: Random, indicator: SampleIndicator, primary: Sampl
   };
 }
 
+/**
+ * The sample's series: each indicator's values for the countries it applies to. Every pair is still drawn
+ * and the others are left out at the end, so the random stream, and with it every value, marking and
+ * grading of an applicable series, is what it was before indicators declared where they apply.
+ */
 export function generateObservations(seed: number, years: number, indicatorList: readonly SampleIndicator[]): SampleObservation[] {
+  const applicable = new Set(indicatorList.flatMap((i) => applicableCountries(i.appliesTo).map((country) => `${i.code}|${country}`)));
+  return drawObservations(seed, years, indicatorList).filter((o) => applicable.has(`${o.indicatorCode}|${o.countryIso3}`));
+}
+
+function drawObservations(seed: number, years: number, indicatorList: readonly SampleIndicator[]): SampleObservation[] {
   const rng = createRandom(seed, 'observations');
   const second = createRandom(seed, 'observations:second-source');
   const rows: SampleObservation[] = [];

@@ -1,6 +1,8 @@
-import type { countries, organizationParents, organizations } from '../schema/index.js';
+import type { countries, countryGroupMembers, countryGroups, organizationParents, organizations } from '../schema/index.js';
 
 type CountryInsert = typeof countries.$inferInsert;
+type CountryGroupInsert = typeof countryGroups.$inferInsert;
+type CountryGroupMemberInsert = typeof countryGroupMembers.$inferInsert;
 type OrganizationInsert = typeof organizations.$inferInsert;
 type ParentInsert = typeof organizationParents.$inferInsert;
 
@@ -15,6 +17,25 @@ export const COUNTRIES: readonly CountryInsert[] = [
 
 export const COUNTRY_CODES = ['KAZ', 'KGZ', 'TJK', 'TKM', 'UZB', 'AFG'] as const;
 export type CountryCode = (typeof COUNTRY_CODES)[number];
+
+/**
+ * Roles countries share that indicators are declared for (geography, not the network role of
+ * `countries.role`): of the countries the network follows, Tajikistan, Turkmenistan and Uzbekistan border
+ * Afghanistan; Kazakhstan and Kyrgyzstan do not.
+ */
+export const COUNTRY_GROUPS = {
+  CENTRAL_ASIA: { nameEn: 'Central Asian states', nameRu: 'государства Центральной Азии', members: ['KAZ', 'KGZ', 'TJK', 'TKM', 'UZB'] },
+  AFGHANISTAN_NEIGHBOURS: { nameEn: 'states bordering Afghanistan', nameRu: 'государства, граничащие с Афганистаном', members: ['TJK', 'TKM', 'UZB'] },
+} as const satisfies Record<string, { nameEn: string; nameRu: string; members: readonly CountryCode[] }>;
+export type CountryGroupCode = keyof typeof COUNTRY_GROUPS;
+
+export function buildCountryGroups(): { groups: CountryGroupInsert[]; members: CountryGroupMemberInsert[] } {
+  const entries = Object.entries(COUNTRY_GROUPS);
+  return {
+    groups: entries.map(([code, g]) => ({ code, nameEn: g.nameEn, nameRu: g.nameRu })),
+    members: entries.flatMap(([code, g]) => g.members.map((countryIso3) => ({ groupCode: code, countryIso3 }))),
+  };
+}
 
 /** Russian forms the report templates need: genitive ("of Kazakhstan") and prepositional ("in Kazakhstan"). */
 export const COUNTRY_RU_CASES: Record<CountryCode, { genitive: string; prepositional: string }> = {

@@ -4,11 +4,13 @@ import { findIndicatorsWithObservations } from '../../db/queries/observation-jso
 import { latestObservations } from '../../db/queries/observations.js';
 import { findOrganizationsWithReportsAsJson, findReportAsJson, findReportsAsJson, type JsonLang, type PlaceField, type ReportField, type ReportJsonRow } from '../../db/queries/report-json.js';
 import { toCountry } from '../../schema/country/country.mapper.js';
+import type { Country } from '../../schema/country/country.type.js';
 import { Lang } from '../../schema/common/enums.js';
 import { pick, type Localized } from '../../schema/common/localized.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../schema/common/page.args.js';
 import { formatPeriod } from '../../schema/common/period.js';
 import { toIndicator } from '../../schema/indicator/indicator.mapper.js';
+import type { Indicator } from '../../schema/indicator/indicator.type.js';
 import { levelOf } from '../../schema/indicator/level.js';
 import type { ConnectionPlan, Input, PlannedField, RootPlan, SqlJsonPlan } from './plan.js';
 
@@ -91,19 +93,26 @@ type Prepared = (() => Promise<unknown>) | null;
 
 const ISO3 = /^[A-Z]{3}$/;
 
-/** A country or an indicator from its row, its fields in the selection's order (names by pick, as the resolvers). */
-function placeNode(fields: PlannedField[], values: Record<string, unknown>, names: Localized, variables: Record<string, unknown>, ctx: Context, typename: string): Record<string, unknown> | null {
+/**
+ * A country or an indicator from its mapped object, its fields in the selection's order; a localized field
+ * (a name, an indicator's unit and methodology) by pick from its texts, as the resolvers do.
+ */
+function placeNode(fields: PlannedField[], values: Record<string, unknown>, texts: Record<string, Localized>, variables: Record<string, unknown>, ctx: Context, typename: string): Record<string, unknown> | null {
   const node: Record<string, unknown> = {};
   for (const f of fields) {
     if (f.read === 'typename') node[f.key] = typename;
-    else if (f.read === 'name') {
+    else if (f.lang !== undefined) {
       const lang = langOf(f.lang, variables, ctx);
-      if (!lang) return null;
-      node[f.key] = pick(names, lang === 'ru' ? Lang.RU : Lang.EN);
+      const text = texts[f.read];
+      if (!lang || !text) return null;
+      node[f.key] = pick(text, lang === 'ru' ? Lang.RU : Lang.EN);
     } else node[f.key] = values[f.read];
   }
   return node;
 }
+
+const countryTexts = (country: Country) => ({ name: country.names });
+const indicatorTexts = (indicator: Indicator) => ({ name: indicator.names, unit: indicator.units, methodology: indicator.methodologies });
 
 /**
  * Checks a root's values for this request before anything runs (so a request that leaves the path sends
@@ -117,7 +126,7 @@ async function prepareRoot(plan: RootPlan, variables: Record<string, unknown>, c
     const row = await ctx.loaders.country.load(iso3);
     if (!row) return async () => null;
     const country = toCountry(row);
-    const node = placeNode(plan.fields, country as unknown as Record<string, unknown>, country.names, variables, ctx, 'Country');
+    const node = placeNode(plan.fields, country as unknown as Record<string, unknown>, countryTexts(country), variables, ctx, 'Country');
     return node && (async () => node);
   }
   if (plan.root === 'report') return prepareReport(plan, variables, ctx);
@@ -140,7 +149,7 @@ async function prepareRoot(plan: RootPlan, variables: Record<string, unknown>, c
           return Object.fromEntries(values.node.map((f) => [f.key, f.read === 'typename' ? 'Observation' : computed[f.read]]));
         });
         const mapped = toIndicator(indicator);
-        const node = placeNode(plan.fields.filter((f) => f.read !== 'observations'), mapped as unknown as Record<string, unknown>, mapped.names, variables, ctx, 'Indicator')!;
+        const node = placeNode(plan.fields.filter((f) => f.read !== 'observations'), mapped as unknown as Record<string, unknown>, indicatorTexts(mapped), variables, ctx, 'Indicator')!;
         nodes.push(Object.fromEntries(plan.fields.map((f) => [f.key, f.read === 'observations' ? connectionOf(values, ['ObservationConnection', 'ObservationEdge'], observed) : node[f.key]])));
       }
       return nodes;
@@ -210,7 +219,7 @@ async function prepareReport(plan: Extract<RootPlan, { root: 'report' }>, variab
     const indicatorNodes: Record<string, unknown>[] = [];
     for (const indicatorRow of found) {
       const indicator = toIndicator(indicatorRow);
-      const plain = placeNode(indicatorFields.filter((f) => f.read !== 'latestValues'), indicator as unknown as Record<string, unknown>, indicator.names, variables, ctx, 'Indicator')!;
+      const plain = placeNode(indicatorFields.filter((f) => f.read !== 'latestValues'), indicator as unknown as Record<string, unknown>, indicatorTexts(indicator), variables, ctx, 'Indicator')!;
       const latestNodes: Record<string, unknown>[] = [];
       if (latest) {
         for (const v of values.filter((o) => o.indicatorCode === indicatorRow.code)) {
@@ -223,7 +232,7 @@ async function prepareReport(plan: Extract<RootPlan, { root: 'report' }>, variab
                 if (f.read === 'typename') return [f.key, 'Observation'];
                 if (f.read !== 'country') return [f.key, computed[f.read]];
                 const place = country && toCountry(country);
-                return [f.key, place && placeNode(f.fields!, place as unknown as Record<string, unknown>, place.names, variables, ctx, 'Country')];
+                return [f.key, place && placeNode(f.fields!, place as unknown as Record<string, unknown>, countryTexts(place), variables, ctx, 'Country')];
               }),
             ),
           );

@@ -10,3 +10,8 @@ export function toCountry(row: CountryRow): Country {
     names: { en: row.nameEn, ru: row.nameRu },
   });
 }
+
+/** The countries a batch lookup found, in its order (a code the reference data lacks is left out). */
+export function toCountries(rows: readonly (CountryRow | null | Error)[]): Country[] {
+  return rows.flatMap((row) => (row && !(row instanceof Error) ? [toCountry(row)] : []));
+}

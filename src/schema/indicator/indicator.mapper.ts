@@ -6,10 +6,8 @@ export function toIndicator(row: IndicatorRow): Indicator {
   return Object.assign(new Indicator(), {
     code: row.code,
     theme: row.theme as Topic,
-    unit: row.unit,
     periodicity: row.periodicity as Periodicity,
     worseDirection: row.worseDirection as WorseDirection,
-    methodology: row.methodology,
     thresholds: Object.assign(new Thresholds(), {
       watch: row.thresholdWatch,
       warning: row.thresholdWarning,
@@ -22,5 +20,7 @@ export function toIndicator(row: IndicatorRow): Indicator {
     disclosesWithheld: row.discloseWithheld,
     names: { en: row.nameEn, ru: row.nameRu },
     descriptions: { en: row.descriptionEn, ru: row.descriptionRu },
+    units: { en: row.unit, ru: row.unitRu },
+    methodologies: { en: row.methodology, ru: row.methodologyRu },
   });
 }

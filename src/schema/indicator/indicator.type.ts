@@ -36,17 +36,11 @@ export class Indicator {
   @Field(() => Topic, { description: 'Theme the indicator belongs to.' })
   theme!: Topic;
 
-  @Field(() => String, { description: 'Unit of the values (e.g. "incidents", "% of respondents").' })
-  unit!: string;
-
   @Field(() => Periodicity, { description: 'How often it is measured; its periods are written accordingly.' })
   periodicity!: Periodicity;
 
   @Field(() => WorseDirection, { description: 'Whether higher or lower values are worse.' })
   worseDirection!: WorseDirection;
-
-  @Field(() => String, { description: 'How the value is measured and from which sources.' })
-  methodology!: string;
 
   @Field(() => Thresholds, { description: 'Watch, warning and critical levels.' })
   thresholds!: Thresholds;
@@ -69,6 +63,9 @@ export class Indicator {
   })
   disclosesWithheld!: boolean;
 
+  /** Resolved by IndicatorResolver in the language asked for, as are name and description. */
   names!: Localized;
   descriptions!: Localized;
+  units!: Localized;
+  methodologies!: Localized;
 }
