@@ -28,7 +28,7 @@ import type { CountryOverviewQuery, CountryOverviewQueryVariables, LiveAlertsSub
 
 const variables: CountryOverviewQueryVariables = { iso3: 'TJK' };
 export function firstValue(data: CountryOverviewQuery): number | undefined {
-  return data.country?.latestValues[0]?.value;
+  return data.overview.themes[0]?.indicators[0]?.series[0]?.current.value;
 }
 export const level = (event: LiveAlertsSubscription) => event.alertRaised.level;
 export const marking: Tlp = 'AMBER_STRICT';

@@ -47,8 +47,10 @@ const nodes = <T>(connection: Edges<T>) => connection.edges.map((e) => e.node);
 /** What each example must show on the sample data, beyond "no unexpected error". */
 const SHOWS: Record<string, (data: Data) => void> = {
   '01-country-overview': (d) => {
-    expect(d.country.iso3).toBe('TJK');
-    expect(d.country.latestValues.length).toBeGreaterThan(5);
+    expect(d.overview.country.iso3).toBe('TJK');
+    const series = d.overview.themes.flatMap((t: { indicators: { series: { current: { level: string } }[] }[] }) => t.indicators.flatMap((i) => i.series));
+    expect(series.length).toBeGreaterThan(5);
+    expect(d.overview.openAlerts.watch + d.overview.openAlerts.warning + d.overview.openAlerts.critical).toBeGreaterThan(0);
     expect(nodes<{ level: string }>(d.alerts).length).toBeGreaterThan(0);
   },
   '02-reports-on-a-topic-this-year': (d) => {
