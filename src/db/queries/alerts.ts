@@ -10,8 +10,7 @@ import { alertTriage } from '../schema/alert-triage.js';
 import { alerts, type AlertRow } from '../schema/alerts.js';
 import { alertVisibleTo, visibleTo } from '../visibility.js';
 import { observations } from '../schema/observations.js';
-import { grants } from '../schema/grants.js';
-import { observationRowRule } from './observations.js';
+import { observationRowRule, rowRuleOf } from './observations.js';
 import { toPage } from './page.js';
 import { descending } from './sql-fragments.js';
 
@@ -63,13 +62,7 @@ const superseding = alias(observations, 'superseding');
  */
 export function supersededFor(viewer: Viewer): SQL {
   return sql`(${alerts.supersededAt} is not null and (${alerts.supersededByObservationId} is null or exists (
-    select 1 from ${observations} as ${sql.identifier('superseding')} where ${superseding.id} = ${alerts.supersededByObservationId} and ${visibleTo(viewer, {
-      id: superseding.id,
-      tlp: superseding.tlp,
-      originOrgId: superseding.sourceOrgId,
-      originSub: superseding.recordedBySub,
-      grantSubject: grants.observationId,
-    })})))`;
+    select 1 from ${observations} as ${sql.identifier('superseding')} where ${superseding.id} = ${alerts.supersededByObservationId} and ${visibleTo(viewer, rowRuleOf(superseding))})))`;
 }
 
 function conditions(viewer: Viewer, filter: AlertFilter | null | undefined): SQL[] {

@@ -39,7 +39,7 @@ export interface ObservationRange extends GradingFilter {
 type RevisionColumns = Record<'id' | 'tlp' | 'sourceOrgId' | 'recordedBySub' | 'indicatorCode' | 'countryIso3' | 'periodStart', AnyPgColumn>;
 
 /** The row rule's columns for an alias of the observations table. */
-function rowRuleOf(table: RevisionColumns) {
+export function rowRuleOf(table: RevisionColumns) {
   return { id: table.id, tlp: table.tlp, originOrgId: table.sourceOrgId, originSub: table.recordedBySub, grantSubject: grants.observationId };
 }
 

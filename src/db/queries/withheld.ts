@@ -3,12 +3,11 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Viewer } from '../../auth/viewer.js';
 import { parsePeriod } from '../../schema/common/period.js';
 import type { Db } from '../database.js';
-import { grants } from '../schema/grants.js';
 import { indicators } from '../schema/indicators.js';
 import { observations } from '../schema/observations.js';
 import { appliesTo, qualified } from '../applicability.js';
 import { visibleTo } from '../visibility.js';
-import type { ObservationRange, ObservationScope } from './observations.js';
+import { rowRuleOf, type ObservationRange, type ObservationScope } from './observations.js';
 import { textArray } from './sql-fragments.js';
 
 /**
@@ -45,7 +44,7 @@ function noneVisible(viewer: Viewer, asOf: Date | null | undefined): SQL {
     where ${visibleRevision.indicatorCode} = ${o('indicator_code')} and ${visibleRevision.countryIso3} = ${o('country_iso3')}
       and ${visibleRevision.periodStart} = ${o('period_start')} and ${visibleRevision.sourceOrgId} = ${o('source_org_id')}
       ${asOf ? sql`and ${visibleRevision.recordedAt} <= ${asOf.toISOString()}::timestamptz` : sql``}
-      and ${visibleTo(viewer, { id: visibleRevision.id, tlp: visibleRevision.tlp, originOrgId: visibleRevision.sourceOrgId, originSub: visibleRevision.recordedBySub, grantSubject: grants.observationId })})`;
+      and ${visibleTo(viewer, rowRuleOf(visibleRevision))})`;
 }
 
 const disclosing = sql`${observations.indicatorCode} in (select ${indicators.code} from ${indicators} where ${indicators.discloseWithheld})`;
