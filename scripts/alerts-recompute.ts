@@ -22,8 +22,8 @@ const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir:
 try {
   await migrate(database);
   const started = Date.now();
-  const { indicators } = await loadReferenceData(database.db);
-  const { kept, superseded, raised } = await recomputeAlerts(database.db, indicators, { backfillHorizonDays: config.ALERT_BACKFILL_HORIZON_DAYS });
+  const { levels } = await loadReferenceData(database.db);
+  const { kept, superseded, raised } = await recomputeAlerts(database.db, levels, { backfillHorizonDays: config.ALERT_BACKFILL_HORIZON_DAYS });
   process.stdout.write(`alerts recomputed in ${Date.now() - started} ms: ${kept} still hold, ${superseded} superseded, ${raised} raised\n`);
 } finally {
   await database.close();

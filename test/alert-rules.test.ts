@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { countTail, evaluate, mostRestrictive, previousPeriodStart, reconcile, type IndicatorSpec, type SeriesPoint } from '../src/alerts/rules.js';
 
 // Measures whose TREND may fire below the watch level (the z-score tests below are about the z rule alone).
-const higher: IndicatorSpec = { worseDirection: 'HIGHER', thresholdWatch: 10, thresholdWarning: 20, thresholdCritical: 30, periodicity: 'MONTHLY', scale: 'MEASURE', trendBelowWatch: true };
-const lower: IndicatorSpec = { worseDirection: 'LOWER', thresholdWatch: 50, thresholdWarning: 40, thresholdCritical: 30, periodicity: 'MONTHLY', scale: 'MEASURE', trendBelowWatch: true };
+const higher: IndicatorSpec = { worseDirection: 'HIGHER', basis: 'ABSOLUTE', thresholdWatch: 10, thresholdWarning: 20, thresholdCritical: 30, periodicity: 'MONTHLY', scale: 'MEASURE', trendBelowWatch: true };
+const lower: IndicatorSpec = { worseDirection: 'LOWER', basis: 'ABSOLUTE', thresholdWatch: 50, thresholdWarning: 40, thresholdCritical: 30, periodicity: 'MONTHLY', scale: 'MEASURE', trendBelowWatch: true };
 
 /** A monthly series from 2024-01 with the given values, all GREEN. */
 function series(values: number[], tlp = 'GREEN'): SeriesPoint[] {

@@ -24,7 +24,7 @@ describe('recomputing alerts for history', () => {
   it('keeps every alert that still holds, with its id and times (the seed wrote them), and is idempotent', async () => {
     const before = await snapshot();
     expect(before.length).toBeGreaterThan(100);
-    const { indicators: specs } = await loadReferenceData(database.db);
+    const { levels: specs } = await loadReferenceData(database.db);
     expect(await recomputeAlerts(database.db, specs)).toEqual({ kept: before.length, superseded: 0, raised: 0 });
     expect(await snapshot()).toEqual(before);
   });
@@ -38,7 +38,7 @@ describe('recomputing alerts for history', () => {
     expect(critical.length).toBeGreaterThan(10);
     // Raise every indicator's critical threshold out of reach.
     await database.db.update(indicators).set({ thresholdCritical: sql`case when worse_direction = 'HIGHER' then 1e12 else -1e12 end` });
-    const { indicators: specs } = await loadReferenceData(database.db);
+    const { levels: specs } = await loadReferenceData(database.db);
     const result = await recomputeAlerts(database.db, specs);
     expect(result.superseded).toBeGreaterThanOrEqual(critical.length);
     // Nothing deleted; every former critical threshold alert is kept, superseded by no revision (the rules changed).

@@ -79,7 +79,7 @@ describe('alerts raised on write look at the same points as a recompute of the w
     const raisedOnWrite = await futureAlerts();
     expect(raisedOnWrite.some((line) => line.includes(' TREND '))).toBe(true);
 
-    const { indicators: specs } = await loadReferenceData(database.db);
+    const { levels: specs } = await loadReferenceData(database.db);
     await recomputeAlerts(database.db, specs);
     expect(await futureAlerts()).toEqual(raisedOnWrite);
   });

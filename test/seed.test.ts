@@ -331,7 +331,7 @@ describe('sample data: idempotence and determinism', () => {
     const again = await seedSampleData(database.db);
     expect(again).toEqual({ seeded: false, counts: first.counts });
     const [marker] = await database.db.select().from(t.meta).where(eq(t.meta.key, 'sample_data'));
-    expect(marker?.value).toBe('ct-ewn-sample-v3 seed=1');
+    expect(marker?.value).toBe('ct-ewn-sample-v4 seed=1');
   });
 
   it('builds the same ids and titles from the same seed, and stores exactly those', async () => {

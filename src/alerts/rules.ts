@@ -4,6 +4,9 @@ import { levelOf, type ThresholdSpec } from '../schema/indicator/level.js';
  * The early-warning rules, as pure functions over one series (indicator × country × source), so the
  * write path, the recompute command and the tests share one definition.
  *
+ * A series' spec carries the thresholds in force for its country, on the indicator's basis (the value, or
+ * its rate per 100,000 population: SeriesPoint.rate), as src/alerts/levels.ts resolves them.
+ *
  * THRESHOLD: the value's level (watch / warning / critical, read in the indicator's worse direction) is
  *   above the level of the previous period's value: a new or escalated condition. A level that merely
  *   persists from one period to the next raises nothing new. The previous value is one of the values
@@ -52,12 +55,17 @@ export interface SeriesPoint {
   id: string;
   periodStart: string;
   value: number;
+  /** Per 100,000 population (COUNT indicators; null without a population figure). */
+  rate?: number | null;
   tlp: string;
   /** When this value (revision) was recorded: an alert is known from the latest of its values. */
   recordedAt: Date;
 }
 
+/** One series' rules: its indicator's options and the thresholds in force for its country (levels.ts). */
 export interface IndicatorSpec extends ThresholdSpec {
+  /** What the thresholds are read against: the value, or its rate per 100,000 population. */
+  basis: 'ABSOLUTE' | 'PER_100K';
   periodicity: 'MONTHLY' | 'QUARTERLY' | 'ANNUAL';
   /** COUNT: whole events per period, judged by a count model; MEASURE: anything else, by z-score. */
   scale: 'COUNT' | 'MEASURE';
@@ -71,7 +79,10 @@ export interface AlertCandidate {
   rule: Rule;
   level: Exclude<Level, 'NONE'>;
   value: number;
+  /** On the thresholds' basis: a PER_100K threshold is a rate. */
   threshold: number | null;
+  /** The rate a PER_100K threshold was compared with; null on the ABSOLUTE basis. */
+  rate: number | null;
   baselineMean: number | null;
   baselineStdDev: number | null;
   zScore: number | null;
@@ -133,11 +144,17 @@ export function countTail(value: number, mean: number, variance: number, worse: 
 
 // ---- Rules ----
 
+/** A point's level against the series' thresholds, on their basis (a rate without a population: NONE). */
+function pointLevel(spec: IndicatorSpec, point: SeriesPoint): Level {
+  const measured = spec.basis === 'PER_100K' ? point.rate : point.value;
+  return measured === null || measured === undefined ? 'NONE' : (levelOf(measured, spec) as Level);
+}
+
 function thresholdCandidate(spec: IndicatorSpec, point: SeriesPoint, before: readonly SeriesPoint[]): AlertCandidate | null {
-  const level = levelOf(point.value, spec) as Level;
+  const level = pointLevel(spec, point);
   const previous = before.at(-1);
   const compared = previous && previous.periodStart === previousPeriodStart(point.periodStart, spec.periodicity) ? previous : null;
-  const previousLevel = compared ? (levelOf(compared.value, spec) as Level) : 'NONE';
+  const previousLevel = compared ? pointLevel(spec, compared) : 'NONE';
   if (rank(level) <= rank(previousLevel)) return null;
   const involved = compared ? [point, compared] : [point];
   return {
@@ -145,6 +162,7 @@ function thresholdCandidate(spec: IndicatorSpec, point: SeriesPoint, before: rea
     level: level as AlertCandidate['level'],
     value: point.value,
     threshold: thresholdOf(spec, level),
+    rate: spec.basis === 'PER_100K' ? (point.rate ?? null) : null,
     baselineMean: null,
     baselineStdDev: null,
     zScore: null,
@@ -158,7 +176,7 @@ function thresholdCandidate(spec: IndicatorSpec, point: SeriesPoint, before: rea
 function trendCandidate(spec: IndicatorSpec, point: SeriesPoint, before: readonly SeriesPoint[]): AlertCandidate | null {
   const window = before.slice(-TREND_WINDOW);
   if (window.length < TREND_MIN_POINTS) return null;
-  if (!spec.trendBelowWatch && levelOf(point.value, spec) === 'NONE') return null;
+  if (!spec.trendBelowWatch && pointLevel(spec, point) === 'NONE') return null;
   const mean = window.reduce((s, p) => s + p.value, 0) / window.length;
   const variance = window.reduce((s, p) => s + (p.value - mean) ** 2, 0) / (window.length - 1);
   const worseIsHigher = spec.worseDirection === 'HIGHER';
@@ -183,6 +201,7 @@ function trendCandidate(spec: IndicatorSpec, point: SeriesPoint, before: readonl
     level: level as AlertCandidate['level'],
     value: point.value,
     threshold: null,
+    rate: spec.basis === 'PER_100K' ? (point.rate ?? null) : null,
     baselineMean: mean,
     baselineStdDev: sd,
     zScore: (point.value - mean) / sd,

@@ -194,6 +194,11 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     recordObservations: CONTRIBUTORS,
     acknowledgeAlert: CONTRIBUTORS,
     setIndicatorDisclosure: CONTRIBUTORS,
+    // network-admin only, checked by the write (mayManageReferenceData).
+    setIndicatorThresholds: CONTRIBUTORS,
+    setCountryThresholds: CONTRIBUTORS,
+    removeCountryThresholds: CONTRIBUTORS,
+    setPopulation: CONTRIBUTORS,
     triageAlert: CONTRIBUTORS,
     assignAlert: CONTRIBUTORS,
     noteAlert: CONTRIBUTORS,
@@ -269,6 +274,11 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
   },
   Indicator: PUBLIC,
   Thresholds: PUBLIC,
+  Population: PUBLIC,
+  // Answers to network-admin's writes above.
+  ThresholdsChange: PUBLIC,
+  PopulationChange: PUBLIC,
+  AlertRecount: PUBLIC,
   Observation: {
     id: PUBLIC,
     indicator: PUBLIC,
@@ -277,6 +287,7 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     period: PUBLIC,
     periodStart: PUBLIC,
     value: PUBLIC,
+    rate: PUBLIC,
     level: PUBLIC,
     tlp: PUBLIC,
     revision: PUBLIC,
@@ -306,6 +317,7 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     rule: PUBLIC,
     value: PUBLIC,
     threshold: PUBLIC,
+    rate: PUBLIC,
     baseline: PUBLIC,
     tlp: PUBLIC,
     // OPEN / ACKNOWLEDGED by the viewer's own organization: nobody else's triage shows in it.

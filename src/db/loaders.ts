@@ -88,8 +88,8 @@ export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceC
   const indicators = async () => (await reference()).indicatorByCode;
   return {
     reference,
-    /** Every indicator by code, for mapping observations (their period notation and level). */
-    indicatorIndex: indicators,
+    /** Every indicator with the thresholds of each series, for mapping observations (their period notation, rate and level). */
+    levels: async () => (await reference()).levels,
     country: lookup(countries),
     organization: lookup(async () => (await reference()).organizationById),
     organizationParents: new DataLoader<string, readonly string[]>(async (ids) => {

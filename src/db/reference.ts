@@ -1,13 +1,15 @@
 import { asc, getTableColumns, sql } from 'drizzle-orm';
+import type { LevelScales } from '../alerts/levels.js';
 import { applicabilityOf, type Applicability } from './applicability.js';
+import { countryThresholdsOf, levelScalesOf, populationsOf } from './scales.js';
 import type { Db } from './database.js';
 import { countries, type CountryRow } from './schema/countries.js';
 import { indicators, type IndicatorRow } from './schema/indicators.js';
 import { organizationParents, organizations, type OrganizationRow } from './schema/organizations.js';
 
 /**
- * The network's reference data: countries, indicator definitions and where they apply, organizations and
- * who supports whom.
+ * The network's reference data: countries and their population figures, indicator definitions, where
+ * they apply and their country thresholds, organizations and who supports whom.
  * Every viewer sees the same rows (the field policy still cuts restricted fields such as focal points),
  * none of it is TLP-marked, and it changes only by migration, seed or an operator's SQL. So it is
  * safely shared by all requests of a process, for a bounded time.
@@ -18,6 +20,8 @@ export interface ReferenceData {
   indicatorByCode: ReadonlyMap<string, IndicatorRow>;
   /** Where each indicator applies (by code): its declaration and the countries it resolves to. */
   applicabilityByCode: ReadonlyMap<string, Applicability>;
+  /** The thresholds each series is judged by and the population figures behind rates (src/alerts/levels.ts). */
+  levels: LevelScales;
   organizationById: ReadonlyMap<string, OrganizationRow>;
   /** The organizations each organization supports (its parents), by id, sorted. */
   parentsOf: ReadonlyMap<string, readonly string[]>;
@@ -37,17 +41,22 @@ function linksBy(links: readonly { organizationId: string; parentId: string }[],
 }
 
 async function loadReference(db: Db): Promise<ReferenceData> {
-  const [countryRows, indicatorRows, organizationRows, links] = await Promise.all([
-    db.select().from(countries).orderBy(asc(countries.iso3)),
-    db.select({ indicator: getTableColumns(indicators), applicability: applicabilityOf() }).from(indicators).orderBy(asc(indicators.code)),
+  const [countryRead, indicatorRows, organizationRows, links] = await Promise.all([
+    db.select({ country: getTableColumns(countries), iso3: countries.iso3, populations: populationsOf() }).from(countries).orderBy(asc(countries.iso3)),
+    db
+      .select({ indicator: getTableColumns(indicators), applicability: applicabilityOf(), countryThresholds: countryThresholdsOf() })
+      .from(indicators)
+      .orderBy(asc(indicators.code)),
     db.select().from(organizations).orderBy(asc(organizations.id)),
     db.select().from(organizationParents),
   ]);
+  const countryRows = countryRead.map((c) => c.country);
   return {
     countries: countryRows,
     countryByIso3: new Map(countryRows.map((c) => [c.iso3, c])),
     indicatorByCode: new Map(indicatorRows.map((i) => [i.indicator.code, i.indicator])),
     applicabilityByCode: new Map(indicatorRows.map((i) => [i.indicator.code, i.applicability])),
+    levels: levelScalesOf(indicatorRows, countryRead),
     organizationById: new Map(organizationRows.map((o) => [o.id, o])),
     parentsOf: linksBy(links, 'organizationId', 'parentId'),
     clientsOf: linksBy(links, 'parentId', 'organizationId'),

@@ -78,13 +78,13 @@ export class AlertResolver {
   })
   async supersededBy(@Root() alert: Alert, @Ctx() ctx: Context) {
     if (!alert.supersededByObservationId) return null;
-    const [row, indicators] = await Promise.all([ctx.loaders.observation.load(alert.supersededByObservationId), ctx.loaders.indicatorIndex()]);
+    const [row, indicators] = await Promise.all([ctx.loaders.observation.load(alert.supersededByObservationId), ctx.loaders.levels()]);
     return row && toObservation(row, indicators);
   }
 
   @FieldResolver(() => [Observation], { description: 'The values behind the alert: the one that raised it, and for TREND its baseline.' })
   async observations(@Root() alert: Alert, @Ctx() ctx: Context) {
-    const [rows, indicators] = await Promise.all([ctx.loaders.observation.loadMany(alert.observationIds), ctx.loaders.indicatorIndex()]);
+    const [rows, indicators] = await Promise.all([ctx.loaders.observation.loadMany(alert.observationIds), ctx.loaders.levels()]);
     return rows.flatMap((o) => (o && !(o instanceof Error) ? [toObservation(o, indicators)] : []));
   }
 }

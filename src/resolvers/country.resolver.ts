@@ -10,6 +10,7 @@ import { mapPage } from '../schema/common/map-page.js';
 import { LatestValuesArgs } from '../schema/country/country.args.js';
 import { toCountry } from '../schema/country/country.mapper.js';
 import { Country } from '../schema/country/country.type.js';
+import { Population } from '../schema/country/population.type.js';
 import { CountryObservationsArgs } from '../schema/observation/observation.args.js';
 import { toObservation, toWithheldValue, withWithheld } from '../schema/observation/observation.mapper.js';
 import { Observation, ObservationConnection } from '../schema/observation/observation.type.js';
@@ -34,6 +35,11 @@ export class CountryResolver {
     return row && toCountry(row);
   }
 
+  @FieldResolver(() => [Population], { description: 'Population figures by year, with their sources: what rates per 100,000 (`Observation.rate`) divide by.' })
+  async populations(@Root() country: Country, @Ctx() ctx: Context): Promise<Population[]> {
+    return (await ctx.loaders.levels()).populationsOf(country.iso3).map((p) => Object.assign(new Population(), p));
+  }
+
   @FieldResolver(() => String, { description: 'Name in the language asked for.' })
   name(@Root() country: Country, @Args(() => LangArgs) { lang }: LangArgs, @Ctx() ctx: Context): string {
     return pick(country.names, lang ?? ctx.lang);
@@ -51,7 +57,7 @@ export class CountryResolver {
     description: 'The latest value of each indicator for this country that the viewer may see (one per indicator).',
   })
   async latestValues(@Root() country: Country, @Args(() => LatestValuesArgs) { asOf, source }: LatestValuesArgs, @Ctx() ctx: Context) {
-    const [rows, indicators] = await Promise.all([ctx.loaders.countryLatest.load({ scopeKey: country.iso3, args: { asOf, source } }), ctx.loaders.indicatorIndex()]);
+    const [rows, indicators] = await Promise.all([ctx.loaders.countryLatest.load({ scopeKey: country.iso3, args: { asOf, source } }), ctx.loaders.levels()]);
     return rows.map((row) => Object.assign(toObservation(row, indicators), { latestOf: { asOf, source } }));
   }
 
@@ -61,7 +67,7 @@ export class CountryResolver {
     checkGradingUse(ctx.viewer, 'Observation', gradingArgument(args));
     const [page, indicators] = await Promise.all([
       ctx.loaders.countryObservations.load({ scopeKey: country.iso3, args: { indicator, from, to, asOf, source, minReliability, minCredibility, first, after } }),
-      ctx.loaders.indicatorIndex(),
+      ctx.loaders.levels(),
     ]);
     return withWithheld(mapPage(page, (row) => toObservation(row, indicators)), async () =>
       (await ctx.loaders.countryWithheld.load({ scopeKey: country.iso3, args: { indicator, from, to, asOf, source } })).map((w) => toWithheldValue(w, indicators)),

@@ -1,16 +1,16 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context.js';
 import { checkGradingUse, mayManageReferenceData } from '../auth/policy.js';
-import { ApiError, ErrorCode } from '../errors.js';
+import { ApiError, ErrorCode, badInput } from '../errors.js';
 import { requireMember } from './member.js';
 import { gradingArgument } from '../schema/common/grading.js';
 import { findIndicators, setIndicatorDisclosure } from '../db/queries/indicators.js';
 import { LangArgs } from '../schema/common/lang.args.js';
 import { pick } from '../schema/common/localized.js';
 import { mapPage } from '../schema/common/map-page.js';
-import { IndicatorDisclosureArgs, IndicatorsArgs, IndicatorLatestValuesArgs } from '../schema/indicator/indicator.args.js';
-import { toIndicator } from '../schema/indicator/indicator.mapper.js';
-import { Indicator } from '../schema/indicator/indicator.type.js';
+import { IndicatorDisclosureArgs, IndicatorsArgs, IndicatorLatestValuesArgs, ThresholdsForArgs } from '../schema/indicator/indicator.args.js';
+import { toIndicator, toThresholds } from '../schema/indicator/indicator.mapper.js';
+import { Indicator, Thresholds } from '../schema/indicator/indicator.type.js';
 import { toCountryGroup } from '../schema/country/country-group.mapper.js';
 import { CountryGroup } from '../schema/country/country-group.type.js';
 import { toCountries } from '../schema/country/country.mapper.js';
@@ -75,13 +75,29 @@ export class IndicatorResolver {
     return ((await ctx.loaders.indicatorApplicability.load(indicator.code))?.groups ?? []).map(toCountryGroup);
   }
 
+  @FieldResolver(() => [Thresholds], { description: "The countries with their own thresholds for this indicator (the others are judged by `thresholds`), by country, each with why it differs." })
+  async countryThresholds(@Root() indicator: Indicator, @Ctx() ctx: Context): Promise<Thresholds[]> {
+    const levels = await ctx.loaders.levels();
+    return levels.countryThresholdsOf(indicator.code).flatMap((t) => {
+      const inForce = levels.thresholdsFor(indicator.code, t.country);
+      return inForce ? [toThresholds(inForce)] : [];
+    });
+  }
+
+  @FieldResolver(() => Thresholds, { description: "The thresholds a country's values are judged by: its own, or the indicator's defaults (then `country` is null)." })
+  async thresholdsFor(@Root() indicator: Indicator, @Args(() => ThresholdsForArgs) { country }: ThresholdsForArgs, @Ctx() ctx: Context): Promise<Thresholds> {
+    if (!(await ctx.loaders.country.load(country))) throw badInput(`Unknown country code "${country}"`, 'country');
+    const thresholds = (await ctx.loaders.levels()).thresholdsFor(indicator.code, country);
+    return thresholds ? toThresholds(thresholds) : indicator.thresholds;
+  }
+
   @FieldResolver(() => ObservationConnection, { description: 'Values of this indicator, newest period first, as the viewer may see them.' })
   async observations(@Root() indicator: Indicator, @Args(() => IndicatorObservationsArgs) args: IndicatorObservationsArgs, @Ctx() ctx: Context) {
     const { country, from, to, asOf, source, minReliability, minCredibility, first, after } = args;
     checkGradingUse(ctx.viewer, 'Observation', gradingArgument(args));
     const [page, indicators] = await Promise.all([
       ctx.loaders.indicatorObservations.load({ scopeKey: indicator.code, args: { country, from, to, asOf, source, minReliability, minCredibility, first, after } }),
-      ctx.loaders.indicatorIndex(),
+      ctx.loaders.levels(),
     ]);
     return withWithheld(mapPage(page, (row) => toObservation(row, indicators)), async () =>
       (await ctx.loaders.indicatorWithheld.load({ scopeKey: indicator.code, args: { country, from, to, asOf, source } })).map((w) => toWithheldValue(w, indicators)),
@@ -92,7 +108,7 @@ export class IndicatorResolver {
   async latestValues(@Root() indicator: Indicator, @Args(() => IndicatorLatestValuesArgs) { countries, asOf, source }: IndicatorLatestValuesArgs, @Ctx() ctx: Context) {
     const [rows, indicators] = await Promise.all([
       ctx.loaders.indicatorLatest.load({ scopeKey: indicator.code, args: { countries, asOf, source } }),
-      ctx.loaders.indicatorIndex(),
+      ctx.loaders.levels(),
     ]);
     return rows.map((row) => Object.assign(toObservation(row, indicators), { latestOf: { asOf, source } }));
   }

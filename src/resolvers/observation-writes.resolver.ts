@@ -38,7 +38,7 @@ export class ObservationWritesResolver {
     const [observations, alerts, indicators] = await Promise.all([
       ctx.loaders.observation.loadMany(result.observationIds),
       ctx.loaders.alert.loadMany(result.alertIds),
-      ctx.loaders.indicatorIndex(),
+      ctx.loaders.levels(),
     ]);
     return Object.assign(new RecordObservationsResult(), {
       observations: observations.flatMap((o) => (o && !(o instanceof Error) ? [toObservation(o, indicators)] : [])),

@@ -40,7 +40,7 @@ export class ObservationResolver {
       "Every source's value for the same indicator, country and period that the viewer may see, this one included, side by side (ordered by source id). Give the list's `asOf` to read them as of the same instant.",
   })
   async bySource(@Root() obs: Observation, @Args(() => BySourceArgs) { asOf }: BySourceArgs, @Ctx() ctx: Context) {
-    const [rows, indicators] = await Promise.all([ctx.loaders.periodValues.load({ scopeKey: periodValueKey(obs), args: { asOf } }), ctx.loaders.indicatorIndex()]);
+    const [rows, indicators] = await Promise.all([ctx.loaders.periodValues.load({ scopeKey: periodValueKey(obs), args: { asOf } }), ctx.loaders.levels()]);
     return rows.map((row) => toObservation(row, indicators));
   }
 

@@ -26,7 +26,7 @@ export class OverviewResolver {
       reportsPerTopic,
       indicators: reference.indicatorByCode,
     });
-    return toOverview(rows, reference.indicatorByCode, country ?? null);
+    return toOverview(rows, reference.levels, country ?? null);
   }
 
   @FieldResolver(() => Country, { nullable: true, description: 'The country; null for the region.' })

@@ -30,6 +30,7 @@ import { ReportRevisionResolver } from '../resolvers/report-revision.resolver.js
 import { WithheldValueResolver } from '../resolvers/withheld-value.resolver.js';
 import { ObservationConnectionResolver } from '../resolvers/observation-connection.resolver.js';
 import { OverviewResolver } from '../resolvers/overview.resolver.js';
+import { ThresholdsResolver } from '../resolvers/thresholds.resolver.js';
 
 /** The federation spec the subgraph links to, and what it imports from it. */
 export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
@@ -70,6 +71,7 @@ async function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
       ObservationConnectionResolver,
       OverviewResolver,
       IndicatorResolver,
+      ThresholdsResolver,
       ObservationResolver,
       GrantResolver,
       AuditResolver,

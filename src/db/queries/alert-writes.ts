@@ -3,7 +3,7 @@ import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { evaluate, reconcile, shiftPeriodStart, TREND_WINDOW, type AlertCandidate, type IndicatorSpec, type SeriesPoint, type StandingAlert } from '../../alerts/rules.js';
 import type { Db } from '../database.js';
 import { alerts, type AlertRow, type NewAlert } from '../schema/alerts.js';
-import type { IndicatorRow } from '../schema/indicators.js';
+import type { LevelScales } from '../../alerts/levels.js';
 import { observations } from '../schema/observations.js';
 import { descending, textArray } from './sql-fragments.js';
 
@@ -47,7 +47,7 @@ const computedLimit = (expression: SQL) => expression as unknown as number;
  * planner joined the series to a scan of the whole table.) A batch of new values at the end of 20 series
  * reads 13 rows each; a correction of an old period reads its series from 12 points before it to 12 after.
  */
-async function loadSeries(tx: Executor, written: readonly WrittenPoint[], specs: Map<string, IndicatorRow>) {
+async function loadSeries(tx: Executor, written: readonly WrittenPoint[], scales: LevelScales) {
   const ranges = new Map<string, { indicator: string; country: string; source: string; earliest: string; latest: string }>();
   for (const w of written) {
     const key = seriesKey(w.indicatorCode, w.countryIso3, w.sourceOrgId);
@@ -80,7 +80,7 @@ async function loadSeries(tx: Executor, written: readonly WrittenPoint[], specs:
     .limit(computedLimit(sql`${fromEarliest} + ${TREND_WINDOW}`))
     .as('p');
   const wanted = [...ranges.values()];
-  const until = wanted.map((r) => shiftPeriodStart(r.latest, specs.get(r.indicator)?.periodicity ?? 'MONTHLY', TREND_WINDOW));
+  const until = wanted.map((r) => shiftPeriodStart(r.latest, scales.indicators.get(r.indicator)?.periodicity ?? 'MONTHLY', TREND_WINDOW));
   const { id, indicatorCode, countryIso3, sourceOrgId, periodStart, value, tlp, recordedAt } = points;
   const rows = await tx
     .select({ id, indicatorCode, countryIso3, sourceOrgId, periodStart, value, tlp, recordedAt })
@@ -89,7 +89,8 @@ async function loadSeries(tx: Executor, written: readonly WrittenPoint[], specs:
     )
     .crossJoinLateral(points);
   const series = new Map<string, SeriesRow[]>();
-  for (const row of rows) {
+  for (const read of rows) {
+    const row = withRate(read, scales);
     const key = seriesKey(row.indicatorCode, row.countryIso3, row.sourceOrgId);
     const list = series.get(key);
     if (list) list.push(row);
@@ -101,6 +102,11 @@ async function loadSeries(tx: Executor, written: readonly WrittenPoint[], specs:
 }
 
 type SeriesRow = SeriesPoint & { indicatorCode: string; countryIso3: string; sourceOrgId: string };
+
+/** A point with its rate per 100,000 population, which PER_100K thresholds are read against. */
+function withRate<T extends Omit<SeriesRow, 'rate'>>(row: T, scales: LevelScales): T & { rate: number | null } {
+  return { ...row, rate: scales.rateOf(row.indicatorCode, row.countryIso3, row.periodStart, row.value) };
+}
 type Holding = AlertCandidate & { periodStart: string };
 
 /** A period that had already ended `horizonDays` before its values were recorded: back-filled history. */
@@ -166,14 +172,14 @@ async function notify(tx: Executor, raised: readonly AlertRow[]): Promise<void> 
  * announced with NOTIFY (delivered when the transaction commits). A correction of 7 to 2 thus supersedes
  * the WARNING 7 raised and lets the next period's 7 raise one.
  */
-export async function raiseAlerts(tx: Tx, written: readonly WrittenPoint[], specs: Map<string, IndicatorRow>, options: AlertOptions = {}): Promise<AlertRow[]> {
+export async function raiseAlerts(tx: Tx, written: readonly WrittenPoint[], scales: LevelScales, options: AlertOptions = {}): Promise<AlertRow[]> {
   if (written.length === 0) return [];
   const horizonDays = options.backfillHorizonDays ?? DEFAULT_BACKFILL_HORIZON_DAYS;
-  const series = await loadSeries(tx, written, specs);
+  const series = await loadSeries(tx, written, scales);
   const writtenIds = new Set(written.map((w) => w.id));
   const affected = new Map<string, { points: SeriesRow[]; spec: IndicatorSpec; positions: Set<number>; causes: Map<number, string> }>();
   for (const [key, points] of series) {
-    const spec = specs.get(points[0]!.indicatorCode) as IndicatorSpec | undefined;
+    const spec = scales.seriesSpec(points[0]!.indicatorCode, points[0]!.countryIso3);
     if (!spec) continue;
     const positions = new Set<number>();
     const causes = new Map<number, string>();
@@ -222,24 +228,39 @@ export async function raiseAlerts(tx: Tx, written: readonly WrittenPoint[], spec
   return inserted;
 }
 
+/** Which series a recompute re-evaluates: all, or those of some indicators and/or countries. */
+export interface RecomputeScope {
+  indicatorCodes?: readonly string[];
+  countries?: readonly string[];
+}
+
 /**
- * Re-evaluates the whole history (after a threshold or rule change), in one transaction, the same way a
- * write re-evaluates its periods: alerts that still hold keep their ids and times, the others are
- * superseded (by no revision: the rules changed, not the values), new conditions are raised. Nothing is
- * announced: a recompute is not news.
+ * Re-evaluates the whole history, or the series in `scope` (after a threshold, population or rule change),
+ * in one transaction, the same way a write re-evaluates its periods: alerts that still hold keep their ids
+ * and times, the others are superseded (by no revision: the rules changed, not the values), new conditions
+ * are raised. Nothing is announced: a recompute is not news.
  */
-export async function recomputeAlerts(db: Db | Tx, specs: Map<string, IndicatorRow>, options: AlertOptions = {}): Promise<{ kept: number; superseded: number; raised: number }> {
+export async function recomputeAlerts(
+  db: Db | Tx,
+  scales: LevelScales,
+  options: AlertOptions & { scope?: RecomputeScope } = {},
+): Promise<{ kept: number; superseded: number; raised: number }> {
   const horizonDays = options.backfillHorizonDays ?? DEFAULT_BACKFILL_HORIZON_DAYS;
+  const inScope = (table: { indicatorCode: AnyPgColumn; countryIso3: AnyPgColumn }) =>
+    and(
+      options.scope?.indicatorCodes ? inArray(table.indicatorCode, [...options.scope.indicatorCodes]) : undefined,
+      options.scope?.countries ? inArray(table.countryIso3, [...options.scope.countries]) : undefined,
+    );
   const run = async (tx: Executor) => {
     const standingBySeries = new Map<string, StandingAlert[]>();
-    for (const a of await tx.select(standingColumns).from(alerts).where(isNull(alerts.supersededAt))) {
+    for (const a of await tx.select(standingColumns).from(alerts).where(and(isNull(alerts.supersededAt), inScope(alerts)))) {
       const key = seriesKey(a.indicatorCode, a.countryIso3, a.sourceOrgId);
       standingBySeries.set(key, [...(standingBySeries.get(key) ?? []), a]);
     }
     const rows = await tx
       .select({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, sourceOrgId: observations.sourceOrgId, periodStart: observations.periodStart, value: observations.value, tlp: observations.tlp, recordedAt: observations.recordedAt })
       .from(observations)
-      .where(isNull(observations.supersededAt))
+      .where(and(isNull(observations.supersededAt), inScope(observations)))
       .orderBy(asc(observations.indicatorCode), asc(observations.countryIso3), asc(observations.sourceOrgId), asc(observations.periodStart));
     const fresh: NewAlert[] = [];
     const superseded: { id: string; by: null }[] = [];
@@ -250,10 +271,10 @@ export async function recomputeAlerts(db: Db | Tx, specs: Map<string, IndicatorR
       const first = rows[start]!;
       let end = start;
       while (end < rows.length && rows[end]!.indicatorCode === first.indicatorCode && rows[end]!.countryIso3 === first.countryIso3 && rows[end]!.sourceOrgId === first.sourceOrgId) end += 1;
-      const points = rows.slice(start, end);
+      const points = rows.slice(start, end).map((row) => withRate(row, scales));
       const key = seriesKey(first.indicatorCode, first.countryIso3, first.sourceOrgId);
       seen.add(key);
-      const spec = specs.get(first.indicatorCode) as IndicatorSpec | undefined;
+      const spec = scales.seriesSpec(first.indicatorCode, first.countryIso3);
       const holding = spec ? holdingAt(spec, points, points.keys()) : [];
       const result = reconcile(holding, standingBySeries.get(key) ?? []);
       kept += result.keep.length;

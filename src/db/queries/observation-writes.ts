@@ -4,7 +4,9 @@ import { markingRefusal, observationRefusal } from '../../auth/policy.js';
 import type { MemberViewer } from '../../auth/viewer.js';
 import { ApiError, ErrorCode } from '../../errors.js';
 import { futurePeriodRefusal, parsePeriod, type PeriodHorizon } from '../../schema/common/period.js';
+import type { LevelScales } from '../../alerts/levels.js';
 import { applicabilityOf, type Applicability } from '../applicability.js';
+import { countryThresholdsOf, levelScalesOf, populationsOf } from '../scales.js';
 import type { Db } from '../database.js';
 import { auditEvents } from '../schema/audit.js';
 import { countries } from '../schema/countries.js';
@@ -44,18 +46,21 @@ export interface ReferenceData {
   applicability: Map<string, Applicability>;
   /** Every country, its English name by ISO code (for messages). */
   countries: Map<string, string>;
+  /** The thresholds and population figures the written values' levels and alerts are judged by. */
+  levels: LevelScales;
 }
 
 /** Read afresh for each write (not the reference snapshot): a value is checked against the rules in force. */
 export async function loadReferenceData(db: Db): Promise<ReferenceData> {
   const [indicatorRows, countryRows] = await Promise.all([
-    db.select({ indicator: getTableColumns(indicators), applicability: applicabilityOf() }).from(indicators),
-    db.select({ iso3: countries.iso3, nameEn: countries.nameEn }).from(countries),
+    db.select({ indicator: getTableColumns(indicators), applicability: applicabilityOf(), countryThresholds: countryThresholdsOf() }).from(indicators),
+    db.select({ iso3: countries.iso3, nameEn: countries.nameEn, populations: populationsOf() }).from(countries),
   ]);
   return {
     indicators: new Map(indicatorRows.map((i) => [i.indicator.code, i.indicator])),
     applicability: new Map(indicatorRows.map((i) => [i.indicator.code, i.applicability])),
     countries: new Map(countryRows.map((c) => [c.iso3, c.nameEn])),
+    levels: levelScalesOf(indicatorRows, countryRows),
   };
 }
 
@@ -103,6 +108,10 @@ export function validateObservationRows(rows: readonly ObservationInputRow[], re
       // A series exists only where its indicator applies (no Kazakhstan series of the Afghan border).
       const outside = indicator && applicabilityRefusal(indicator.code, r.country, ref);
       if (outside) add('country', outside);
+      // A rate needs a population: without one the value could have no level and raise no alert.
+      else if (indicator?.thresholdBasis === 'PER_100K' && ref.levels.populationsOf(r.country).length === 0) {
+        add('country', `${indicator.code} is judged per 100,000 population and ${r.country} has no population figure yet (network-admin records one with setPopulation)`);
+      }
     }
     let periodStart: string | undefined;
     try {
@@ -283,7 +292,7 @@ async function writeObservations(
       options.onProgress?.(written.length);
     }
 
-    const raised = await raiseAlerts(tx, written, ref.indicators, { backfillHorizonDays: options.backfillHorizonDays });
+    const raised = await raiseAlerts(tx, written, ref.levels, { backfillHorizonDays: options.backfillHorizonDays });
     const result = { observationIds: written.map((w) => w.id), alertIds: raised.map((a) => a.id), replayed: false };
     if (options.idempotencyKey) {
       await completeIdempotencyKey(tx, viewer.organizationId, options.idempotencyKey, { observationIds: result.observationIds, alertIds: result.alertIds });

@@ -37,7 +37,10 @@ export const alerts = pgTable(
     level: text('level', { enum: ['WATCH', 'WARNING', 'CRITICAL'] }).notNull(),
     rule: text('rule', { enum: ['THRESHOLD', 'TREND'] }).notNull(),
     value: doublePrecision('value').notNull(),
+    // On the indicator's threshold basis: a PER_100K threshold is a rate, compared with `rate`.
     threshold: doublePrecision('threshold'),
+    // The value per 100,000 population that a PER_100K indicator's threshold was compared with.
+    rate: doublePrecision('rate'),
     baselineMean: doublePrecision('baseline_mean'),
     baselineStdDev: doublePrecision('baseline_std_dev'),
     zScore: doublePrecision('z_score'),

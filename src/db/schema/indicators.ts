@@ -1,4 +1,4 @@
-import { boolean, char, doublePrecision, pgTable, primaryKey, text, index } from 'drizzle-orm/pg-core';
+import { boolean, char, doublePrecision, pgTable, primaryKey, text, index, timestamp } from 'drizzle-orm/pg-core';
 import { countries } from './countries.js';
 import { countryGroups } from './country-groups.js';
 import { periodicityEnum, worseDirectionEnum } from './enums.js';
@@ -26,6 +26,11 @@ export const indicators = pgTable(
     worseDirection: worseDirectionEnum('worse_direction').notNull(),
     methodology: text('methodology').notNull(),
     methodologyRu: text('methodology_ru').notNull(),
+    // What the thresholds (the default ones and each country's) are read against: the value itself, or
+    // for a COUNT the value per 100,000 of the country's population in the period's year, so that a level
+    // means the same in Turkmenistan as in Uzbekistan (src/alerts/levels.ts).
+    thresholdBasis: text('threshold_basis', { enum: ['ABSOLUTE', 'PER_100K'] }).notNull().default('ABSOLUTE'),
+    // The default thresholds: a country without its own (indicator_country_thresholds) is judged by these.
     thresholdWatch: doublePrecision('threshold_watch').notNull(),
     thresholdWarning: doublePrecision('threshold_warning').notNull(),
     thresholdCritical: doublePrecision('threshold_critical').notNull(),
@@ -68,3 +73,29 @@ export const indicatorCountryGroups = pgTable(
   },
   (t) => [primaryKey({ columns: [t.indicatorCode, t.groupCode] })],
 );
+
+/*
+ * A country's own thresholds for an indicator, where the default would mislead (Afghanistan's incident
+ * counts are of another order than Kyrgyzstan's). Read on the indicator's basis; kept by network-admin
+ * (setCountryThresholds), every change audited, and the series' alerts re-evaluated in the same transaction.
+ */
+export const indicatorCountryThresholds = pgTable(
+  'indicator_country_thresholds',
+  {
+    indicatorCode: text('indicator_code')
+      .notNull()
+      .references(() => indicators.code, { onDelete: 'cascade' }),
+    countryIso3: char('country_iso3', { length: 3 })
+      .notNull()
+      .references(() => countries.iso3),
+    thresholdWatch: doublePrecision('threshold_watch').notNull(),
+    thresholdWarning: doublePrecision('threshold_warning').notNull(),
+    thresholdCritical: doublePrecision('threshold_critical').notNull(),
+    // Why this country differs from the default (shown to readers beside the thresholds).
+    note: text('note').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.indicatorCode, t.countryIso3] })],
+);
+
+export type IndicatorCountryThresholdsRow = typeof indicatorCountryThresholds.$inferSelect;

@@ -3,14 +3,16 @@ import type { PgInsertValue, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../database.js';
 import { alerts } from '../schema/alerts.js';
 import { recomputeAlerts } from '../queries/alert-writes.js';
-import type { IndicatorRow } from '../schema/indicators.js';
+import { loadLevelScales } from '../scales.js';
 import {
   countries,
+  countryPopulations,
   countryGroupMembers,
   countryGroups,
   grants,
   indicatorCountries,
   indicatorCountryGroups,
+  indicatorCountryThresholds,
   indicators,
   meta,
   observations,
@@ -21,14 +23,16 @@ import {
   reports,
 } from '../schema/index.js';
 import { generateGrants } from './grants.js';
-import { INDICATORS } from './indicators.js';
+import { COUNTRY_THRESHOLDS, INDICATORS } from './indicators.js';
+import { buildPopulations } from './populations.js';
 import { generateObservations } from './observations.js';
 import { COUNTRIES, ORGANIZATION_PARENTS, buildCountryGroups, buildOrganizations } from './reference.js';
 import { generateReports } from './reports.js';
 
 export const SAMPLE_DATA_KEY = 'sample_data';
 // v3: values only for the countries each indicator applies to (issue 15).
-export const SAMPLE_DATA_VERSION = 'ct-ewn-sample-v3';
+// v4: population figures, Afghanistan's own incident thresholds, arrests judged per 100,000 (issue 15).
+export const SAMPLE_DATA_VERSION = 'ct-ewn-sample-v4';
 
 export interface SeedOptions {
   reports?: number;
@@ -68,6 +72,7 @@ export function buildSampleData(options: SeedOptions = {}) {
   const countryGroupRows = buildCountryGroups();
   return {
     countries: [...COUNTRIES],
+    countryPopulations: buildPopulations(),
     countryGroups: countryGroupRows.groups,
     countryGroupMembers: countryGroupRows.members,
     organizations: orgs,
@@ -75,6 +80,7 @@ export function buildSampleData(options: SeedOptions = {}) {
     indicators: INDICATORS.map(({ appliesTo: _, ...row }) => row),
     indicatorCountries: INDICATORS.flatMap((i) => i.appliesTo.countries.map((countryIso3) => ({ indicatorCode: i.code, countryIso3 }))),
     indicatorCountryGroups: INDICATORS.flatMap((i) => i.appliesTo.groups.map((groupCode) => ({ indicatorCode: i.code, groupCode }))),
+    indicatorCountryThresholds: [...COUNTRY_THRESHOLDS],
     observations: observationRows,
     reports: generated.reports,
     reportCountries: generated.reportCountries,
@@ -93,6 +99,7 @@ async function insertAll<T extends PgTable>(tx: Tx, table: T, rows: readonly PgI
 
 const COUNTED = {
   countries,
+  countryPopulations,
   countryGroups,
   countryGroupMembers,
   organizations,
@@ -100,6 +107,7 @@ const COUNTED = {
   indicators,
   indicatorCountries,
   indicatorCountryGroups,
+  indicatorCountryThresholds,
   observations,
   reports,
   reportCountries,
@@ -159,6 +167,7 @@ export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise
     const data = buildSampleData(options);
 
     await insertAll(tx, countries, data.countries);
+    await insertAll(tx, countryPopulations, data.countryPopulations);
     await insertAll(tx, countryGroups, data.countryGroups);
     await insertAll(tx, countryGroupMembers, data.countryGroupMembers);
     await insertAll(tx, organizations, data.organizations);
@@ -166,6 +175,7 @@ export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise
     await insertAll(tx, indicators, data.indicators);
     await insertAll(tx, indicatorCountries, data.indicatorCountries);
     await insertAll(tx, indicatorCountryGroups, data.indicatorCountryGroups);
+    await insertAll(tx, indicatorCountryThresholds, data.indicatorCountryThresholds);
     await insertAll(tx, reports, data.reports);
     await insertAll(tx, reportCountries, data.reportCountries);
     await insertAll(tx, reportIndicators, data.reportIndicators);
@@ -174,7 +184,7 @@ export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise
     await insertAll(tx, observations, withSupersession(data.observations));
     await insertAll(tx, grants, data.grants);
     // Alerts of the sample history, by the same rules as live writes.
-    await recomputeAlerts(tx, new Map(data.indicators.map((i) => [i.code, i as IndicatorRow])));
+    await recomputeAlerts(tx, await loadLevelScales(tx));
     return { seeded: true, counts: await countSampleTables(tx) };
   });
 }

@@ -1,4 +1,5 @@
-import type { indicators } from '../schema/index.js';
+import type { indicatorCountryThresholds, indicators } from '../schema/index.js';
+import { samplePopulation } from './populations.js';
 import { COUNTRY_GROUPS, type CountryCode, type CountryGroupCode } from './reference.js';
 import type { Topic } from './topics.js';
 
@@ -34,6 +35,12 @@ export function applicableCountries(appliesTo: AppliesTo): CountryCode[] {
 /** Indicators whose owner tells readers of values they may not see (the sample's one example: OP-01). */
 const DISCLOSING: ReadonlySet<string> = new Set(['OP-01']);
 
+/**
+ * Counts judged per 100,000 population (their thresholds are rates): arrests grow with a state's size, so
+ * the same count is a different signal in Uzbekistan (36 million) than in Kyrgyzstan (7 million).
+ */
+const PER_100K: ReadonlySet<string> = new Set(['VE-02']);
+
 /** Units of whole events per period: these indicators are counts (the TREND rule judges them by a count model). */
 export const COUNT_UNITS: ReadonlySet<string> = new Set(['items', 'accounts', 'cases', 'sessions', 'incidents', 'persons', 'plots', 'fighters', 'reports', 'campaigns', 'attempts', 'matches']);
 
@@ -51,7 +58,7 @@ function ind(
   appliesTo: AppliesTo = CENTRAL_ASIA,
 ): SampleIndicator {
   return {
-    code, theme, periodicity, worseDirection, unit, unitRu, scale: COUNT_UNITS.has(unit) ? 'COUNT' : 'MEASURE', trendBelowWatch: false, discloseWithheld: DISCLOSING.has(code), thresholdWatch, thresholdWarning, thresholdCritical, minValue, maxValue,
+    code, theme, periodicity, worseDirection, unit, unitRu, scale: COUNT_UNITS.has(unit) ? 'COUNT' : 'MEASURE', thresholdBasis: PER_100K.has(code) ? 'PER_100K' : 'ABSOLUTE', trendBelowWatch: false, discloseWithheld: DISCLOSING.has(code), thresholdWatch, thresholdWarning, thresholdCritical, minValue, maxValue,
     nameEn, nameRu, descriptionEn, descriptionRu, methodology, methodologyRu, appliesTo,
   };
 }
@@ -101,7 +108,7 @@ export const INDICATORS: readonly SampleIndicator[] = [
     ['Инциденты террористического характера', 'Нападения, попытки нападений и вооружённые столкновения с участием террористических групп.'],
     ['Incidents confirmed by national authorities; multi-day events count once, in the month they began.',
       'Инциденты, подтверждённые национальными органами; многодневное событие учитывается один раз, в месяце его начала.'], CENTRAL_ASIA_AND_AFGHANISTAN),
-  ind('VE-02', 'VIOLENT_EXTREMISM', 'MONTHLY', 'HIGHER', ['persons', 'человек'], [15, 25, 40], COUNT,
+  ind('VE-02', 'VIOLENT_EXTREMISM', 'MONTHLY', 'HIGHER', ['persons', 'человек'], [0.08, 0.13, 0.2], COUNT,
     ['Arrests on terrorism and extremism charges', 'Persons detained on terrorism or violent extremism charges.'],
     ['Задержания по обвинениям в терроризме и экстремизме', 'Лица, задержанные по обвинениям в терроризме или насильственном экстремизме.'],
     ['Detentions recorded by the prosecution service; re-arrests of the same person count separately.',
@@ -212,3 +219,28 @@ export const INDICATORS: readonly SampleIndicator[] = [
     ['Activities completed divided by activities due, from the network secretariat tracker.',
       'Отношение числа выполненных мероприятий к числу запланированных, по данным системы учёта секретариата сети.']),
 ];
+
+type CountryThresholdsInsert = typeof indicatorCountryThresholds.$inferInsert;
+
+/**
+ * Countries judged by their own thresholds: Afghanistan's incident and casualty counts (UNAMA's) are of
+ * another order than the Central Asian states', and against the defaults every Afghan month would be
+ * critical, which would say nothing.
+ */
+export const COUNTRY_THRESHOLDS: readonly Omit<CountryThresholdsInsert, 'updatedAt'>[] = [
+  { indicatorCode: 'VE-01', countryIso3: 'AFG', thresholdWatch: 12, thresholdWarning: 20, thresholdCritical: 35, note: "Afghanistan's incident counts are of another order than the Central Asian states' (UNAMA's recording)." },
+  { indicatorCode: 'VE-04', countryIso3: 'AFG', thresholdWatch: 20, thresholdWarning: 50, thresholdCritical: 120, note: "Afghanistan's casualty counts are of another order than the Central Asian states' (UNAMA's recording)." },
+];
+
+/**
+ * The watch, warning and critical values of one sample series in the indicator's own units (the
+ * generator draws values around them): the country's thresholds or the defaults, and a rate's thresholds
+ * turned into counts with the country's latest population.
+ */
+export function sampleSeriesThresholds(indicator: SampleIndicator, country: CountryCode, year: number): [number, number, number] {
+  const own = COUNTRY_THRESHOLDS.find((t) => t.indicatorCode === indicator.code && t.countryIso3 === country);
+  const t: [number, number, number] = own ? [own.thresholdWatch, own.thresholdWarning, own.thresholdCritical] : [indicator.thresholdWatch, indicator.thresholdWarning, indicator.thresholdCritical];
+  if (indicator.thresholdBasis !== 'PER_100K') return t;
+  const per = samplePopulation(country, year) / 100_000;
+  return t.map((x) => x * per) as [number, number, number];
+}

@@ -1,6 +1,6 @@
 import type { observations } from '../schema/index.js';
 import { SAMPLE_NOW, SERIES_END, addDays, clampBefore, isoDate, periodEnd } from './calendar.js';
-import { applicableCountries, type SampleIndicator } from './indicators.js';
+import { applicableCountries, sampleSeriesThresholds, type SampleIndicator } from './indicators.js';
 import { createRandom, type Random } from './random.js';
 import { COUNTRY_AGENCY, COUNTRY_CODES, type CountryCode } from './reference.js';
 
@@ -70,9 +70,9 @@ function corrected(rng: Random, indicator: SampleIndicator, value: number): numb
 }
 
 /** A plausible series: a country baseline, a yearly wave, a slow trend, noise, and rare spikes that
- * cross the warning or critical threshold so alerting has something to find. */
-function seriesValues(rng: Random, indicator: SampleIndicator, periods: readonly Period[]): { value: number; spike: boolean }[] {
-  const { thresholdWatch: watch, thresholdWarning: warning, thresholdCritical: critical } = indicator;
+ * cross the warning or critical threshold so alerting has something to find. The thresholds are the
+ * series' own (the country's, a rate's in counts), so every country's series looks alike against them. */
+function seriesValues(rng: Random, indicator: SampleIndicator, [watch, warning, critical]: readonly [number, number, number], periods: readonly Period[]): { value: number; spike: boolean }[] {
   const higher = indicator.worseDirection === 'HIGHER';
   const max = indicator.maxValue ?? Number.POSITIVE_INFINITY;
   const base = higher
@@ -147,7 +147,7 @@ function drawObservations(seed: number, years: number, indicatorList: readonly S
   for (const indicator of indicatorList) {
     const periods = periodsOf(indicator.periodicity, years);
     for (const country of COUNTRY_CODES) {
-      const values = seriesValues(rng, indicator, periods);
+      const values = seriesValues(rng, indicator, sampleSeriesThresholds(indicator, country, SERIES_END.year), periods);
       const sourceOrgId = primarySource(country);
       const hasSecondSource = sourceOrgId !== SECOND_SOURCE && second.chance(SECOND_SOURCE_SHARE);
       periods.forEach((period, i) => {

@@ -73,7 +73,7 @@ export interface SqlJsonPlan {
 
 const REPORT_FIELDS = new Set(['id', 'title', 'summary', 'body', 'publishedAt', 'updatedAt', 'tlp', 'kind', 'language', 'topics', 'revision', 'countries', 'author']);
 const INDICATOR_FIELDS = new Set(['code', 'name', 'unit', 'methodology', 'periodicity', 'worseDirection', 'theme']);
-const OBSERVATION_FIELDS = new Set(['id', 'period', 'value', 'level', 'tlp']);
+const OBSERVATION_FIELDS = new Set(['id', 'period', 'value', 'rate', 'level', 'tlp']);
 const COUNTRY_FIELDS = new Set(['iso3', 'iso2', 'name']);
 const ORGANIZATION_FIELDS = new Set(['id', 'acronym', 'kind', 'name']);
 /** Fields that take `lang` (an indicator's unit and methodology are bilingual like names). */

@@ -11,7 +11,8 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../schema/common/page.args.
 import { formatPeriod } from '../../schema/common/period.js';
 import { toIndicator } from '../../schema/indicator/indicator.mapper.js';
 import type { Indicator } from '../../schema/indicator/indicator.type.js';
-import { levelOf } from '../../schema/indicator/level.js';
+import type { LevelScales } from '../../alerts/levels.js';
+import type { IndicatorRow } from '../../db/schema/indicators.js';
 import type { ConnectionPlan, Input, PlannedField, RootPlan, SqlJsonPlan } from './plan.js';
 
 /**
@@ -93,6 +94,24 @@ type Prepared = (() => Promise<unknown>) | null;
 
 const ISO3 = /^[A-Z]{3}$/;
 
+/** An observation's fields as the observation mapper computes them (period, rate, level), with the same functions. */
+function observationValues(
+  v: { id: string; value: number; tlp: string; periodStart: string },
+  indicator: string,
+  country: string,
+  periodicity: IndicatorRow['periodicity'],
+  levels: LevelScales,
+): Record<string, unknown> {
+  return {
+    id: v.id,
+    value: v.value,
+    tlp: v.tlp,
+    period: formatPeriod(v.periodStart, periodicity),
+    rate: levels.rateOf(indicator, country, v.periodStart, v.value),
+    level: levels.levelOf(indicator, country, v.periodStart, v.value),
+  };
+}
+
 /**
  * A country or an indicator from its mapped object, its fields in the selection's order; a localized field
  * (a name, an indicator's unit and methodology) by pick from its texts, as the resolvers do.
@@ -139,13 +158,13 @@ async function prepareRoot(plan: RootPlan, variables: Record<string, unknown>, c
     const langs = langsOf(plan.fields, variables, ctx);
     if (!langs) return null;
     return async () => {
-      const rows = await findIndicatorsWithObservations(ctx.db, ctx.viewer, { country, first });
+      const [rows, levels] = await Promise.all([findIndicatorsWithObservations(ctx.db, ctx.viewer, { country, first }), ctx.loaders.levels()]);
       const nodes: unknown[] = [];
       for (const { indicator, values: page } of rows) {
         const observed = page.map((v) => {
           ctx.access.sawRecord('observation', v.id, v.tlp, v.sourceOrgId);
           // period and level as the observation mapper computes them, with the same functions.
-          const computed: Record<string, unknown> = { id: v.id, value: v.value, tlp: v.tlp, period: formatPeriod(v.periodStart, indicator.periodicity), level: levelOf(v.value, indicator) };
+          const computed = observationValues(v, indicator.code, country, indicator.periodicity, levels);
           return Object.fromEntries(values.node.map((f) => [f.key, f.read === 'typename' ? 'Observation' : computed[f.read]]));
         });
         const mapped = toIndicator(indicator);
@@ -215,6 +234,7 @@ async function prepareReport(plan: Extract<RootPlan, { root: 'report' }>, variab
     if (!indicatorsField) return row.node;
     const { fields: indicatorFields } = indicatorsField.indicators!;
     const found = (await ctx.loaders.indicator.loadMany(row.indicatorCodes)).flatMap((r) => (r && !(r instanceof Error) ? [r] : []));
+    const levels = await ctx.loaders.levels();
     const values = latest && found.length ? await latestObservations(ctx.db, ctx.viewer, { by: 'indicator', keys: found.map((i) => i.code) }, { countries: countries as string[] | null }) : [];
     const indicatorNodes: Record<string, unknown>[] = [];
     for (const indicatorRow of found) {
@@ -225,7 +245,7 @@ async function prepareReport(plan: Extract<RootPlan, { root: 'report' }>, variab
         for (const v of values.filter((o) => o.indicatorCode === indicatorRow.code)) {
           ctx.access.sawRecord('observation', v.id, v.tlp, v.sourceOrgId);
           const country = await ctx.loaders.country.load(v.countryIso3);
-          const computed: Record<string, unknown> = { id: v.id, value: v.value, tlp: v.tlp, period: formatPeriod(v.periodStart, indicatorRow.periodicity), level: levelOf(v.value, indicatorRow) };
+          const computed = observationValues(v, indicatorRow.code, v.countryIso3, indicatorRow.periodicity, levels);
           latestNodes.push(
             Object.fromEntries(
               latest.node.map((f) => {

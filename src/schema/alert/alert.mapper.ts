@@ -17,6 +17,7 @@ export function toAlert(row: AlertRead): Alert {
     rule: row.rule as AlertRule,
     value: row.value,
     threshold: row.threshold,
+    rate: row.rate,
     baseline,
     tlp: row.tlp as Tlp,
     status: (row.supersededForViewer ? 'SUPERSEDED' : (row.ownTriageState ?? 'NEW') === 'NEW' ? 'OPEN' : 'ACKNOWLEDGED') as AlertStatus,

@@ -85,8 +85,11 @@ export class Alert {
   @Field(() => Float, { description: "The value that raised it, in the indicator's unit." })
   value!: number;
 
-  @Field(() => Float, { nullable: true, description: 'The threshold reached (THRESHOLD alerts).' })
+  @Field(() => Float, { nullable: true, description: "The threshold reached (THRESHOLD alerts), of the country's thresholds in force, on their basis: a rate per 100,000 for PER_100K indicators (compare with `rate`)." })
   threshold!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'The value per 100,000 population the thresholds were compared with (indicators judged PER_100K); null otherwise.' })
+  rate!: number | null;
 
   @Field(() => Baseline, { nullable: true, description: 'The baseline broken (TREND alerts).' })
   baseline!: Baseline | null;

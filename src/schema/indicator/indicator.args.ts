@@ -1,7 +1,8 @@
 import { ArrayMaxSize, Length, Matches, ValidateNested } from 'class-validator';
 import { DateTimeScalar } from '../common/scalars.js';
-import { ArgsType, Field, InputType } from 'type-graphql';
+import { ArgsType, Field, Float, InputType } from 'type-graphql';
 import { Periodicity, Topic } from '../common/enums.js';
+import { ThresholdBasis } from './indicator.type.js';
 
 @InputType({ description: 'Conditions an indicator must meet; all given ones apply.' })
 export class IndicatorFilter {
@@ -46,4 +47,76 @@ export class IndicatorDisclosureArgs {
   @Field(() => String, { description: 'Why (kept in the audit entry), 1 to 2000 characters.' })
   @Length(1, 2000, { message: 'reason must be 1 to 2000 characters' })
   reason!: string;
+}
+
+const INDICATOR_CODE = /^[A-Z0-9-]{2,16}$/;
+const ISO3_CODE = /^[A-Z]{3}$/;
+
+@ArgsType()
+export class IndicatorThresholdsArgs {
+  @Field(() => String, { description: 'Indicator code, e.g. `VE-02`.' })
+  @Matches(INDICATOR_CODE, { message: 'indicator must be an indicator code such as OP-01' })
+  indicator!: string;
+
+  @Field(() => Float, { description: 'Default watch threshold, on the basis below.' })
+  watch!: number;
+
+  @Field(() => Float, { description: 'Default warning threshold, past watch in the worse direction.' })
+  warning!: number;
+
+  @Field(() => Float, { description: 'Default critical threshold, past warning in the worse direction.' })
+  critical!: number;
+
+  @Field(() => ThresholdBasis, { description: "What every country's thresholds of this indicator are compared with (PER_100K: counts only). Countries' own thresholds are on the same basis: change them too when the basis changes." })
+  basis!: ThresholdBasis;
+
+  @Field(() => String, { description: 'Why (kept in the audit entry), 1 to 2000 characters.' })
+  @Length(1, 2000, { message: 'reason must be 1 to 2000 characters' })
+  reason!: string;
+}
+
+@ArgsType()
+export class CountryThresholdsArgs {
+  @Field(() => String, { description: 'Indicator code, e.g. `VE-01`.' })
+  @Matches(INDICATOR_CODE, { message: 'indicator must be an indicator code such as OP-01' })
+  indicator!: string;
+
+  @Field(() => String, { description: 'Country (ISO alpha-3) the thresholds are for; the indicator must apply to it.' })
+  @Matches(ISO3_CODE, { message: 'country must be an ISO alpha-3 code such as AFG' })
+  country!: string;
+
+  @Field(() => Float, { description: "Watch threshold, on the indicator's basis." })
+  watch!: number;
+
+  @Field(() => Float, { description: 'Warning threshold, past watch in the worse direction.' })
+  warning!: number;
+
+  @Field(() => Float, { description: 'Critical threshold, past warning in the worse direction.' })
+  critical!: number;
+
+  @Field(() => String, { description: 'Why this country differs from the defaults (shown to readers with the thresholds), 1 to 2000 characters.' })
+  @Length(1, 2000, { message: 'note must be 1 to 2000 characters' })
+  note!: string;
+}
+
+@ArgsType()
+export class RemoveCountryThresholdsArgs {
+  @Field(() => String, { description: 'Indicator code.' })
+  @Matches(INDICATOR_CODE, { message: 'indicator must be an indicator code such as OP-01' })
+  indicator!: string;
+
+  @Field(() => String, { description: 'Country (ISO alpha-3) whose own thresholds are removed: the defaults hold again.' })
+  @Matches(ISO3_CODE, { message: 'country must be an ISO alpha-3 code such as AFG' })
+  country!: string;
+
+  @Field(() => String, { description: 'Why (kept in the audit entry), 1 to 2000 characters.' })
+  @Length(1, 2000, { message: 'reason must be 1 to 2000 characters' })
+  reason!: string;
+}
+
+@ArgsType()
+export class ThresholdsForArgs {
+  @Field(() => String, { description: 'Country (ISO alpha-3).' })
+  @Matches(ISO3_CODE, { message: 'country must be an ISO alpha-3 code such as AFG' })
+  country!: string;
 }

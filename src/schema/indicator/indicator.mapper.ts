@@ -1,6 +1,7 @@
 import type { IndicatorRow } from '../../db/schema/indicators.js';
 import type { Periodicity, Topic, WorseDirection } from '../common/enums.js';
-import { Indicator, Thresholds, type IndicatorScale } from './indicator.type.js';
+import type { SeriesThresholds } from '../../alerts/levels.js';
+import { Indicator, Thresholds, type IndicatorScale, type ThresholdBasis } from './indicator.type.js';
 
 export function toIndicator(row: IndicatorRow): Indicator {
   return Object.assign(new Indicator(), {
@@ -12,6 +13,9 @@ export function toIndicator(row: IndicatorRow): Indicator {
       watch: row.thresholdWatch,
       warning: row.thresholdWarning,
       critical: row.thresholdCritical,
+      basis: row.thresholdBasis as ThresholdBasis,
+      country: null,
+      note: null,
     }),
     minValue: row.minValue,
     maxValue: row.maxValue,
@@ -22,5 +26,16 @@ export function toIndicator(row: IndicatorRow): Indicator {
     descriptions: { en: row.descriptionEn, ru: row.descriptionRu },
     units: { en: row.unit, ru: row.unitRu },
     methodologies: { en: row.methodology, ru: row.methodologyRu },
+  });
+}
+
+export function toThresholds(t: SeriesThresholds): Thresholds {
+  return Object.assign(new Thresholds(), {
+    watch: t.thresholdWatch,
+    warning: t.thresholdWarning,
+    critical: t.thresholdCritical,
+    basis: t.basis as ThresholdBasis,
+    country: t.country,
+    note: t.note,
   });
 }

@@ -15,16 +15,41 @@ registerEnumType(IndicatorScale, {
   },
 });
 
-@ObjectType({ simpleResolvers: true, description: "Levels at which an indicator's value raises an alert, in its worse direction." })
+export enum ThresholdBasis {
+  ABSOLUTE = 'ABSOLUTE',
+  PER_100K = 'PER_100K',
+}
+registerEnumType(ThresholdBasis, {
+  name: 'ThresholdBasis',
+  description: 'What thresholds are compared with.',
+  valuesConfig: {
+    ABSOLUTE: { description: 'The value itself, in the indicator\'s unit.' },
+    PER_100K: {
+      description:
+        "The value per 100,000 of the country's population in the period's year (`Observation.rate`), for counts, so a level means the same in a small state as in a large one. The figure is that year's, else the nearest year before, else the earliest after (`Country.populations`).",
+    },
+  },
+});
+
+@ObjectType({ simpleResolvers: true, description: "Levels at which an indicator's value raises an alert, in its worse direction: the indicator's defaults, or a country's own." })
 export class Thresholds {
-  @Field(() => Float, { description: 'Value from which the situation is watched.' })
+  @Field(() => Float, { description: 'Value (on the basis below) from which the situation is watched.' })
   watch!: number;
 
-  @Field(() => Float, { description: 'Value from which a warning is raised.' })
+  @Field(() => Float, { description: 'Value (on the basis below) from which a warning is raised.' })
   warning!: number;
 
-  @Field(() => Float, { description: 'Value from which the situation is critical.' })
+  @Field(() => Float, { description: 'Value (on the basis below) from which the situation is critical.' })
   critical!: number;
+
+  @Field(() => ThresholdBasis, { description: "What they are compared with: the value, or its rate per 100,000 population (the indicator's choice, the same for every country)." })
+  basis!: ThresholdBasis;
+
+  @Field(() => String, { nullable: true, description: "The country (ISO alpha-3) whose own thresholds these are; null: the indicator's defaults." })
+  country!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Why the country's thresholds differ from the defaults; null for the defaults." })
+  note!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'An early-warning indicator: a quantity measured per country and period.' })
@@ -42,7 +67,7 @@ export class Indicator {
   @Field(() => WorseDirection, { description: 'Whether higher or lower values are worse.' })
   worseDirection!: WorseDirection;
 
-  @Field(() => Thresholds, { description: 'Watch, warning and critical levels.' })
+  @Field(() => Thresholds, { description: "Watch, warning and critical levels: the defaults, for countries without their own (`countryThresholds`, `thresholdsFor`)." })
   thresholds!: Thresholds;
 
   @Field(() => Float, { nullable: true, description: 'Smallest valid value, if bounded.' })

@@ -1,24 +1,25 @@
-import type { IndicatorRow } from '../../db/schema/indicators.js';
+import type { LevelScales } from '../../alerts/levels.js';
 import type { ObservationRow } from '../../db/schema/observations.js';
-import { AlertLevel, type SourceReliability, type Tlp } from '../common/enums.js';
+import type { SourceReliability, Tlp } from '../common/enums.js';
 import { formatPeriod } from '../common/period.js';
-import { levelOf } from '../indicator/level.js';
 import type { Page } from '../common/connection.js';
 import type { WithheldValue as WithheldRow } from '../../db/queries/withheld.js';
 import { Observation, WithheldValue, type ObservationConnection, type ObservationStatus } from './observation.type.js';
 
 /**
- * period and level depend on the indicator: they are computed here, from the request's indicator index,
- * so that a list of hundreds of values resolves them as plain properties, without a promise per field.
+ * period, rate and level depend on the indicator, the country's thresholds and population: they are
+ * computed here, from the request's reference snapshot, so that a list of hundreds of values resolves
+ * them as plain properties, without a promise per field.
  */
-export function toObservation(row: ObservationRow, indicators: ReadonlyMap<string, IndicatorRow>): Observation {
-  const indicator = indicators.get(row.indicatorCode);
+export function toObservation(row: ObservationRow, levels: LevelScales): Observation {
+  const indicator = levels.indicators.get(row.indicatorCode);
   return Object.assign(new Observation(), {
     id: row.id,
     periodStart: row.periodStart,
     period: formatPeriod(row.periodStart, indicator?.periodicity ?? 'MONTHLY'),
     value: row.value,
-    level: indicator ? levelOf(row.value, indicator) : AlertLevel.NONE,
+    rate: levels.rateOf(row.indicatorCode, row.countryIso3, row.periodStart, row.value),
+    level: levels.levelOf(row.indicatorCode, row.countryIso3, row.periodStart, row.value),
     tlp: row.tlp as Tlp,
     sourceReliability: row.sourceReliability as SourceReliability,
     informationCredibility: row.informationCredibility,
@@ -35,9 +36,9 @@ export function toObservation(row: ObservationRow, indicators: ReadonlyMap<strin
   });
 }
 
-export function toWithheldValue(row: WithheldRow, indicators: ReadonlyMap<string, IndicatorRow>): WithheldValue {
+export function toWithheldValue(row: WithheldRow, levels: LevelScales): WithheldValue {
   return Object.assign(new WithheldValue(), {
-    period: formatPeriod(row.periodStart, indicators.get(row.indicatorCode)?.periodicity ?? 'MONTHLY'),
+    period: formatPeriod(row.periodStart, levels.indicators.get(row.indicatorCode)?.periodicity ?? 'MONTHLY'),
     indicatorCode: row.indicatorCode,
     countryIso3: row.countryIso3,
   });

@@ -36,7 +36,14 @@ export class Observation {
   @Field(() => Float, { description: "The value, in the indicator's unit." })
   value!: number;
 
-  @Field(() => AlertLevel, { description: "Where the value stands against the indicator's thresholds." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "For counts: the value per 100,000 of the country's population in the period's year (that year's figure, else the nearest before, else the earliest after: `Country.populations`), comparable across states. Null for measures and where the country has no population figure.",
+  })
+  rate!: number | null;
+
+  @Field(() => AlertLevel, { description: "Where the value stands against the thresholds of its country (the country's own, else the indicator's defaults), on their basis (the value or its rate)." })
   level!: AlertLevel;
 
   @Field(() => Tlp, { description: 'TLP marking of this value.' })

@@ -1,5 +1,5 @@
 import type { OverviewRows } from '../../db/queries/overview.js';
-import type { IndicatorRow } from '../../db/schema/indicators.js';
+import type { LevelScales } from '../../alerts/levels.js';
 import type { Topic } from '../common/enums.js';
 import { toIndicator } from '../indicator/indicator.mapper.js';
 import { toObservation } from '../observation/observation.mapper.js';
@@ -9,16 +9,16 @@ import { AlertCounts, IndicatorOverview, Overview, SeriesOverview, ThemeOverview
 const difference = (a: { value: number }, b: { value: number } | null) => (b ? a.value - b.value : null);
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function toOverview(rows: OverviewRows, indicators: ReadonlyMap<string, IndicatorRow>, countryIso3: string | null): Overview {
+export function toOverview(rows: OverviewRows, levels: LevelScales, countryIso3: string | null): Overview {
   const seriesOf = new Map<string, SeriesOverview[]>();
   const sorted = [...rows.series].sort((a, b) => byText(a.current.countryIso3, b.current.countryIso3) || byText(a.current.sourceOrgId, b.current.sourceOrgId));
   for (const s of sorted) {
     const list = seriesOf.get(s.current.indicatorCode) ?? [];
     list.push(
       Object.assign(new SeriesOverview(), {
-        current: toObservation(s.current, indicators),
-        previous: s.previous && toObservation(s.previous, indicators),
-        yearBefore: s.yearBefore && toObservation(s.yearBefore, indicators),
+        current: toObservation(s.current, levels),
+        previous: s.previous && toObservation(s.previous, levels),
+        yearBefore: s.yearBefore && toObservation(s.yearBefore, levels),
         changeFromPrevious: difference(s.current, s.previous),
         changeFromYearBefore: difference(s.current, s.yearBefore),
       }),
@@ -26,7 +26,7 @@ export function toOverview(rows: OverviewRows, indicators: ReadonlyMap<string, I
     seriesOf.set(s.current.indicatorCode, list);
   }
   const themes = new Map<string, IndicatorOverview[]>();
-  for (const indicator of [...indicators.values()].sort((a, b) => byText(a.code, b.code))) {
+  for (const indicator of [...levels.indicators.values()].sort((a, b) => byText(a.code, b.code))) {
     const list = themes.get(indicator.theme) ?? [];
     list.push(Object.assign(new IndicatorOverview(), { indicator: toIndicator(indicator), series: seriesOf.get(indicator.code) ?? [] }));
     themes.set(indicator.theme, list);
