@@ -63,10 +63,10 @@ function scopedLoader<A, T>(fetch: (keys: string[], args: A) => Promise<Map<stri
   );
 }
 
-/** A promise made once: every caller in the request shares one statement. */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
+/** A promise made once: every caller in the request shares one statement (until `reset`). */
+function once<T>(load: () => Promise<T>): (() => Promise<T>) & { reset: () => void } {
   let pending: Promise<T> | undefined;
-  return () => (pending ??= load());
+  return Object.assign(() => (pending ??= load()), { reset: () => (pending = undefined) });
 }
 
 /** Looks keys up in an index of the reference data. */
@@ -88,6 +88,14 @@ export function createLoaders(db: Db, viewer: Viewer, referenceCache: ReferenceC
   const indicators = async () => (await reference()).indicatorByCode;
   return {
     reference,
+    /**
+     * After a write of reference data in this request (thresholds, population figures): the rest of the
+     * request, the mutation's answer included, reads what was committed, as the next requests will.
+     */
+    referenceChanged: () => {
+      referenceCache.invalidate();
+      reference.reset();
+    },
     /** Every indicator with the thresholds of each series, for mapping observations (their period notation, rate and level). */
     levels: async () => (await reference()).levels,
     country: lookup(countries),

@@ -23,6 +23,12 @@ function requireNetworkAdmin(ctx: Context): MemberViewer {
   return viewer;
 }
 
+/** The answer's fields (thresholdsFor, populations, levels) read the committed reference data. */
+function changed<T>(ctx: Context, answer: T): T {
+  ctx.loaders.referenceChanged();
+  return answer;
+}
+
 const recount = (r: Recount) => Object.assign(new AlertRecount(), r);
 const change = (r: { indicator: IndicatorRow; alerts: Recount }) => Object.assign(new ThresholdsChange(), { indicator: toIndicator(r.indicator), alerts: recount(r.alerts) });
 
@@ -32,19 +38,19 @@ export class ThresholdsResolver {
     description: "An indicator's default thresholds and their basis (the value, or per 100,000 population for counts). `network-admin` only; audited with the reason; the alerts of its series are re-evaluated in the same transaction.",
   })
   async setIndicatorThresholds(@Args(() => IndicatorThresholdsArgs) args: IndicatorThresholdsArgs, @Ctx() ctx: Context) {
-    return change(await setIndicatorThresholds(ctx.db, requireNetworkAdmin(ctx), args));
+    return changed(ctx, change(await setIndicatorThresholds(ctx.db, requireNetworkAdmin(ctx), args)));
   }
 
   @Mutation(() => ThresholdsChange, {
     description: "A country's own thresholds for an indicator (on the indicator's basis), replacing any it had. `network-admin` only; audited with the note; the alerts of the country's series are re-evaluated in the same transaction.",
   })
   async setCountryThresholds(@Args(() => CountryThresholdsArgs) args: CountryThresholdsArgs, @Ctx() ctx: Context) {
-    return change(await setCountryThresholds(ctx.db, requireNetworkAdmin(ctx), args));
+    return changed(ctx, change(await setCountryThresholds(ctx.db, requireNetworkAdmin(ctx), args)));
   }
 
   @Mutation(() => ThresholdsChange, { description: "Removes a country's own thresholds: the indicator's defaults hold again. `network-admin` only; audited; alerts re-evaluated." })
   async removeCountryThresholds(@Args(() => RemoveCountryThresholdsArgs) args: RemoveCountryThresholdsArgs, @Ctx() ctx: Context) {
-    return change(await removeCountryThresholds(ctx.db, requireNetworkAdmin(ctx), args));
+    return changed(ctx, change(await removeCountryThresholds(ctx.db, requireNetworkAdmin(ctx), args)));
   }
 
   @Mutation(() => PopulationChange, {
@@ -52,10 +58,10 @@ export class ThresholdsResolver {
   })
   async setPopulation(@Args(() => PopulationArgs) args: PopulationArgs, @Ctx() ctx: Context) {
     const { country, population, alerts } = await setPopulation(ctx.db, requireNetworkAdmin(ctx), args);
-    return Object.assign(new PopulationChange(), {
+    return changed(ctx, Object.assign(new PopulationChange(), {
       country: toCountry(country),
       population: Object.assign(new Population(), { year: population.year, population: population.population, source: population.source }),
       alerts: recount(alerts),
-    });
+    }));
   }
 }
