@@ -107,7 +107,7 @@ export function variablesFor(workload, k, data, options = {}) {
       return { q: s.q, country: s.country, from: s.from, first: options.first ?? PAGE.W6 };
     }
     case 'W7':
-      return { country: data.countries[k % data.countries.length], n: options.n ?? PAGE.W7 };
+      return { country: data.overviewCountries[k % data.overviewCountries.length], n: options.n ?? PAGE.W7 };
     default:
       throw new Error(`unknown workload ${workload}`);
   }

@@ -219,9 +219,11 @@ returns setof bench_pgl.alert_level_counts language sql stable rows 1 as $$
   left join public.alert_triage t on t.alert_id = a.id and t.organization_id = nullif(current_setting('jwt.claims.org', true), '')
   where a.country_iso3 = country::char(3) and not a.historical
     and coalesce(t.state, 'NEW') not in ('DISMISSED', 'CLOSED')
-    -- superseded as the viewer knows it: a recompute for everyone, a value's revision for those who see it
-    and not (a.superseded_at is not null and (a.superseded_by_observation_id is null
-      or exists (select 1 from public.observations s where s.id = a.superseded_by_observation_id)))
+    -- not superseded as the viewer knows it: a recompute supersedes for everyone, a value's revision for those
+    -- who may see it (under RLS the lookup finds it only then). A scalar subquery, so each superseded alert
+    -- probes observations_pkey (an EXISTS here may be planned as a hash of every observation's id).
+    and (a.superseded_at is null or (a.superseded_by_observation_id is not null
+      and (select s.id from public.observations s where s.id = a.superseded_by_observation_id) is null))
     and (exists (select 1 from public.indicator_countries n where n.indicator_code = a.indicator_code and n.country_iso3 = a.country_iso3)
       or exists (select 1 from public.indicator_country_groups d join public.country_group_members m on m.group_code = d.group_code
                  where d.indicator_code = a.indicator_code and m.country_iso3 = a.country_iso3))
