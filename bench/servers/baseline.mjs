@@ -233,8 +233,8 @@ const WRITE_OBSERVATIONS = `
 
 const INSERT_ALERTS = `
   with a as (
-    insert into alerts (indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids)
-    select indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids
+    insert into alerts (indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids, known_at)
+    select indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids, now()
     from jsonb_to_recordset($1::jsonb) as x(indicator_code text, country_iso3 text, source_org_id text, period_start date, level text, rule text, value float8, threshold float8,
       baseline_mean float8, baseline_std_dev float8, z_score float8, tlp tlp, observation_ids uuid[])
     returning id, level, rule)
