@@ -1,4 +1,4 @@
-// The six workloads, as each system is asked them. `api` is CT-EWN Graph (GraphQL), `pgl` PostGraphile 5
+// The seven workloads, as each system is asked them. `api` is CT-EWN Graph (GraphQL), `pgl` PostGraphile 5
 // (GraphQL, its own derived schema), `base` the raw-SQL baseline (POST /wN with the variables).
 // Every request builder rotates through the inputs the orchestrator chose (lib/dataset.mjs), so the
 // systems see the same sequence of variables.
