@@ -27,7 +27,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     dir: { type: 'string', default: REPO },
-    workloads: { type: 'string', default: 'W1,W2,W3,W4,W5,W6' },
+    workloads: { type: 'string', default: 'W1,W2,W3,W4,W5,W6,W7' },
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '4' },
     connections: { type: 'string', default: '10' },

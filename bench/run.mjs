@@ -1,5 +1,5 @@
 // `npm run bench` (repo root): CT-EWN Graph against PostGraphile 5 and a raw-SQL baseline, on one fresh
-// PostgreSQL database seeded by the repo's own generator, six workloads, interleaved rounds, two runs.
+// PostgreSQL database seeded by the repo's own generator, seven workloads, interleaved rounds, two runs.
 // Writes bench/RESULTS.md (and the raw figures to bench/.work/results.json), drops the database.
 //   BENCH_QUICK=1            ~3-minute smoke run (smaller data, one short run)
 //   BENCH_RUNS, BENCH_ROUNDS, BENCH_DURATION, BENCH_CONNECTIONS   override the plan

@@ -57,7 +57,7 @@ const PLAN = {
 // The guard's bound, per size: below the full run's 20,000 reports the quick run's bound, so that a small
 // verification sweep guards the same tables a full one does.
 const largeRowsFor = (reports) => num('BENCH_EXPLAIN_LARGE_ROWS', reports < 20000 ? 2000 : 5000);
-for (const w of PLAN.workloads) if (!WORKLOADS[w] || w === 'W5') throw new Error(`BENCH_SWEEP_WORKLOADS: ${w} is not a read workload (W1-W4, W6)`);
+for (const w of PLAN.workloads) if (!WORKLOADS[w] || w === 'W5') throw new Error(`BENCH_SWEEP_WORKLOADS: ${w} is not a read workload (W1-W4, W6, W7)`);
 const PORTS = { api: 4301, 'pgl-rls': 4302, pgl: 4303, base: 4304, api20: 4305 };
 for (const k of PLAN.systems) if (!PORTS[k]) throw new Error(`BENCH_SWEEP_SYSTEMS: unknown system ${k} (${Object.keys(PORTS).join(', ')})`);
 if (!PLAN.systems.includes('api')) throw new Error('BENCH_SWEEP_SYSTEMS must include api: the cross-check compares every system with it');

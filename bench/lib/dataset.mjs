@@ -103,7 +103,15 @@ export async function loadInputs(name, reader) {
          order by i.code, c.iso3`,
       )
     ).rows;
-    return { countries, reports, searches, series };
+    // W7's countries, most series first: the guard EXPLAINs the first request, which should be the heaviest
+    // overview, not Afghanistan's (four series).
+    const overviewCountries = (
+      await client.query(
+        `select c.iso3 from countries c
+         order by (select count(*) from (select distinct o.indicator_code, o.source_org_id from observations o where o.country_iso3 = c.iso3) s) desc, c.iso3`,
+      )
+    ).rows.map((r) => r.iso3);
+    return { countries, reports, searches, series, overviewCountries };
   } finally {
     await client.end();
   }

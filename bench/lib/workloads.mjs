@@ -1,4 +1,4 @@
-// The six workloads, as each system is asked them. `api` is CT-EWN Graph (GraphQL), `pgl` PostGraphile 5
+// The seven workloads, as each system is asked them. `api` is CT-EWN Graph (GraphQL), `pgl` PostGraphile 5
 // (GraphQL, its own derived schema), `base` the raw-SQL baseline (POST /wN with the variables).
 // Every request builder rotates through the inputs the orchestrator chose (lib/dataset.mjs), so the
 // systems see the same sequence of variables.
@@ -10,9 +10,10 @@ export const WORKLOADS = {
   W4: '20 organizations, each with its 10 latest visible reports and their countries',
   W5: 'recordObservations: a batch of 20 new values (future periods) by a UN-entity contributor, alerts included',
   W6: 'full-text search with a country and a date filter: a page of 20 and the total',
+  W7: "one country's overview: each source's current value and level with the change against the period before and a year before, open alerts by level, the 2 newest reports per topic",
 };
 
-export const PAGE = { W1: 50, W2: 12, W4: { orgs: 20, reports: 10 }, W6: 20, W5: 20 };
+export const PAGE = { W1: 50, W2: 12, W4: { orgs: 20, reports: 10 }, W6: 20, W5: 20, W7: 2 };
 
 const API = {
   W1: `query W1($first: Int!) { reports(first: $first) { edges { node { id title publishedAt tlp countries { iso3 } author { id acronym } } } } }`,
@@ -27,6 +28,13 @@ const API = {
   W6: `query W6($q: String!, $country: String, $from: DateTimeISO, $first: Int!) {
         reports(first: $first, filter: { search: $q, country: $country, publishedFrom: $from }) {
           totalCount pageInfo { hasNextPage endCursor } edges { node { id title publishedAt tlp author { acronym } countries { iso3 } } } } }`,
+  // The overview of examples/operations/01-country-overview.graphql (the explorer's first tab), ids added to compare answers.
+  W7: `query W7($country: String!, $n: Int!) { overview(country: $country, reportsPerTopic: $n) {
+        country { iso3 name }
+        openAlerts { watch warning critical }
+        themes { theme indicators { indicator { code name unit } series {
+          current { id period value level status source { acronym } } changeFromPrevious changeFromYearBefore } } }
+        latestReports { topic reports { id title publishedAt tlp } } } }`,
 };
 
 // PostGraphile reads values through bench_pgl.current_observations (sql/postgraphile.sql): the revision
@@ -67,7 +75,17 @@ const PGL = {
     all: pglW6('searchReports', ''),
     country: pglW6('searchReportsInCountry', ', $country: String!'),
   },
+  // The overview through the functions of sql/postgraphile.sql (W7); the indicators (names, units, and the
+  // thresholds and periodicity its client turns into levels and periods) from the derived list, as in W2.
+  W7: `query W7($country: String!, $n: Int!) { countryByIso3(iso3: $country) { iso3 nameEn }
+        overviewOpenAlerts(country: $country) { nodes { watch warning critical } }
+        allIndicators(orderBy: CODE_ASC) { nodes { code nameEn unit theme ${PGL_THRESHOLDS} } }
+        overviewCurrentValues(country: $country) { nodes { rowId indicatorCode sourceAcronym periodStart value tlp status previousValue valueYearBefore } }
+        overviewLatestReports(country: $country, perTopic: $n) { nodes { rowId titleEn titleRu publishedAt tlp topics } } }`,
 };
+
+/** The topics of the network, in the order the API lists them (src/schema/common/enums.ts Topic). */
+const TOPICS = ['ONLINE_PROPAGANDA', 'RELIGIOUS_RADICALIZATION', 'VIOLENT_EXTREMISM', 'FOREIGN_TERRORIST_FIGHTERS', 'AFGHANISTAN', 'TERRORISM_FINANCING', 'BORDER_SECURITY', 'PRISONS_REHABILITATION', 'SANCTIONS_IMPLEMENTATION', 'WORKPLAN'];
 
 /** The variables of the k-th request of a workload (the same for every system). */
 export function variablesFor(workload, k, data, options = {}) {
@@ -88,6 +106,8 @@ export function variablesFor(workload, k, data, options = {}) {
       const s = data.searches[k % data.searches.length];
       return { q: s.q, country: s.country, from: s.from, first: options.first ?? PAGE.W6 };
     }
+    case 'W7':
+      return { country: data.overviewCountries[k % data.overviewCountries.length], n: options.n ?? PAGE.W7 };
     default:
       throw new Error(`unknown workload ${workload}`);
   }
@@ -200,6 +220,8 @@ export function fingerprint(system, workload, json) {
       const c = d.reports ?? d.searchReports ?? d.searchReportsInCountry;
       return `${c.totalCount}|${reportIds(edges(c)).join(',')}`;
     }
+    case 'W7':
+      return overviewFingerprint(d);
     case 'W5': {
       // The values written and the alerts they raised (PostGraphile raises none: it has no alert rules).
       const r = d.recordObservations;
@@ -208,4 +230,36 @@ export function fingerprint(system, workload, json) {
     default:
       return null;
   }
+}
+
+/**
+ * W7 reduced to what the row and revision rules decide: the open alerts by level; each source's series
+ * (indicator, source, the current value's id and value, the two changes rounded to 1e-6: PostgreSQL and
+ * JavaScript subtract the same doubles); each topic's report ids, newest first. PostGraphile's answer is
+ * grouped as its client would: the changes from the compared values, the reports by their topics (a
+ * topic's first PAGE.W7 among the returned reports are its newest: any other report returned for another
+ * topic is older than them).
+ */
+function overviewFingerprint(d) {
+  const change = (x) => (x === null || x === undefined ? '-' : String(Math.round(x * 1e6) / 1e6));
+  const o = d.overview;
+  if (o === null) return 'null';
+  const counts = o ? o.openAlerts : d.overviewOpenAlerts.nodes[0];
+  let series;
+  let topics;
+  if (o) {
+    series = o.themes.flatMap((t) =>
+      t.indicators.flatMap((i) => i.series.map((s) => `${i.indicator.code}/${s.current.source.acronym}:${s.current.id}=${s.current.value}:${change(s.changeFromPrevious)}:${change(s.changeFromYearBefore)}`)),
+    );
+    topics = o.latestReports.map((t) => `${t.topic}:${t.reports.map((r) => r.id).join('/')}`);
+  } else {
+    const minus = (a, b) => (b === null ? null : a - b);
+    series = d.overviewCurrentValues.nodes.map(
+      (v) => `${v.indicatorCode}/${v.sourceAcronym}:${v.rowId}=${v.value}:${change(minus(v.value, v.previousValue))}:${change(minus(v.value, v.valueYearBefore))}`,
+    );
+    const newest = (a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : a.rowId < b.rowId ? 1 : -1);
+    const reports = [...d.overviewLatestReports.nodes].sort(newest);
+    topics = TOPICS.map((t) => `${t}:${reports.filter((r) => r.topics.includes(t)).slice(0, PAGE.W7).map((r) => r.rowId).join('/')}`);
+  }
+  return `${counts.watch}/${counts.warning}/${counts.critical}|${[...series].sort().join(',')}|${topics.join(',')}`;
 }

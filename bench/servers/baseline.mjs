@@ -5,7 +5,7 @@
 // no field rules, no access log, reference data cached in memory, and ORDER BYs written to match an
 // index (reports: the migrated `DESC NULLS LAST` ones; observations: the bench's `period_start DESC`), so
 // PostgreSQL reads a page off an index instead of sorting (run.mjs's EXPLAIN guard checks it).
-//   POST /w1 … /w6 with the workload's variables as JSON; GET /__stats counts statements sent.
+//   POST /w1 … /w7 with the workload's variables as JSON; GET /__stats counts statements sent.
 import { createServer } from 'node:http';
 import pg from 'pg';
 import { countQueries, createVerifier } from '../lib/verify.mjs';
@@ -28,6 +28,50 @@ const level = (o, i) =>
   `case when ${reaches(o, i, 'threshold_critical')} then 'CRITICAL' when ${reaches(o, i, 'threshold_warning')} then 'WARNING' when ${reaches(o, i, 'threshold_watch')} then 'WATCH' else 'NONE' end`;
 const countriesOf = (r) =>
   `(select coalesce(json_agg(json_build_object('iso3', rc.country_iso3) order by rc.country_iso3), '[]') from report_countries rc where rc.report_id = ${r}.id)`;
+
+// W7: a country's overview in one statement, in the API's shape: each source's latest visible value of
+// every series that applies to the country (DISTINCT ON (source) over the pair's values, a few dozen) with
+// the same source's value of the period before and a year before (index probes), the open alerts by level,
+// the newest reports per topic (an ORDER BY … LIMIT per topic walking reports_published_idx).
+const TOPICS = ['ONLINE_PROPAGANDA', 'RELIGIOUS_RADICALIZATION', 'VIOLENT_EXTREMISM', 'FOREIGN_TERRORIST_FIGHTERS', 'AFGHANISTAN', 'TERRORISM_FINANCING', 'BORDER_SECURITY', 'PRISONS_REHABILITATION', 'SANCTIONS_IMPLEMENTATION', 'WORKPLAN'];
+/** THE applicability rule of src/db/applicability.ts (appliesTo). */
+const applies = (indicator, country) => `(exists (select 1 from indicator_countries n where n.indicator_code = ${indicator} and n.country_iso3 = ${country})
+    or exists (select 1 from indicator_country_groups d join country_group_members m on m.group_code = d.group_code where d.indicator_code = ${indicator} and m.country_iso3 = ${country}))`;
+const step = (i) => `case ${i}.periodicity when 'MONTHLY' then interval '1 month' when 'QUARTERLY' then interval '3 months' else interval '1 year' end`;
+/** The same source's value of an earlier period, as the viewer reads it (row rule, revision rule). */
+const valueAt = (l, periodStart) => `(select p.value from observations p where p.indicator_code = ${l}.indicator_code and p.country_iso3 = ${l}.country_iso3
+    and p.source_org_id = ${l}.source_org_id and p.period_start = (${periodStart})::date and ${visible('p', 'observation')} and ${latestVisibleRevision('p')})`;
+const overview = () => `with latest as (
+         select o.* from indicators i cross join lateral (
+           select distinct on (o.source_org_id) o.* from observations o
+           where o.indicator_code = i.code and o.country_iso3 = $3 and ${visible('o', 'observation')} and ${latestVisibleRevision('o')}
+           order by o.source_org_id, o.period_start desc) o
+         where ${applies('i.code', '$3')}),
+       series as (
+         select l.indicator_code, json_agg(json_build_object(
+             'current', json_build_object('id', l.id, 'period', ${period('l', 'i')}, 'value', l.value, 'level', ${level('l', 'i')}, 'status', l.status, 'source', json_build_object('acronym', s.acronym)),
+             'changeFromPrevious', l.value - ${valueAt('l', `l.period_start - ${step('i')}`)},
+             'changeFromYearBefore', l.value - ${valueAt('l', "l.period_start - interval '1 year'")}) order by l.source_org_id) as list
+         from latest l join indicators i on i.code = l.indicator_code join organizations s on s.id = l.source_org_id
+         group by l.indicator_code)
+       select json_build_object('data', json_build_object('overview', json_build_object(
+         'country', (select json_build_object('iso3', c.iso3, 'name', c.name_en) from countries c where c.iso3 = $3),
+         'openAlerts', (select json_build_object('watch', count(*) filter (where a.level = 'WATCH'), 'warning', count(*) filter (where a.level = 'WARNING'), 'critical', count(*) filter (where a.level = 'CRITICAL'))
+            from alerts a left join alert_triage t on t.alert_id = a.id and t.organization_id = $1
+            where a.country_iso3 = $3 and not a.historical and coalesce(t.state, 'NEW') not in ('DISMISSED', 'CLOSED')
+              and (a.tlp = 'CLEAR' or not exists (select 1 from observations w where w.id = any(a.observation_ids) and not ${visible('w', 'observation')}))
+              and not (a.superseded_at is not null and (a.superseded_by_observation_id is null or exists (select 1 from observations s where s.id = a.superseded_by_observation_id and ${visible('s', 'observation')})))
+              and ${applies('a.indicator_code', 'a.country_iso3')}),
+         'themes', (select json_agg(json_build_object('theme', t.theme, 'indicators', t.indicators) order by t.first) from (
+            select i.theme, min(i.code) as first, json_agg(json_build_object('indicator', json_build_object('code', i.code, 'name', i.name_en, 'unit', i.unit), 'series', coalesce(s.list, '[]')) order by i.code) as indicators
+            from indicators i left join series s on s.indicator_code = i.code group by i.theme) t),
+         'latestReports', (select json_agg(json_build_object('topic', t.key, 'reports', (
+            select coalesce(json_agg(json_build_object('id', r.id, 'title', ${title('r')}, 'publishedAt', ${iso('r.published_at')}, 'tlp', r.tlp) order by r.published_at desc, r.id desc), '[]')
+            from (select * from reports r where r.retracted_at is null and t.key = any(r.topics) and ${visible('r', 'report')}
+                    and exists (select 1 from report_countries rc where rc.report_id = r.id and rc.country_iso3 = $3)
+                  order by r.published_at desc nulls last, r.id desc nulls last limit $4) r)) order by t.i)
+            from unnest($5::text[]) with ordinality as t(key, i)))))::text as body
+       where ${VIEWER_ACTIVE}`;
 
 const SQL = {
   // W1: the latest visible reports with title, date, marking, countries, author.
@@ -68,6 +112,8 @@ const SQL = {
   // W6: full-text search with a country and a date filter, a page and the total.
   w6: search(`and r.id in (select rc.report_id from report_countries rc where rc.country_iso3 = $4)`),
   w6all: search(`and $4::text is null`),
+  // W7: one country's overview (the helpers above).
+  w7: overview(),
 };
 
 // W6 with and without its country filter: two statements, as one writes them by hand (an `$4 is null or
@@ -93,6 +139,7 @@ const ARGS = {
   w3: (v) => [v.id, v.countries],
   w4: (v) => [v.orgs, v.n],
   w6: (v) => [v.q, v.country ?? null, v.from ?? null, v.first],
+  w7: (v) => [v.country, v.n, TOPICS],
 };
 ARGS.w6all = ARGS.w6;
 
@@ -186,8 +233,8 @@ const WRITE_OBSERVATIONS = `
 
 const INSERT_ALERTS = `
   with a as (
-    insert into alerts (indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids)
-    select indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids
+    insert into alerts (indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids, known_at)
+    select indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids, now()
     from jsonb_to_recordset($1::jsonb) as x(indicator_code text, country_iso3 text, source_org_id text, period_start date, level text, rule text, value float8, threshold float8,
       baseline_mean float8, baseline_std_dev float8, z_score float8, tlp tlp, observation_ids uuid[])
     returning id, level, rule)

@@ -166,3 +166,88 @@ create policy bench_observations_visible on public.observations for select to ct
 -- A contributor writes values of its own organization only (the API sets source_org_id from the token).
 create policy bench_observations_insert on public.observations for insert to ctewn_bench_rls
   with check (source_org_id = current_setting('jwt.claims.org', true));
+
+-- ---- W7: a country's overview, as PostGraphile's experts would add a dashboard the schema does not derive ----
+-- Three SQL functions, SECURITY INVOKER, STABLE, one SELECT each, returning sets: PostgreSQL inlines them
+-- into PostGraphile's statements, so the EXPLAIN guard sees (and judges) every table they read. The same
+-- form serves both variants: every condition they add is an equality the indexes serve beside the RLS
+-- policies. Under RLS the row rule applies inside them through the policies (observations, reports, and
+-- alerts below) and the revision rule through the security-invoker view; without RLS they see every row.
+--  * overviewCurrentValues(country): each source's latest value of every indicator × country pair the
+--    indicator applies to (the API's applicability rule), DISTINCT ON (source) over the pair's values as
+--    the view gives them (a few dozen, off bench_pgl_observations_latest_idx), with the same source's value
+--    of the period before and of the same period a year before (one index probe each), the source's
+--    acronym beside it: one row per series, as the screen shows it. (Computed columns on the view and its
+--    relation to organizations would answer the same, but PostGraphile sends each as a statement of its
+--    own around a function PostgreSQL cannot inline, whose plan no EXPLAIN of the statement shows.)
+--  * overviewOpenAlerts(country): open alerts by level, as src/db/queries/alerts.ts openAlertCounts counts
+--    them (applicable series, not historical, not superseded as the viewer knows it, not dismissed or
+--    closed by the viewer's organization); the alert row rule is the RLS policy bench_alerts_visible.
+--  * overviewLatestReports(country, perTopic): the newest visible reports of each topic about the country,
+--    each report once (it may lead two topics; the client groups them by `topics`). Per topic an ORDER BY
+--    … LIMIT walking reports_published_idx: `topic = any(topics)` keeps the GIN index out, which returns a
+--    topic's reports unordered and would make PostgreSQL sort all of them for a page of a few.
+create type bench_pgl.overview_value as (
+  id uuid, indicator_code text, source_acronym text, period_start date, value double precision, tlp public.tlp, status text,
+  previous_value double precision, value_year_before double precision);
+create or replace function bench_pgl.overview_current_values(country text)
+returns setof bench_pgl.overview_value language sql stable as $$
+  select l.id, l.indicator_code, s.acronym, l.period_start, l.value, l.tlp, l.status::text,
+    (select p.value from bench_pgl.current_observations p
+     where p.indicator_code = l.indicator_code and p.country_iso3 = l.country_iso3 and p.source_org_id = l.source_org_id
+       and p.period_start = (l.period_start - case i.periodicity when 'MONTHLY' then interval '1 month' when 'QUARTERLY' then interval '3 months' else interval '1 year' end)::date),
+    (select p.value from bench_pgl.current_observations p
+     where p.indicator_code = l.indicator_code and p.country_iso3 = l.country_iso3 and p.source_org_id = l.source_org_id
+       and p.period_start = (l.period_start - interval '1 year')::date)
+  from public.indicators i
+  cross join lateral (
+    select distinct on (v.source_org_id) v.* from bench_pgl.current_observations v
+    where v.indicator_code = i.code and v.country_iso3 = country::char(3)
+    order by v.source_org_id, v.period_start desc) l
+  join public.organizations s on s.id = l.source_org_id
+  where exists (select 1 from public.indicator_countries n where n.indicator_code = i.code and n.country_iso3 = country::char(3))
+     or exists (select 1 from public.indicator_country_groups d join public.country_group_members m on m.group_code = d.group_code
+                where d.indicator_code = i.code and m.country_iso3 = country::char(3))
+$$;
+comment on function bench_pgl.overview_current_values(text) is '@name overviewCurrentValues';
+
+create type bench_pgl.alert_level_counts as (watch int, warning int, critical int);
+create or replace function bench_pgl.overview_open_alerts(country text)
+returns setof bench_pgl.alert_level_counts language sql stable rows 1 as $$
+  select (count(*) filter (where a.level = 'WATCH'))::int, (count(*) filter (where a.level = 'WARNING'))::int, (count(*) filter (where a.level = 'CRITICAL'))::int
+  from public.alerts a
+  left join public.alert_triage t on t.alert_id = a.id and t.organization_id = nullif(current_setting('jwt.claims.org', true), '')
+  where a.country_iso3 = country::char(3) and not a.historical
+    and coalesce(t.state, 'NEW') not in ('DISMISSED', 'CLOSED')
+    -- not superseded as the viewer knows it: a recompute supersedes for everyone, a value's revision for those
+    -- who may see it (under RLS the lookup finds it only then). A scalar subquery, so each superseded alert
+    -- probes observations_pkey (an EXISTS here may be planned as a hash of every observation's id).
+    and (a.superseded_at is null or (a.superseded_by_observation_id is not null
+      and (select s.id from public.observations s where s.id = a.superseded_by_observation_id) is null))
+    and (exists (select 1 from public.indicator_countries n where n.indicator_code = a.indicator_code and n.country_iso3 = a.country_iso3)
+      or exists (select 1 from public.indicator_country_groups d join public.country_group_members m on m.group_code = d.group_code
+                 where d.indicator_code = a.indicator_code and m.country_iso3 = a.country_iso3))
+$$;
+comment on function bench_pgl.overview_open_alerts(text) is '@name overviewOpenAlerts';
+
+create or replace function bench_pgl.overview_latest_reports(country text, per_topic int)
+returns setof public.reports language sql stable as $$
+  select r.* from public.reports r where r.id = any (array(
+    select p.id from unnest(array['ONLINE_PROPAGANDA', 'RELIGIOUS_RADICALIZATION', 'VIOLENT_EXTREMISM', 'FOREIGN_TERRORIST_FIGHTERS', 'AFGHANISTAN',
+                                  'TERRORISM_FINANCING', 'BORDER_SECURITY', 'PRISONS_REHABILITATION', 'SANCTIONS_IMPLEMENTATION', 'WORKPLAN']) as topic(key)
+    cross join lateral (
+      select r2.id from public.reports r2
+      where r2.retracted_at is null and topic.key = any (r2.topics)
+        and exists (select 1 from public.report_countries rc where rc.report_id = r2.id and rc.country_iso3 = country::char(3))
+      order by r2.published_at desc nulls last, r2.id desc nulls last limit per_topic) p))
+$$;
+comment on function bench_pgl.overview_latest_reports(text, int) is '@name overviewLatestReports';
+
+alter table public.alerts enable row level security;
+-- The alert part of the row rule (src/db/visibility.ts alertVisibleTo): a member sees an alert when it may
+-- see every value behind it (the observations policy filters the lookup), anyone a CLEAR one.
+create policy bench_alerts_visible on public.alerts for select to ctewn_bench_rls using (
+  tlp = 'CLEAR'
+  or (nullif(current_setting('jwt.claims.org', true), '') is not null and not exists (
+    select 1 from unnest(observation_ids) as behind(id) where not exists (select 1 from public.observations o where o.id = behind.id)))
+);
