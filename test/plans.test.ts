@@ -5,7 +5,7 @@ import { captureStatements, explainStatements, seededDatabase, type Verdict } fr
 import { createIdentityProvider } from './support/tokens.js';
 
 /**
- * The benchmark's six workloads (bench/lib/workloads.mjs), asked by its personas, on the quick benchmark's
+ * The benchmark's seven workloads (bench/lib/workloads.mjs), asked by its personas, on the quick benchmark's
  * data (5,000 reports, five years of values): every statement the API sends must pass the benchmark's
  * EXPLAIN guard. "Large" is 2,000 rows here, not the benchmark's 10,000: the observations table (9,233
  * rows) is under that bound at every benchmark size, yet a read that sorts a whole series history grows
@@ -26,6 +26,10 @@ const W = {
   W6: `query W6($q: String!, $country: String, $from: DateTimeISO, $first: Int!) {
         reports(first: $first, filter: { search: $q, country: $country, publishedFrom: $from }) {
           totalCount pageInfo { hasNextPage endCursor } edges { node { id title publishedAt tlp author { acronym } countries { iso3 } } } } }`,
+  W7: `query W7($country: String!, $n: Int!) { overview(country: $country, reportsPerTopic: $n) {
+        openAlerts { watch warning critical }
+        themes { theme indicators { indicator { code } series { current { id period value level } changeFromPrevious changeFromYearBefore } } }
+        latestReports { topic reports { id title publishedAt tlp } } } }`,
 };
 
 let api: TestApp;
@@ -137,5 +141,19 @@ describe.runIf(process.env.TEST_DATABASE_URL)("the API's statements on the bench
       const { verdicts } = await judged(W.W6, variables, reader, 20);
       expect(failures(verdicts)).toEqual([]);
     }
+  });
+
+  it("W7: a country's overview, and the region's: newest reports per topic walk the publication index (a topic the planner sees), no statement sorts a table", async () => {
+    for (const variables of [{ country: 'UZB', n: 2 }, { country: 'KAZ', n: 5 }]) {
+      const { data, verdicts } = await judged(W.W7, variables, reader, variables.n);
+      // The newest reports per topic: each topic's page read off the publication order, nothing sorted.
+      const perTopic = verdicts.find((v) => v.statement.includes('union all'));
+      expect(perTopic?.plan).toContain('reports_published_idx');
+      expect(perTopic?.plan).not.toMatch(/->\s+Sort\b|^Sort\b/m);
+      expect(data.overview.latestReports.some((t: { reports: unknown[] }) => t.reports.length === variables.n)).toBe(true);
+      expect(failures(verdicts)).toEqual([]);
+    }
+    const region = await judged(W.W7.replace('overview(country: $country, reportsPerTopic: $n)', 'overview(reportsPerTopic: $n)').replace('$country: String!, ', ''), { n: 2 }, reader, 2);
+    expect(failures(region.verdicts)).toEqual([]);
   });
 });

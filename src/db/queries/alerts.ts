@@ -166,11 +166,12 @@ export function alertsByIds(db: Pick<Db, 'select'>, viewer: Viewer, ids: readonl
  * or closed. One grouped statement.
  */
 export async function openAlertCounts(db: Db, viewer: Viewer, countryCodes: readonly string[]): Promise<Record<string, number>> {
-  const rows = await db
-    .select({ level: alerts.level, n: sql<number>`count(*)::int` })
+  // One row of counts (FILTER), not GROUP BY level: the open alerts are counted, never sorted.
+  const count = (level: string) => sql<number>`(count(*) filter (where ${alerts.level} = ${level}))::int`;
+  const [row] = await db
+    .select({ WATCH: count('WATCH'), WARNING: count('WARNING'), CRITICAL: count('CRITICAL') })
     .from(alerts)
     .leftJoin(ownTriage, ownTriageJoin(viewer))
-    .where(and(...conditions(viewer, null), inArray(alerts.countryIso3, [...countryCodes]), sql`${ownState} not in ('DISMISSED', 'CLOSED')`))
-    .groupBy(alerts.level);
-  return Object.fromEntries(rows.map((r) => [r.level, r.n]));
+    .where(and(...conditions(viewer, null), inArray(alerts.countryIso3, [...countryCodes]), sql`${ownState} not in ('DISMISSED', 'CLOSED')`));
+  return { ...row };
 }

@@ -292,7 +292,7 @@ export async function valuesOfPeriods(
     .select(columnsFor(viewer))
     .from(observations)
     .where(and(wanted, visibleTo(viewer, observationRowRule), latestVisibleRevision(viewer, asOf)))
-    .orderBy(observations.sourceOrgId);
+    .then((rows) => rows.sort((a, b) => (a.sourceOrgId < b.sourceOrgId ? -1 : a.sourceOrgId > b.sourceOrgId ? 1 : 0)));
 }
 
 /** Observations (any revision) by id that the viewer may see. */
