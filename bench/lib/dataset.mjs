@@ -92,11 +92,16 @@ export async function loadInputs(name, reader) {
       { q, country: null, from: '2025-06-01T00:00:00.000Z' },
     ]);
     // The series W5 writes to: monthly indicators × the countries each applies to (src/db/applicability.ts;
-    // a value anywhere else is refused).
+    // a value anywhere else is refused). Each series' watch level in the indicator's units, as the seed draws
+    // values (src/db/seed/indicators.ts sampleSeriesThresholds): the country's own thresholds else the
+    // indicator's, a rate's turned into a count with the country's latest population figure.
     const series = (
       await client.query(
-        `select i.code as indicator, c.iso3 as country, i.worse_direction as "worseDirection", i.threshold_watch as watch, i.min_value as min, i.max_value as max
-         from indicators i cross join countries c where i.periodicity = 'MONTHLY'
+        `select i.code as indicator, c.iso3 as country, i.worse_direction as "worseDirection", i.min_value as min, i.max_value as max,
+           coalesce(t.threshold_watch, i.threshold_watch) * case when i.threshold_basis = 'PER_100K'
+             then (select p.population from country_populations p where p.country_iso3 = c.iso3 order by p.year desc limit 1) / 100000.0 else 1 end as watch
+         from indicators i cross join countries c left join indicator_country_thresholds t on t.indicator_code = i.code and t.country_iso3 = c.iso3
+         where i.periodicity = 'MONTHLY'
            and (exists (select 1 from indicator_countries n where n.indicator_code = i.code and n.country_iso3 = c.iso3)
              or exists (select 1 from indicator_country_groups d join country_group_members m on m.group_code = d.group_code
                         where d.indicator_code = i.code and m.country_iso3 = c.iso3))

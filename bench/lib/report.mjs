@@ -157,7 +157,7 @@ export function writeResults(file, results, notes) {
 
   // ---- parity ----
   L.push('## Same answers?', '');
-  L.push('Each system\'s answer to the same three requests per workload, reduced to the ids (or values) it returned, compared with CT-EWN\'s (W5 writes, so it is not compared).', '');
+  L.push('Each system\'s answer to the same three requests per workload, reduced to the ids (or values) it returned and, in W2, W3 and W7, each value\'s level (PostGraphile\'s computed by its client from the thresholds and population figures it read, lib/levels.mjs), compared with CT-EWN\'s (W5 writes, so it is not compared).', '');
   L.push('| workload | raw SQL baseline | PostGraphile + RLS | PostGraphile (no RLS) | CT-EWN Node 20 |');
   L.push('| --- | --- | --- | --- | --- |');
   for (const w of workloads.filter((x) => x !== 'W5')) {

@@ -2,6 +2,7 @@
 // (GraphQL, its own derived schema), `base` the raw-SQL baseline (POST /wN with the variables).
 // Every request builder rotates through the inputs the orchestrator chose (lib/dataset.mjs), so the
 // systems see the same sequence of variables.
+import { levelOf } from './levels.mjs';
 
 export const WORKLOADS = {
   W1: 'the 50 latest visible reports: title, date, marking, countries, author',
@@ -39,16 +40,23 @@ const API = {
 
 // PostGraphile reads values through bench_pgl.current_observations (sql/postgraphile.sql): the revision
 // rule of the API (the latest revision the viewer may see), not the table's `superseded_at is null`.
-const PGL_THRESHOLDS = 'periodicity worseDirection thresholdWatch thresholdWarning thresholdCritical';
+// Levels: its client judges each value as the API does (lib/levels.mjs) from what it reads beside the
+// values: the indicator's basis, scale and default thresholds, the country's own thresholds (a primary-key
+// lookup per indicator) and the country's population figures (a few rows per country, by primary key).
+const PGL_THRESHOLDS = 'periodicity worseDirection scale thresholdBasis thresholdWatch thresholdWarning thresholdCritical';
+const PGL_OWN_THRESHOLDS = 'indicatorCountryThresholdsByIndicatorCode(condition: { countryIso3: $country }) { nodes { thresholdWatch thresholdWarning thresholdCritical } }';
+const PGL_POPULATIONS = 'countryPopulationsByCountryIso3(orderBy: PRIMARY_KEY_ASC) { nodes { year population } }';
 /** PostGraphile has no "latest per country" field: one aliased first-1 list per country of the report. */
 function pglW3(countries) {
   const vars = countries.map((_, i) => `$c${i}: String!`).join(', ');
   const latest = countries
     .map((_, i) => `c${i}: benchPglCurrentObservationsByIndicatorCode(first: 1, orderBy: [PERIOD_START_DESC, RECORDED_AT_DESC], condition: { countryIso3: $c${i} }) { nodes { periodStart value tlp countryIso3 } }`)
     .join(' ');
+  // The report's countries are the latest values' countries: their population figures ride along with them.
   return `query W3($id: UUID!, ${vars}) { reportByRowId(rowId: $id) { rowId titleEn titleRu summary publishedAt tlp
-    reportCountriesByReportId { nodes { countryByCountryIso3 { iso3 nameEn } } } organizationByAuthorOrgId { acronym }
-    reportIndicatorsByReportId { nodes { indicatorByIndicatorCode { code nameEn unit ${PGL_THRESHOLDS} ${latest} } } } } }`;
+    reportCountriesByReportId { nodes { countryByCountryIso3 { iso3 nameEn ${PGL_POPULATIONS} } } } organizationByAuthorOrgId { acronym }
+    reportIndicatorsByReportId { nodes { indicatorByIndicatorCode { code nameEn unit ${PGL_THRESHOLDS}
+      indicatorCountryThresholdsByIndicatorCode { nodes { countryIso3 thresholdWatch thresholdWarning thresholdCritical } } ${latest} } } } } }`;
 }
 /** PostGraphile's CRUD mutations insert one row each: 20 aliased createObservation in one request. */
 function pglW5(n) {
@@ -63,7 +71,7 @@ function pglW6(field, countryVar) {
 const PGL = {
   W1: `query W1($first: Int!) { allReports(first: $first, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC], condition: { retractedAt: null }) {
         nodes { rowId titleEn titleRu publishedAt tlp reportCountriesByReportId { nodes { countryIso3 } } organizationByAuthorOrgId { rowId acronym } } } }`,
-  W2: `query W2($country: String!, $n: Int!) { countryByIso3(iso3: $country) { iso3 nameEn } allIndicators(orderBy: CODE_ASC) { nodes { code nameEn unit ${PGL_THRESHOLDS}
+  W2: `query W2($country: String!, $n: Int!) { countryByIso3(iso3: $country) { iso3 nameEn ${PGL_POPULATIONS} } allIndicators(orderBy: CODE_ASC) { nodes { code nameEn unit ${PGL_THRESHOLDS} ${PGL_OWN_THRESHOLDS}
         benchPglCurrentObservationsByIndicatorCode(first: $n, orderBy: [PERIOD_START_DESC, SOURCE_ORG_ID_DESC], condition: { countryIso3: $country }) { nodes { periodStart value tlp } } } } }`,
   W3: [null, pglW3(['a']), pglW3(['a', 'b']), pglW3(['a', 'b', 'c'])],
   W4: `query W4($orgs: Int!, $n: Int!) { allOrganizations(first: $orgs, orderBy: PRIMARY_KEY_ASC) { nodes { rowId acronym kind
@@ -76,10 +84,11 @@ const PGL = {
     country: pglW6('searchReportsInCountry', ', $country: String!'),
   },
   // The overview through the functions of sql/postgraphile.sql (W7); the indicators (names, units, and the
-  // thresholds and periodicity its client turns into levels and periods) from the derived list, as in W2.
-  W7: `query W7($country: String!, $n: Int!) { countryByIso3(iso3: $country) { iso3 nameEn }
+  // thresholds and periodicity its client turns into levels and periods) and the country's population
+  // figures from the derived schema, as in W2.
+  W7: `query W7($country: String!, $n: Int!) { countryByIso3(iso3: $country) { iso3 nameEn ${PGL_POPULATIONS} }
         overviewOpenAlerts(country: $country) { nodes { watch warning critical } }
-        allIndicators(orderBy: CODE_ASC) { nodes { code nameEn unit theme ${PGL_THRESHOLDS} } }
+        allIndicators(orderBy: CODE_ASC) { nodes { code nameEn unit theme ${PGL_THRESHOLDS} ${PGL_OWN_THRESHOLDS} } }
         overviewCurrentValues(country: $country) { nodes { rowId indicatorCode sourceAcronym periodStart value tlp status previousValue valueYearBefore } }
         overviewLatestReports(country: $country, perTopic: $n) { nodes { rowId titleEn titleRu publishedAt tlp topics } } }`,
 };
@@ -182,7 +191,8 @@ export function requestFor(system, workload, vars, writer) {
 }
 
 /**
- * What a response says, reduced to compare systems: the ids (or values) returned, in order. Used once per
+ * What a response says, reduced to compare systems: the ids (or values) returned, in order, and the level
+ * of each value (W2, W3, W7: PostGraphile's computed by its client, lib/levels.mjs). Used once per
  * workload before the load, to check that the API, the baseline and PostGraphile with RLS answer alike.
  */
 export function fingerprint(system, workload, json) {
@@ -195,20 +205,24 @@ export function fingerprint(system, workload, json) {
       return reportIds(edges(d.reports ?? d.allReports)).join(',');
     case 'W2': {
       const inds = edges(d.indicators ?? d.allIndicators);
+      const figures = d.countryByIso3?.countryPopulationsByCountryIso3?.nodes;
+      const levelOfRow = (i, o) => (i.observations ? o.level : levelOf(i, i.indicatorCountryThresholdsByIndicatorCode.nodes[0], figures, o.periodStart, o.value));
       return inds
-        .map((i) => `${i.code}:${edges(i.observations ?? i.benchPglCurrentObservationsByIndicatorCode).map((o) => o.value).join('/')}`)
+        .map((i) => `${i.code}:${edges(i.observations ?? i.benchPglCurrentObservationsByIndicatorCode).map((o) => `${o.value}@${levelOfRow(i, o)}`).join('/')}`)
         .join(',');
     }
     case 'W3': {
       const r = d.report ?? d.reportByRowId;
       if (!r) return 'null';
       const inds = r.indicators ?? edges(r.reportIndicatorsByReportId).map((x) => x.indicatorByIndicatorCode);
+      const figures = new Map(edges(r.reportCountriesByReportId).map((x) => [x.countryByCountryIso3.iso3, x.countryByCountryIso3.countryPopulationsByCountryIso3.nodes]));
+      const own = (i, country) => i.indicatorCountryThresholdsByIndicatorCode.nodes.find((t) => t.countryIso3 === country);
       const latest = (i) =>
         i.latestValues
-          ? i.latestValues.map((o) => `${o.country.iso3}=${o.value}`)
+          ? i.latestValues.map((o) => `${o.country.iso3}=${o.value}@${o.level}`)
           : Object.keys(i)
               .filter((k) => /^c\d$/.test(k))
-              .flatMap((k) => i[k].nodes.map((o) => `${o.countryIso3}=${o.value}`))
+              .flatMap((k) => i[k].nodes.map((o) => `${o.countryIso3}=${o.value}@${levelOf(i, own(i, o.countryIso3), figures.get(o.countryIso3), o.periodStart, o.value)}`))
               .sort();
       return `${r.id ?? r.rowId}|${[...inds].sort((a, b) => a.code.localeCompare(b.code)).map((i) => `${i.code}:${latest(i).join('/')}`).join(',')}`;
     }
@@ -234,7 +248,7 @@ export function fingerprint(system, workload, json) {
 
 /**
  * W7 reduced to what the row and revision rules decide: the open alerts by level; each source's series
- * (indicator, source, the current value's id and value, the two changes rounded to 1e-6: PostgreSQL and
+ * (indicator, source, the current value's id, value and level, the two changes rounded to 1e-6: PostgreSQL and
  * JavaScript subtract the same doubles); each topic's report ids, newest first. PostGraphile's answer is
  * grouped as its client would: the changes from the compared values, the reports by their topics (a
  * topic's first PAGE.W7 among the returned reports are its newest: any other report returned for another
@@ -249,13 +263,19 @@ function overviewFingerprint(d) {
   let topics;
   if (o) {
     series = o.themes.flatMap((t) =>
-      t.indicators.flatMap((i) => i.series.map((s) => `${i.indicator.code}/${s.current.source.acronym}:${s.current.id}=${s.current.value}:${change(s.changeFromPrevious)}:${change(s.changeFromYearBefore)}`)),
+      t.indicators.flatMap((i) => i.series.map((s) => `${i.indicator.code}/${s.current.source.acronym}:${s.current.id}=${s.current.value}@${s.current.level}:${change(s.changeFromPrevious)}:${change(s.changeFromYearBefore)}`)),
     );
     topics = o.latestReports.map((t) => `${t.topic}:${t.reports.map((r) => r.id).join('/')}`);
   } else {
     const minus = (a, b) => (b === null ? null : a - b);
+    const indicators = new Map(d.allIndicators.nodes.map((i) => [i.code, i]));
+    const figures = d.countryByIso3?.countryPopulationsByCountryIso3?.nodes;
+    const level = (v) => {
+      const i = indicators.get(v.indicatorCode);
+      return levelOf(i, i.indicatorCountryThresholdsByIndicatorCode.nodes[0], figures, v.periodStart, v.value);
+    };
     series = d.overviewCurrentValues.nodes.map(
-      (v) => `${v.indicatorCode}/${v.sourceAcronym}:${v.rowId}=${v.value}:${change(minus(v.value, v.previousValue))}:${change(minus(v.value, v.valueYearBefore))}`,
+      (v) => `${v.indicatorCode}/${v.sourceAcronym}:${v.rowId}=${v.value}@${level(v)}:${change(minus(v.value, v.previousValue))}:${change(minus(v.value, v.valueYearBefore))}`,
     );
     const newest = (a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : a.rowId < b.rowId ? 1 : -1);
     const reports = [...d.overviewLatestReports.nodes].sort(newest);

@@ -23,9 +23,25 @@ const iso = (col) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:S
 const title = (r) => `coalesce(${r}.title_en, ${r}.title_ru)`;
 const period = (o, i) =>
   `case ${i}.periodicity when 'MONTHLY' then to_char(${o}.period_start, 'YYYY-MM') when 'QUARTERLY' then to_char(${o}.period_start, 'YYYY') || '-Q' || extract(quarter from ${o}.period_start) else to_char(${o}.period_start, 'YYYY') end`;
-const reaches = (o, i, t) => `((${i}.worse_direction = 'HIGHER' and ${o}.value >= ${i}.${t}) or (${i}.worse_direction = 'LOWER' and ${o}.value <= ${i}.${t}))`;
-const level = (o, i) =>
-  `case when ${reaches(o, i, 'threshold_critical')} then 'CRITICAL' when ${reaches(o, i, 'threshold_warning')} then 'WARNING' when ${reaches(o, i, 'threshold_watch')} then 'WATCH' else 'NONE' end`;
+// THE level rule of src/alerts/levels.ts, judged per row in SQL: the country's own thresholds for the
+// indicator (indicator_country_thresholds), else the indicator's; read against the value or, on the
+// PER_100K basis, against a COUNT's value per 100,000 of the country's population in the period's year
+// (country_populations: that year's figure, else the nearest year before, else the earliest after); no
+// figure, no rate: NONE. Each lookup is one primary-key probe, made only for the rows it decides.
+const YEAR = (o) => `extract(year from ${o}.period_start)::int`;
+const population = (o) => `coalesce(
+    (select cp.population from country_populations cp where cp.country_iso3 = ${o}.country_iso3 and cp.year <= ${YEAR(o)} order by cp.year desc limit 1),
+    (select cp.population from country_populations cp where cp.country_iso3 = ${o}.country_iso3 order by cp.year limit 1))`;
+/** A COUNT's value per 100,000 population in the period's year (null for measures and without a figure). */
+const rate = (o, i) => `case when ${i}.scale = 'COUNT' then ${o}.value / nullif(${population(o)}, 0)::float8 * 100000 end`;
+/** What the thresholds are compared with: the value, or its rate on the PER_100K basis. */
+const measured = (o, i) => `case when ${i}.threshold_basis = 'PER_100K' then ${rate(o, i)} else ${o}.value end`;
+const reaches = (v, i, t) => `((${i}.worse_direction = 'HIGHER' and ${v} >= ${t}) or (${i}.worse_direction = 'LOWER' and ${v} <= ${t}))`;
+const level = (o, i) => `(select case when m.v is null then 'NONE' when ${reaches('m.v', i, 'm.critical')} then 'CRITICAL' when ${reaches('m.v', i, 'm.warning')} then 'WARNING'
+      when ${reaches('m.v', i, 'm.watch')} then 'WATCH' else 'NONE' end
+    from (select ${measured(o, i)} as v, coalesce(ct.threshold_watch, ${i}.threshold_watch) as watch, coalesce(ct.threshold_warning, ${i}.threshold_warning) as warning,
+            coalesce(ct.threshold_critical, ${i}.threshold_critical) as critical
+          from (values (1)) as one(x) left join indicator_country_thresholds ct on ct.indicator_code = ${i}.code and ct.country_iso3 = ${o}.country_iso3) m)`;
 const countriesOf = (r) =>
   `(select coalesce(json_agg(json_build_object('iso3', rc.country_iso3) order by rc.country_iso3), '[]') from report_countries rc where rc.report_id = ${r}.id)`;
 
@@ -160,9 +176,11 @@ async function loadReference() {
 const LEVELS = ['NONE', 'WATCH', 'WARNING', 'CRITICAL'];
 const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'];
 const rank = (l) => LEVELS.indexOf(l ?? 'NONE');
-function levelOf(value, i) {
-  const r = (t) => (i.worse_direction === 'HIGHER' ? value >= t : value <= t);
-  return r(i.threshold_critical) ? 'CRITICAL' : r(i.threshold_warning) ? 'WARNING' : r(i.threshold_watch) ? 'WATCH' : 'NONE';
+/** A point's level against its series' thresholds (`measured`: the value or its rate, as WRITE_OBSERVATIONS read it; null: NONE). */
+function levelOf(measured, s) {
+  if (measured === null || measured === undefined) return 'NONE';
+  const r = (t) => (s.worse_direction === 'HIGHER' ? measured >= t : measured <= t);
+  return r(s.threshold_critical) ? 'CRITICAL' : r(s.threshold_warning) ? 'WARNING' : r(s.threshold_watch) ? 'WATCH' : 'NONE';
 }
 const MONTHS = { MONTHLY: 1, QUARTERLY: 3, ANNUAL: 12 };
 function previousStart(start, periodicity) {
@@ -179,17 +197,23 @@ function parsePeriod(text) {
 }
 const formatPeriod = (start, p) => (p === 'ANNUAL' ? start.slice(0, 4) : p === 'QUARTERLY' ? `${start.slice(0, 4)}-Q${Math.floor((Number(start.slice(5, 7)) - 1) / 3) + 1}` : start.slice(0, 7));
 
-/** The alert rules of src/alerts/rules.ts for one new point and the (up to 12) points before it, newest first. */
+/**
+ * The alert rules of src/alerts/rules.ts for one new point and the (up to 12) points before it, newest
+ * first. `spec` is the written row: its series' thresholds in force, basis and options, as
+ * WRITE_OBSERVATIONS read them; each point carries `measured` (its value or, on the PER_100K basis, its rate).
+ */
 function evaluate(spec, point, before, existing) {
   const out = [];
-  const lvl = levelOf(point.value, spec);
+  const lvl = levelOf(point.measured, spec);
   const prev = before[0];
-  const prevLevel = prev && prev.period_start === previousStart(point.period_start, spec.periodicity) ? levelOf(prev.value, spec) : 'NONE';
+  const prevLevel = prev && prev.period_start === previousStart(point.period_start, spec.periodicity) ? levelOf(prev.measured, spec) : 'NONE';
+  const rate = spec.threshold_basis === 'PER_100K' ? point.rate : null;
   if (rank(lvl) > rank(prevLevel) && rank(lvl) > rank(existing.THRESHOLD)) {
     const threshold = lvl === 'CRITICAL' ? spec.threshold_critical : lvl === 'WARNING' ? spec.threshold_warning : spec.threshold_watch;
-    out.push({ rule: 'THRESHOLD', level: lvl, value: point.value, threshold, baseline_mean: null, baseline_std_dev: null, z_score: null, tlp: point.tlp, observation_ids: [point.id], visible: true });
+    out.push({ rule: 'THRESHOLD', level: lvl, value: point.value, threshold, rate, baseline_mean: null, baseline_std_dev: null, z_score: null, tlp: point.tlp, observation_ids: [point.id], visible: true });
   }
-  if (before.length >= 6) {
+  // TREND fires at the watch level or above unless the indicator opts out (rules.ts trendBelowWatch).
+  if (before.length >= 6 && (spec.trend_below_watch || lvl !== 'NONE')) {
     const mean = before.reduce((s, p) => s + p.value, 0) / before.length;
     const variance = before.reduce((s, p) => s + (p.value - mean) ** 2, 0) / (before.length - 1);
     const sd = Math.max(Math.sqrt(variance), Math.abs(mean) * 0.05, 1e-9);
@@ -199,7 +223,7 @@ function evaluate(spec, point, before, existing) {
     if (trend && rank(trend) > rank(existing.TREND)) {
       const involved = [point, ...before];
       const tlp = TLPS[Math.max(...involved.map((p) => TLPS.indexOf(p.tlp)))];
-      out.push({ rule: 'TREND', level: trend, value: point.value, threshold: null, baseline_mean: mean, baseline_std_dev: sd, z_score: z, tlp, observation_ids: involved.map((p) => p.id), visible: tlp === 'CLEAR' || before.every((p) => p.visible) });
+      out.push({ rule: 'TREND', level: trend, value: point.value, threshold: null, rate, baseline_mean: mean, baseline_std_dev: sd, z_score: z, tlp, observation_ids: involved.map((p) => p.id), visible: tlp === 'CLEAR' || before.every((p) => p.visible) });
     }
   }
   return out;
@@ -219,23 +243,28 @@ const WRITE_OBSERVATIONS = `
     insert into observations (indicator_code, country_iso3, period_start, value, source_org_id, recorded_by_sub, tlp, source_reliability, information_credibility, note, revision)
     select i.indicator_code, i.country_iso3, i.period_start, i.value, $1, $2, i.tlp, i.source_reliability, i.information_credibility, i.note, coalesce(c.revision, 0) + 1
     from input i left join cur c on c.indicator_code = i.indicator_code and c.country_iso3 = i.country_iso3 and c.period_start = i.period_start
-    returning id, indicator_code, country_iso3, source_org_id, to_char(period_start, 'YYYY-MM-DD') as period_start, value, tlp)
-  select ins.*,
+    returning id, indicator_code, country_iso3, source_org_id, period_start, value, tlp)
+  select ins.id, ins.indicator_code, ins.country_iso3, ins.source_org_id, to_char(ins.period_start, 'YYYY-MM-DD') as period_start, ins.value, ins.tlp,
+    i.worse_direction, i.periodicity, i.threshold_basis, i.trend_below_watch,
+    coalesce(ct.threshold_watch, i.threshold_watch) as threshold_watch, coalesce(ct.threshold_warning, i.threshold_warning) as threshold_warning,
+    coalesce(ct.threshold_critical, i.threshold_critical) as threshold_critical,
+    ${rate('ins', 'i')} as rate, ${measured('ins', 'i')} as measured,
     (select coalesce(json_agg(w), '[]') from (
-       select p.id, to_char(p.period_start, 'YYYY-MM-DD') as period_start, p.value, p.tlp, ${visible('p', 'observation')} as visible from observations p
-       where p.indicator_code = ins.indicator_code and p.country_iso3 = ins.country_iso3 and p.source_org_id = ins.source_org_id and p.superseded_at is null and p.period_start < ins.period_start::date
+       select p.id, to_char(p.period_start, 'YYYY-MM-DD') as period_start, p.value, ${measured('p', 'i')} as measured, p.tlp, ${visible('p', 'observation')} as visible from observations p
+       where p.indicator_code = ins.indicator_code and p.country_iso3 = ins.country_iso3 and p.source_org_id = ins.source_org_id and p.superseded_at is null and p.period_start < ins.period_start
        order by p.period_start desc limit 12) w) as before,
     (select coalesce(json_object_agg(e.rule, e.level), '{}') from (
        select distinct on (a.rule) a.rule, a.level from alerts a
-       where a.indicator_code = ins.indicator_code and a.country_iso3 = ins.country_iso3 and a.source_org_id = ins.source_org_id and a.period_start = ins.period_start::date
+       where a.indicator_code = ins.indicator_code and a.country_iso3 = ins.country_iso3 and a.source_org_id = ins.source_org_id and a.period_start = ins.period_start
        order by a.rule, array_position(array['WATCH','WARNING','CRITICAL'], a.level) desc) e) as existing
-  from ins`;
+  from ins join indicators i on i.code = ins.indicator_code
+  left join indicator_country_thresholds ct on ct.indicator_code = ins.indicator_code and ct.country_iso3 = ins.country_iso3`;
 
 const INSERT_ALERTS = `
   with a as (
-    insert into alerts (indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids, known_at)
-    select indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids, now()
-    from jsonb_to_recordset($1::jsonb) as x(indicator_code text, country_iso3 text, source_org_id text, period_start date, level text, rule text, value float8, threshold float8,
+    insert into alerts (indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, rate, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids, known_at)
+    select indicator_code, country_iso3, source_org_id, period_start, level, rule, value, threshold, rate, baseline_mean, baseline_std_dev, z_score, tlp, observation_ids, now()
+    from jsonb_to_recordset($1::jsonb) as x(indicator_code text, country_iso3 text, source_org_id text, period_start date, level text, rule text, value float8, threshold float8, rate float8,
       baseline_mean float8, baseline_std_dev float8, z_score float8, tlp tlp, observation_ids uuid[])
     returning id, level, rule)
   select a.id, a.level, a.rule, pg_notify('ctewn_alert_raised', a.id::text) as notified from a`;
@@ -265,7 +294,7 @@ async function write(claims, vars) {
     if (claimed.rowCount === 0) throw new Error('replays are not part of the benchmark');
     const written = (await client.query(WRITE_OBSERVATIONS, [claims.org, claims.sub, JSON.stringify(rows)])).rows;
     const fresh = written.flatMap((w) =>
-      evaluate(reference.indicators.get(w.indicator_code), w, w.before, w.existing).map((c) => ({ ...c, indicator_code: w.indicator_code, country_iso3: w.country_iso3, source_org_id: w.source_org_id, period_start: w.period_start })),
+      evaluate(w, w, w.before, w.existing).map((c) => ({ ...c, indicator_code: w.indicator_code, country_iso3: w.country_iso3, source_org_id: w.source_org_id, period_start: w.period_start })),
     );
     const inserted = fresh.length > 0 ? (await client.query(INSERT_ALERTS, [JSON.stringify(fresh.map(({ visible: _v, ...a }) => a))])).rows : [];
     const alerts = inserted.map(({ id, level, rule }) => ({ id, level, rule }));
@@ -273,10 +302,7 @@ async function write(claims, vars) {
     const shown = alerts.filter((_, i) => fresh[i].visible);
     await client.query(FINISH, [claims.org, claims.sub, written.map((w) => w.id), alerts.map((a) => a.id), vars.key]);
     await client.query('commit');
-    const observations = written.map((w) => {
-      const spec = reference.indicators.get(w.indicator_code);
-      return { id: w.id, period: formatPeriod(w.period_start, spec.periodicity), value: w.value, level: levelOf(w.value, spec) };
-    });
+    const observations = written.map((w) => ({ id: w.id, period: formatPeriod(w.period_start, w.periodicity), value: w.value, level: levelOf(w.measured, w) }));
     return { status: 200, body: JSON.stringify({ data: { recordObservations: { replayed: false, observations, alerts: shown } } }) };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
