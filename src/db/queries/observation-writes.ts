@@ -6,7 +6,7 @@ import { ApiError, ErrorCode } from '../../errors.js';
 import { futurePeriodRefusal, parsePeriod, type PeriodHorizon } from '../../schema/common/period.js';
 import type { LevelScales } from '../../alerts/levels.js';
 import { applicabilityOf, type Applicability } from '../applicability.js';
-import { countryThresholdsOf, levelScalesOf, populationsOf } from '../scales.js';
+import { countryThresholdsOf, levelScalesOf, loadLevelScales, populationsOf } from '../scales.js';
 import type { Db } from '../database.js';
 import { auditEvents } from '../schema/audit.js';
 import { countries } from '../schema/countries.js';
@@ -292,7 +292,10 @@ async function writeObservations(
       options.onProgress?.(written.length);
     }
 
-    const raised = await raiseAlerts(tx, written, ref.levels, { backfillHorizonDays: options.backfillHorizonDays });
+    // The thresholds and figures as committed now, read after this transaction's inserts: a threshold or
+    // population change (thresholds.ts) locks the table against these inserts, so either it committed
+    // before them and is read here, or it waits and re-evaluates these values itself.
+    const raised = await raiseAlerts(tx, written, await loadLevelScales(tx), { backfillHorizonDays: options.backfillHorizonDays });
     const result = { observationIds: written.map((w) => w.id), alertIds: raised.map((a) => a.id), replayed: false };
     if (options.idempotencyKey) {
       await completeIdempotencyKey(tx, viewer.organizationId, options.idempotencyKey, { observationIds: result.observationIds, alertIds: result.alertIds });

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { actorOf } from '../../auth/access-log.js';
 import type { MemberViewer } from '../../auth/viewer.js';
 import { badInput, notFound } from '../../errors.js';
@@ -9,6 +9,7 @@ import { loadLevelScales } from '../scales.js';
 import { auditEvents } from '../schema/audit.js';
 import { countries, countryPopulations, type CountryPopulationRow, type CountryRow } from '../schema/countries.js';
 import { indicatorCountryThresholds, indicators, type IndicatorRow } from '../schema/indicators.js';
+import { observations } from '../schema/observations.js';
 import { recomputeAlerts, type RecomputeScope } from './alert-writes.js';
 
 /**
@@ -19,6 +20,16 @@ import { recomputeAlerts, type RecomputeScope } from './alert-writes.js';
  */
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * First statement of every change here: waits for the value writes in flight to commit (their inserts
+ * hold ROW EXCLUSIVE) and holds new ones until this change commits, so its re-evaluation sees every value
+ * and every later write judges by the new thresholds (observation-writes reads them after its inserts).
+ * Readers are not blocked (SHARE ROW EXCLUSIVE does not conflict with ACCESS SHARE).
+ */
+async function holdValueWrites(tx: Tx): Promise<void> {
+  await tx.execute(sql`lock table ${observations} in share row exclusive mode`);
+}
 
 export interface AlertRecount {
   kept: number;
@@ -63,6 +74,7 @@ export async function setIndicatorThresholds(
   input: Levels & { indicator: string; basis: IndicatorRow['thresholdBasis']; reason: string },
 ): Promise<{ indicator: IndicatorRow; alerts: AlertRecount }> {
   return db.transaction(async (tx) => {
+    await holdValueWrites(tx);
     const { indicator } = await indicatorFor(tx, input.indicator);
     const refusal = orderRefusal(indicator, input);
     if (refusal) throw badInput(refusal, 'warning');
@@ -84,6 +96,7 @@ export async function setCountryThresholds(
   input: Levels & { indicator: string; country: string; note: string },
 ): Promise<{ indicator: IndicatorRow; alerts: AlertRecount }> {
   return db.transaction(async (tx) => {
+    await holdValueWrites(tx);
     const { indicator, applicability } = await indicatorFor(tx, input.indicator);
     if (!applicability.countries.includes(input.country)) {
       throw badInput(`${indicator.code} does not apply to ${input.country} (it applies to ${applicability.countries.join(', ') || 'no country yet'}): it has no series there to judge`, 'country');
@@ -106,6 +119,7 @@ export async function removeCountryThresholds(
   input: { indicator: string; country: string; reason: string },
 ): Promise<{ indicator: IndicatorRow; alerts: AlertRecount }> {
   return db.transaction(async (tx) => {
+    await holdValueWrites(tx);
     const { indicator } = await indicatorFor(tx, input.indicator);
     const removed = await tx
       .delete(indicatorCountryThresholds)
@@ -123,6 +137,7 @@ export async function setPopulation(
   input: { country: string; year: number; population: number; source: string },
 ): Promise<{ country: CountryRow; population: CountryPopulationRow; alerts: AlertRecount }> {
   return db.transaction(async (tx) => {
+    await holdValueWrites(tx);
     const [country] = await tx.select().from(countries).where(eq(countries.iso3, input.country));
     if (!country) throw badInput(`Unknown country code "${input.country}"`, 'country');
     const [population] = await tx
