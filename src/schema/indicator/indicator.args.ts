@@ -52,38 +52,12 @@ export class IndicatorDisclosureArgs {
 const INDICATOR_CODE = /^[A-Z0-9-]{2,16}$/;
 const ISO3_CODE = /^[A-Z]{3}$/;
 
+/** What both threshold writes take: the indicator and its three levels, in its worse direction. */
 @ArgsType()
-export class IndicatorThresholdsArgs {
-  @Field(() => String, { description: 'Indicator code, e.g. `VE-02`.' })
-  @Matches(INDICATOR_CODE, { message: 'indicator must be an indicator code such as OP-01' })
-  indicator!: string;
-
-  @Field(() => Float, { description: 'Default watch threshold, on the basis below.' })
-  watch!: number;
-
-  @Field(() => Float, { description: 'Default warning threshold, past watch in the worse direction.' })
-  warning!: number;
-
-  @Field(() => Float, { description: 'Default critical threshold, past warning in the worse direction.' })
-  critical!: number;
-
-  @Field(() => ThresholdBasis, { description: "What every country's thresholds of this indicator are compared with (PER_100K: counts only). Countries' own thresholds are on the same basis: change them too when the basis changes." })
-  basis!: ThresholdBasis;
-
-  @Field(() => String, { description: 'Why (kept in the audit entry), 1 to 2000 characters.' })
-  @Length(1, 2000, { message: 'reason must be 1 to 2000 characters' })
-  reason!: string;
-}
-
-@ArgsType()
-export class CountryThresholdsArgs {
+class ThresholdLevelsArgs {
   @Field(() => String, { description: 'Indicator code, e.g. `VE-01`.' })
   @Matches(INDICATOR_CODE, { message: 'indicator must be an indicator code such as OP-01' })
   indicator!: string;
-
-  @Field(() => String, { description: 'Country (ISO alpha-3) the thresholds are for; the indicator must apply to it.' })
-  @Matches(ISO3_CODE, { message: 'country must be an ISO alpha-3 code such as AFG' })
-  country!: string;
 
   @Field(() => Float, { description: "Watch threshold, on the indicator's basis." })
   watch!: number;
@@ -93,6 +67,23 @@ export class CountryThresholdsArgs {
 
   @Field(() => Float, { description: 'Critical threshold, past warning in the worse direction.' })
   critical!: number;
+}
+
+@ArgsType()
+export class IndicatorThresholdsArgs extends ThresholdLevelsArgs {
+  @Field(() => ThresholdBasis, { description: "What every country's thresholds of this indicator are compared with (PER_100K: counts only). Countries' own thresholds are on the same basis: change them too when the basis changes." })
+  basis!: ThresholdBasis;
+
+  @Field(() => String, { description: 'Why (kept in the audit entry), 1 to 2000 characters.' })
+  @Length(1, 2000, { message: 'reason must be 1 to 2000 characters' })
+  reason!: string;
+}
+
+@ArgsType()
+export class CountryThresholdsArgs extends ThresholdLevelsArgs {
+  @Field(() => String, { description: 'Country (ISO alpha-3) the thresholds are for; the indicator must apply to it.' })
+  @Matches(ISO3_CODE, { message: 'country must be an ISO alpha-3 code such as AFG' })
+  country!: string;
 
   @Field(() => String, { description: 'Why this country differs from the defaults (shown to readers with the thresholds), 1 to 2000 characters.' })
   @Length(1, 2000, { message: 'note must be 1 to 2000 characters' })
