@@ -1,3 +1,5 @@
+import { recordChanges } from './change-feed.js';
+import type { Tlp } from '../schema/enums.js';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { actorOf } from '../../auth/access-log.js';
 import { grantRefusal, mayManageSharing, type GrantTarget } from '../../auth/policy.js';
@@ -100,6 +102,7 @@ export async function shareRecord(db: Db, viewer: MemberViewer, request: ShareRe
         grantedByOrgId: viewer.organizationId,
       })
       .returning();
+    await recordChanges(tx, [{ kind: 'GRANT', recordId: grant!.id, revision: null, change: 'SHARED', originOrgId: record.originOrgId, tlp: record.tlp as Tlp }]);
     await tx.insert(auditEvents).values({
       kind: 'WRITE',
       ...actorOf(viewer),
@@ -132,6 +135,7 @@ export async function revokeGrant(db: Db, viewer: MemberViewer, grantId: string)
       .set({ revokedAt: sql`now()`, revokedBySub: viewer.sub })
       .where(eq(grants.id, grantId))
       .returning();
+    await recordChanges(tx, [{ kind: 'GRANT', recordId: grant.id, revision: null, change: 'REVOKED', originOrgId: record.originOrgId, tlp: record.tlp as Tlp }]);
     await tx.insert(auditEvents).values({
       kind: 'WRITE',
       ...actorOf(viewer),

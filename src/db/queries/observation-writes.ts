@@ -16,6 +16,8 @@ import { reports } from '../schema/reports.js';
 import { visibleTo } from '../visibility.js';
 import { reportRowRule } from './reports.js';
 import { raiseAlerts } from './alert-writes.js';
+import { recordChanges } from './change-feed.js';
+import type { Tlp } from '../schema/enums.js';
 import { claimIdempotencyKey, completeIdempotencyKey, hashRequest } from './idempotency.js';
 
 export interface ObservationInputRow {
@@ -265,7 +267,7 @@ async function writeObservations(
       await tx.update(observations).set({ supersededAt: sql`now()` }).where(inArray(observations.id, superseded.slice(i, i + CHUNK)));
     }
 
-    const written: { id: string; indicatorCode: string; countryIso3: string; sourceOrgId: string; periodStart: string }[] = [];
+    const written: { id: string; indicatorCode: string; countryIso3: string; sourceOrgId: string; periodStart: string; revision: number; tlp: string }[] = [];
     for (let i = 0; i < points.length; i += CHUNK) {
       const chunk = points.slice(i, i + CHUNK);
       const inserted = await tx
@@ -287,7 +289,7 @@ async function writeObservations(
             revision: (inForce.get(`${p.indicator}|${p.country}|${p.periodStart}`)?.revision ?? 0) + 1,
           })),
         )
-        .returning({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, sourceOrgId: observations.sourceOrgId, periodStart: observations.periodStart });
+        .returning({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, sourceOrgId: observations.sourceOrgId, periodStart: observations.periodStart, revision: observations.revision, tlp: observations.tlp });
       written.push(...inserted);
       options.onProgress?.(written.length);
     }
@@ -300,6 +302,10 @@ async function writeObservations(
     if (options.idempotencyKey) {
       await completeIdempotencyKey(tx, viewer.organizationId, options.idempotencyKey, { observationIds: result.observationIds, alertIds: result.alertIds });
     }
+    await recordChanges(
+      tx,
+      written.map((w) => ({ kind: 'OBSERVATION', recordId: w.id, revision: w.revision, change: w.revision === 1 ? 'CREATED' : 'REVISED', originOrgId: w.sourceOrgId, tlp: w.tlp as Tlp })),
+    );
     await tx.insert(auditEvents).values({
       kind: 'WRITE',
       ...actorOf(viewer),

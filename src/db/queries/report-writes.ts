@@ -10,6 +10,7 @@ import { indicators } from '../schema/indicators.js';
 import { reportCountries, reportIndicators, reports, reportVersions } from '../schema/reports.js';
 import { visibleTo } from '../visibility.js';
 import { claimIdempotencyKey, completeIdempotencyKey, hashRequest } from './idempotency.js';
+import { recordChanges } from './change-feed.js';
 import { reportColumns, reportRowRule, type ReportRecord } from './reports.js';
 
 export interface ReportContent {
@@ -98,6 +99,11 @@ function checkRelease(viewer: MemberViewer, originOrgId: string, from: string, t
   if (releaseReason) checkReason(releaseReason, 'releaseReason');
 }
 
+/** The report's entry in the outbox (change_feed), beside its audit entry. */
+function reportChanged(tx: Tx, row: ReportRecord, change: 'CREATED' | 'REVISED' | 'RETRACTED') {
+  return recordChanges(tx, [{ kind: 'REPORT', recordId: row.id, revision: row.revision, change, originOrgId: row.authorOrgId, tlp: row.tlp }]);
+}
+
 function audit(tx: Tx, viewer: MemberViewer, action: string, reportIds: string[], reason?: string | null) {
   return tx.insert(auditEvents).values({ kind: 'WRITE', ...actorOf(viewer), action, reportIds, originOrgIds: [viewer.organizationId], reason: reason ?? null });
 }
@@ -134,6 +140,7 @@ async function insertReport(tx: Tx, viewer: MemberViewer, content: NewReportCont
     })
     .returning(reportColumns);
   await writeLinks(tx, row!.id, content);
+  await reportChanged(tx, row!, 'CREATED');
   await audit(tx, viewer, tearlineOf ? 'createTearline' : 'createReport', tearlineOf ? [row!.id, tearlineOf] : [row!.id], tearline?.releaseReason);
   return row!;
 }
@@ -221,6 +228,7 @@ export async function updateReport(
       .where(eq(reports.id, id))
       .returning(reportColumns);
     await writeLinks(tx, id, patch);
+    await reportChanged(tx, row!, 'REVISED');
     await audit(tx, viewer, 'updateReport', [id], releaseReason);
     return row!;
   });
@@ -238,6 +246,7 @@ export async function retractReport(db: Db, viewer: MemberViewer, id: string, re
       .set({ retractedAt: sql`now()`, retractionReason: reason, updatedAt: sql`now()` })
       .where(eq(reports.id, id))
       .returning(reportColumns);
+    await reportChanged(tx, row!, 'RETRACTED');
     await audit(tx, viewer, 'retractReport', [id], reason);
     return row!;
   });

@@ -11,3 +11,4 @@ export * from './audit.js';
 export * from './alerts.js';
 export * from './alert-triage.js';
 export * from './rate-limits.js';
+export * from './change-feed.js';
