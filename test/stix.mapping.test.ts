@@ -1,7 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessRecord } from '../src/auth/access-log.js';
-import { anonymousViewer, type Viewer } from '../src/auth/viewer.js';
+import { anonymousViewer } from '../src/auth/viewer.js';
 import type { ReferenceData } from '../src/db/reference.js';
 import { bundleOf, stixObservations, stixReports } from '../src/stix/bundle.js';
 import { CTEWN_STIX_NAMESPACE } from '../src/stix/ids.js';
@@ -9,7 +9,8 @@ import type { StixObject } from '../src/stix/reference.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { bundleErrors, stixErrors, unpatchedBundleAccepts } from './support/stix-schemas.js';
 import { GRADING_EXTENSION_ID, gradingExtensionDefinition, NETWORK_IDENTITY_ID, SERIES_EXTENSION_ID } from '../src/stix/extensions.js';
-import { createIdentityProvider, headersFor, PERSONAS, type PersonaName, type TestIdentityProvider } from './support/tokens.js';
+import { createIdentityProvider, headersFor, type PersonaName, type TestIdentityProvider } from './support/tokens.js';
+import { viewerFor } from './support/viewers.js';
 
 /**
  * The STIX 2.1 mapping (src/stix/), held to the official OASIS JSON schemas and to GraphQL: for every
@@ -30,22 +31,7 @@ afterAll(() => api?.stop());
 const PAGE = 100;
 const EVERYONE: PersonaName[] = ['anonymous', 'unodcAnalyst', 'committee1267', 'committee1988', 'monitoringTeam', 'scoRats', 'kazContributor', 'civilSociety', 'expert'];
 
-/** The viewer the API builds for a persona's token (src/auth/authenticate.ts), from the same reference data. */
-function viewerOf(persona: PersonaName): Viewer {
-  const claims = PERSONAS[persona];
-  if (!claims) return anonymousViewer;
-  const org = reference.organizationById.get(claims.org)!;
-  return {
-    kind: 'member',
-    sub: claims.sub,
-    organizationId: org.id,
-    organizationKind: org.kind,
-    organizationCountry: org.countryIso3,
-    parentOrganizationIds: [...(reference.parentsOf.get(org.id) ?? [])],
-    coordinatesNetwork: org.coordinatesNetwork,
-    roles: [...claims.roles],
-  };
-}
+const viewerOf = (persona: PersonaName) => viewerFor(reference, persona);
 
 async function reportsBundle(persona: PersonaName, filter: Record<string, unknown> = {}, first = PAGE) {
   const access = new AccessRecord();

@@ -34,11 +34,15 @@ function sanctionsListOf(entry: string): string {
   return 'United Nations Security Council Consolidated List';
 }
 
+/**
+ * `modified` follows the revision (updatedAt moves with every revision and with a retraction), so a
+ * receiving platform replaces its copy; never earlier than `created` (the publication), which STIX forbids.
+ */
+export function reportVersion(report: Pick<Report, 'publishedAt' | 'updatedAt'>): string {
+  return stixTime(report.updatedAt > report.publishedAt ? report.updatedAt : report.publishedAt);
+}
+
 export function toStixReport(report: Report, reading: ReportReading): StixObject {
-  const created = report.publishedAt;
-  // `modified` follows the revision (updatedAt moves with every revision and with a retraction), so a
-  // receiving platform replaces its copy; never earlier than `created`, which STIX forbids.
-  const modified = report.updatedAt > created ? report.updatedAt : created;
   const grading: Record<string, unknown> = {};
   if (reading.sourceReliability) grading.x_ctewn_source_reliability = report.sourceReliability;
   if (reading.informationCredibility && report.informationCredibility !== null) {
@@ -58,8 +62,8 @@ export function toStixReport(report: Report, reading: ReportReading): StixObject
     spec_version: '2.1',
     id: reportIdOf(report.id),
     created_by_ref: identityIdOf(report.authorOrgId),
-    created: stixTime(created),
-    modified: stixTime(modified),
+    created: stixTime(report.publishedAt),
+    modified: reportVersion(report),
     name: titleIn(report.titles, report.language),
     description: `${report.summary}\n\n${report.body}`,
     published: stixTime(report.publishedAt),
