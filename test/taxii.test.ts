@@ -1,10 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findObservations } from '../src/db/queries/observations.js';
 import { findReports } from '../src/db/queries/reports.js';
 import type { ReferenceData } from '../src/db/reference.js';
 import { auditEvents } from '../src/db/schema/audit.js';
 import { SERIES_EXTENSION_ID, SERIES_SCHEMA } from '../src/stix/extensions.js';
-import { identityIdOf } from '../src/stix/reference.js';
+import { identityIdOf, indicatorIdOf, locationIdOf } from '../src/stix/reference.js';
 import { reportIdOf } from '../src/stix/report.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { bundleErrors, type AnyStix } from './support/stix-schemas.js';
@@ -52,6 +53,7 @@ async function collectionPath(title: string) {
 }
 const reportsPath = () => collectionPath('CT-EWN reports');
 const referencePath = () => collectionPath('CT-EWN reference data');
+const valuesPath = () => collectionPath('CT-EWN indicator values');
 
 const ourId = (o: AnyStix) => (o.external_references as { source_name: string; external_id: string }[]).find((r) => r.source_name === 'ct-ewn')!.external_id;
 
@@ -93,7 +95,7 @@ describe('resources and media type (TAXII 2.1 §4–5)', () => {
     const root = await taxii(`${ROOT}/`);
     expect(root.body).toMatchObject({ title: expect.any(String), versions: [TAXII], max_content_length: expect.any(Number) });
     const list = await taxii(`${ROOT}/collections/`);
-    expect(list.body.collections).toHaveLength(2);
+    expect(list.body.collections.map((c: { title: string }) => c.title)).toEqual(['CT-EWN reference data', 'CT-EWN reports', 'CT-EWN indicator values']);
     for (const c of list.body.collections) {
       expect(c).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), title: expect.any(String), can_read: true, can_write: false, media_types: ['application/stix+json;version=2.1'] });
       expect((await taxii(`${ROOT}/collections/${c.id}/`)).body).toEqual(c);
@@ -234,6 +236,71 @@ describe('objects: the same rules as GraphQL', () => {
     expect((await taxii(`${path}/objects/?match[id]=${stixId}&match[version]=first`, 'unodcAnalyst')).body.objects).toBeUndefined();
     expect((await taxii(`${path}/objects/?match[id]=${stixId}&match[version]=${versions.body.versions[0]}`, 'unodcAnalyst')).body.objects).toHaveLength(1);
     expect((await taxii(`${path}/objects/?match[id]=${stixId}&match[version]=${since.body.objects[0].modified}`, 'unodcAnalyst')).body.objects).toBeUndefined();
+  });
+});
+
+/** Every value in force the persona may see, read straight through the export's query function. */
+async function visibleValues(persona: PersonaName): Promise<string[]> {
+  const viewer = viewerFor(reference, persona);
+  const ids: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = await findObservations(api.app.database.db, viewer, {}, 2000, after);
+    ids.push(...page.edges.map((e) => e.node.id));
+    if (!page.pageInfo.hasNextPage) return ids;
+    after = page.pageInfo.endCursor;
+  }
+}
+
+describe('the indicator-values collection', () => {
+  it.each(['anonymous', 'kazContributor', 'unodcAnalyst'] as PersonaName[])('%s: exactly the values in force the row and revision rules let it see', async (persona) => {
+    const [objects, expected] = await Promise.all([allObjects(await valuesPath(), persona), visibleValues(persona)]);
+    expect(objects.length).toBeGreaterThan(0);
+    expect(objects.every((o) => o.type === 'ctewn-observation')).toBe(true);
+    expect(objects.map(ourId).sort()).toEqual([...expected].sort());
+    expect(new Set(objects.map((o) => o.id)).size).toBe(objects.length);
+  });
+
+  it('its objects, with the reference collection, are a valid STIX 2.1 bundle; the note and grading only for whom the policy lets read them', async () => {
+    const [refs, values, anonymous] = await Promise.all([
+      allObjects(await referencePath(), 'unodcAnalyst'),
+      taxii(`${await valuesPath()}/objects/?limit=500`, 'unodcAnalyst'),
+      taxii(`${await valuesPath()}/objects/?limit=500`, 'anonymous'),
+    ]);
+    const objects = values.body.objects as AnyStix[];
+    expect(bundleErrors({ type: 'bundle', id: 'bundle--6cb4964e-25cb-4c29-a410-8e05e6f092c0', objects: [...refs, ...objects] } as never)).toEqual([]);
+    expect(objects.every((o) => typeof o.x_ctewn_source_reliability === 'string')).toBe(true);
+    for (const o of anonymous.body.objects as AnyStix[]) {
+      expect(o).not.toHaveProperty('x_ctewn_source_reliability');
+      expect(o).not.toHaveProperty('description');
+    }
+  });
+
+  it('a correction is a new version of the same object, found by added_after', async () => {
+    const path = await valuesPath();
+    const kazIdentity = identityIdOf('kaz-ct');
+    const mine = (await allObjects(path, 'kazContributor')).find((o) => o.created_by_ref === kazIdentity && o.location_ref === locationIdOf('KAZ'))!;
+    expect(mine).toBeDefined();
+    const indicator = [...reference.indicatorByCode.values()].find((i) => indicatorIdOf(i.code) === mine.indicator_ref)!;
+    const country = { iso3: 'KAZ' };
+    const before = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const value = (mine.value as number) > 0 ? (mine.value as number) / 2 : 1;
+    const recorded = await gql(
+      api.url,
+      `mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { observations { id } } }`,
+      { input: [{ indicator: indicator.code, country: country.iso3, period: mine.period, value, tlp: 'GREEN', sourceReliability: 'B', informationCredibility: 2 }] },
+      await headersFor(idp, 'kazContributor'),
+    );
+    expect(recorded.errors, JSON.stringify(recorded.errors)).toBeUndefined();
+    const since = await taxii(`${path}/objects/?added_after=${before}`, 'unodcAnalyst');
+    const corrected = (since.body.objects as AnyStix[]).find((o) => o.id === mine.id)!;
+    expect(corrected).toBeDefined();
+    expect(corrected.value).toBe(value);
+    expect(corrected.created).toBe(mine.created);
+    expect(Date.parse(corrected.modified as string)).toBeGreaterThan(Date.parse(mine.modified as string));
+    const versions = await taxii(`${path}/objects/${mine.id}/versions/`, 'unodcAnalyst');
+    expect(versions.body.versions).toEqual([corrected.modified]);
   });
 });
 

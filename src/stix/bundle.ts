@@ -77,11 +77,16 @@ export async function stixObservations(
   query: { filter: ObservationFilter; first: number; after?: string | null },
 ): Promise<StixPage> {
   const page = await findObservations(db, viewer, query.filter, query.first, query.after);
-  const observations = page.edges.map((e) => toObservation(e.node, reference.indicatorByCode));
+  const objects = await observationsToStix(db, viewer, access, page.edges.map((e) => toObservation(e.node, reference.indicatorByCode)));
+  return { objects, endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage };
+}
+
+/** Values (already read under the row and revision rules) as ctewn-observation objects, in the same order. */
+export async function observationsToStix(db: Db, viewer: Viewer, access: AccessRecord, observations: readonly Observation[]): Promise<StixObject[]> {
   const reportIds = [...new Set(observations.map((o) => o.sourceReportId).filter((id): id is string => id !== null))];
   // Observation.sourceReport resolves through the row rule, as here.
   const visibleReports = new Set(reportIds.length > 0 ? (await reportsByIds(db, viewer, reportIds)).map((r) => r.id) : []);
-  const objects = observations.map((o) => {
+  return observations.map((o) => {
     const origin = o.sourceOrgId;
     const reads = (field: string) => readsFieldOn(viewer, 'Observation', field, origin);
     const reading = {
@@ -96,7 +101,6 @@ export async function stixObservations(
     if (reading.note && o.note) recordRestricted(access, 'Observation.note', origin, o);
     return toStixObservation(o, reading);
   });
-  return { objects, endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage };
 }
 
 /**

@@ -1,13 +1,16 @@
 import type { AccessRecord } from '../auth/access-log.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/database.js';
+import { findObservationChanges, visibleObservationKeys } from '../db/queries/observations.js';
 import { findReportChanges, visibleReportIds } from '../db/queries/reports.js';
 import type { ReferenceData } from '../db/reference.js';
+import { toObservation } from '../schema/observation/observation.mapper.js';
 import { toReport } from '../schema/report/report.mapper.js';
-import { reportsToStix } from './bundle.js';
-import { gradingExtensionDefinition, REFERENCE_EPOCH, seriesExtensionDefinition } from './extensions.js';
+import { observationsToStix, reportsToStix } from './bundle.js';
+import { gradingExtensionDefinition, OBSERVATION_TYPE, REFERENCE_EPOCH, seriesExtensionDefinition } from './extensions.js';
 import { stixId } from './ids.js';
 import { tlpMarkingDefinition } from './markings.js';
+import { observationIdOf, observationVersion } from './observation.js';
 import { countryLocation, indicatorObject, networkIdentity, organizationIdentity, type StixObject } from './reference.js';
 import { reportIdOf, reportVersion } from './report.js';
 
@@ -16,7 +19,7 @@ import { reportIdOf, reportVersion } from './report.js';
  * every caller and names no record: which objects a caller gets from a collection is decided by the row
  * rule inside the query functions, so no collection tells a caller that records it may not see exist.
  */
-export type CollectionKey = 'reference' | 'reports';
+export type CollectionKey = 'reference' | 'reports' | 'indicator-values';
 
 export interface Collection {
   key: CollectionKey;
@@ -41,6 +44,13 @@ export const COLLECTIONS: readonly Collection[] = [
     title: 'CT-EWN reports',
     description:
       'The reports you may see under your token (TLP 2.0 and the network\'s grants), one version per report: its current revision. Retracted reports are served revoked.',
+  },
+  {
+    key: 'indicator-values',
+    id: collectionId('indicator-values'),
+    title: 'CT-EWN indicator values',
+    description:
+      'The early-warning indicator values you may see under your token (ctewn-observation objects of the extension CT-EWN early-warning indicator series): each source\'s figure for an indicator, country and period, its latest revision you may see; a correction is a new version of the same object.',
   },
 ];
 
@@ -155,11 +165,38 @@ async function readReports(db: Db, viewer: Viewer, access: AccessRecord, query: 
   return { entries, more, next: more && last ? encodeNext({ at: last.updatedAt.toISOString(), id: last.id }) : null };
 }
 
+async function readObservations(db: Db, viewer: Viewer, access: AccessRecord, reference: ReferenceData, query: ObjectsQuery): Promise<ObjectsPage> {
+  if (query.types?.length && !query.types.includes(OBSERVATION_TYPE)) return { entries: [], more: false, next: null };
+  let ids: string[] | null = null;
+  if (query.ids?.length) {
+    // As for reports: the keys of the values the viewer may see, mapped forward to STIX ids and matched.
+    const wanted = new Set(query.ids);
+    ids = (await visibleObservationKeys(db, viewer)).filter((k) => wanted.has(observationIdOf(k))).map((k) => k.id);
+    if (ids.length === 0) return { entries: [], more: false, next: null };
+  }
+  const after = query.next ? decodeNext(query.next, isKeyset) : null;
+  const rows = await findObservationChanges(db, viewer, {
+    recordedAfter: query.addedAfter ?? null,
+    after: after ? { at: new Date(after.at), id: after.id } : null,
+    ids,
+    first: query.limit + 1,
+  });
+  const more = rows.length > query.limit;
+  const read = rows.slice(0, query.limit).map((row) => toObservation(row, reference.indicatorByCode));
+  const last = read[read.length - 1];
+  const page = read.filter((o) => versionWanted(query.versions, observationVersion(o), o.revision === 1));
+  const objects = await observationsToStix(db, viewer, access, page);
+  const entries = objects.map((object, i) => ({ object, dateAdded: page[i]!.recordedAt.toISOString(), version: object.modified as string }));
+  return { entries, more, next: more && last ? encodeNext({ at: last.recordedAt.toISOString(), id: last.id }) : null };
+}
+
 /**
- * One page of a collection for this viewer, in the order objects were added. Reports go through
- * reportsToStix: the row rule, the field policy and the access record, as everywhere else.
+ * One page of a collection for this viewer, in the order objects were added. Reports and values go through
+ * reportsToStix and observationsToStix: the row rule, the field policy and the access record, as
+ * everywhere else.
  */
 export function readCollection(db: Db, viewer: Viewer, access: AccessRecord, reference: ReferenceData, key: CollectionKey, query: ObjectsQuery): Promise<ObjectsPage> {
   if (key === 'reference') return Promise.resolve(readReference(reference, query));
+  if (key === 'indicator-values') return readObservations(db, viewer, access, reference, query);
   return readReports(db, viewer, access, query);
 }

@@ -23,10 +23,16 @@ export interface ObservationReading {
   sourceReportId: string | null;
 }
 
+/** The period's first instant: it never moves between revisions, as `created` must not. */
+const createdOf = (o: Pick<Observation, 'periodStart'>) => new Date(`${o.periodStart}T00:00:00.000Z`);
+
+/** `modified`: when the revision the viewer reads was recorded, never before `created`. */
+export function observationVersion(o: Pick<Observation, 'periodStart' | 'recordedAt'>): string {
+  const created = createdOf(o);
+  return stixTime(o.recordedAt > created ? o.recordedAt : created);
+}
+
 export function toStixObservation(o: Observation, reading: ObservationReading): StixObject {
-  // The period's first instant never moves between revisions, as `created` must not.
-  const created = new Date(`${o.periodStart}T00:00:00.000Z`);
-  const modified = o.recordedAt > created ? o.recordedAt : created;
   const grading: Record<string, unknown> = {};
   if (reading.sourceReliability && o.sourceReliability !== null) grading.x_ctewn_source_reliability = o.sourceReliability;
   if (reading.informationCredibility && o.informationCredibility !== null) {
@@ -40,8 +46,8 @@ export function toStixObservation(o: Observation, reading: ObservationReading): 
     spec_version: '2.1',
     id: observationIdOf(o),
     created_by_ref: identityIdOf(o.sourceOrgId),
-    created: stixTime(created),
-    modified: stixTime(modified),
+    created: stixTime(createdOf(o)),
+    modified: observationVersion(o),
     indicator_ref: indicatorIdOf(o.indicatorCode),
     location_ref: locationIdOf(o.countryIso3),
     source_ref: identityIdOf(o.sourceOrgId),
