@@ -138,7 +138,7 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
         throw new TaxiiError(
           401,
           'HTTP Basic authentication is not accepted',
-          'Send the bearer token (JWT) your organization\'s identity provider issues for the network, as for GraphQL: Authorization: Bearer <token>. In MISP and OpenCTI, set it as the feed\'s custom Authorization header or API key, not as a user name and password.',
+          'Send the bearer token (JWT) your organization\'s identity provider issues for the network, as for GraphQL: Authorization: Bearer <token>. A user name and password are not accepted.',
           { 'www-authenticate': 'Bearer' },
         );
       }
