@@ -406,6 +406,18 @@ export function reach(rule: FieldRule, viewer: Viewer): 'all' | 'own' | 'none' {
   return rule.perRecord && viewer.kind === 'member' ? 'own' : 'none';
 }
 
+/**
+ * Whether the viewer reads Type.field on a record of `originOrgId`: the decision the field's rule makes in
+ * GraphQL, for paths that build their answer without it (the STIX mapping, src/stix/). Fails closed: a
+ * field the policy does not name is never read.
+ */
+export function readsFieldOn(viewer: Viewer, typeName: string, fieldName: string, originOrgId: string): boolean {
+  const rule = ruleFor(typeName, fieldName);
+  if (!rule) return false;
+  const r = reach(rule, viewer);
+  return r === 'all' || (r === 'own' && viewer.kind === 'member' && viewer.organizationId === originOrgId);
+}
+
 /** Every restricted field (not PUBLIC) with its rule: for `viewer.deniedFields` and the access matrix. */
 export function restrictedFields(): { path: string; rule: FieldRule }[] {
   return Object.entries(policy).flatMap(([type, entry]) =>

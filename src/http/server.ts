@@ -21,6 +21,7 @@ import type { Database, StatementCounter } from '../db/database.js';
 import { migrationsApplied } from '../db/migrate.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { SERIES_SCHEMA, SERIES_SCHEMA_PATH } from '../stix/extensions.js';
 import { compiledExecutionGateway, createCompiledExecutor } from './compiled-executor.js';
 import { exportRouter } from './export.js';
 import { createFormatError, serviceUnavailableStatus } from './format-error.js';
@@ -30,6 +31,7 @@ import { createOperationGuard, type OperationGuard } from './operation-guard.js'
 import { createRateLimits } from './rate-limit.js';
 import { contextRejection, requestPlugin, type RequestContext } from './request-plugin.js';
 import { attachSubscriptions } from './subscriptions.js';
+import { taxiiRouter } from './taxii.js';
 
 export interface ServerDeps {
   config: Config;
@@ -180,6 +182,12 @@ export async function startServer({ config, database, schema, logger, verifyToke
   };
 
   app.use('/export', deadline, exportRouter({ database, verifyToken, accessLog, logger, rateLimits, metrics }));
+  // TAXII 2.1 (src/http/taxii.ts) and the normative schema its indicator-series extension definition names.
+  app.use('/taxii2', deadline, taxiiRouter({ database, verifyToken, accessLog, logger, rateLimits, maxContentLength: config.MAX_BODY_BYTES }));
+  app.get(SERIES_SCHEMA_PATH, (_req, res) => {
+    res.setHeader('content-type', 'application/schema+json');
+    res.send(JSON.stringify(SERIES_SCHEMA, null, 2));
+  });
   // Before /graphql: a browser's GET /graphql (Accept: text/html) gets the GraphiQL page.
   app.use(graphiqlRouter({ config, logger }));
 

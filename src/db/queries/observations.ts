@@ -411,3 +411,40 @@ export async function countValuesInForce(
     );
   return new Set(rows.map((r) => `${r.indicatorCode}|${r.countryIso3}|${r.periodStart}`).filter((k) => wanted.has(k))).size;
 }
+
+// ---- In the order they were recorded: a feed that polls for what changed since (TAXII `added_after`) ----
+
+export interface ObservationChangesQuery {
+  recordedAfter?: Date | null;
+  /** Keyset: after this (recordedAt, id), exclusive. */
+  after?: { at: Date; id: string } | null;
+  /** Only these observations (row ids). */
+  ids?: readonly string[] | null;
+  first: number;
+}
+
+/**
+ * The values in force that the viewer may see (the export's row and revision rules: listConditions), in
+ * the order their revision was recorded: a correction the viewer may see is a new entry of the feed. Not
+ * served off an index of its own yet (recorded_at has none): a sort of the viewer's values per page.
+ */
+export async function findObservationChanges(db: Db, viewer: Viewer, query: ObservationChangesQuery): Promise<ObservationRow[]> {
+  const where = listConditions(viewer, {});
+  if (query.recordedAfter) where.push(sql`${observations.recordedAt} > ${query.recordedAfter.toISOString()}::timestamptz`);
+  if (query.after) where.push(sql`(${observations.recordedAt}, ${observations.id}) > (${query.after.at.toISOString()}::timestamptz, ${query.after.id}::uuid)`);
+  if (query.ids) where.push(inArray(observations.id, [...query.ids]));
+  return db
+    .select(columnsFor(viewer))
+    .from(observations)
+    .where(and(...where))
+    .orderBy(sql`${observations.recordedAt} asc`, sql`${observations.id} asc`)
+    .limit(query.first);
+}
+
+/** What identifies each value in force the viewer may see (its series and period), with its row id. */
+export function visibleObservationKeys(db: Db, viewer: Viewer) {
+  return db
+    .select({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, sourceOrgId: observations.sourceOrgId, periodStart: observations.periodStart })
+    .from(observations)
+    .where(and(...listConditions(viewer, {})));
+}

@@ -313,3 +313,43 @@ export async function latestReportsByTopic(db: Db, viewer: Viewer, topics: reado
   for (const r of rows) byTopic.get(r.topic)?.push(readReport(r.row));
   return byTopic;
 }
+
+// ---- In the order they were written: a feed that polls for what changed since (TAXII `added_after`) ----
+
+export interface ReportChangesQuery {
+  /** Only reports whose current revision was written after this instant. */
+  writtenAfter?: Date | null;
+  /** Keyset: after this (updatedAt, id), exclusive. */
+  after?: { at: Date; id: string } | null;
+  /** Only these reports (our ids). */
+  ids?: readonly string[] | null;
+  first: number;
+}
+
+/**
+ * The reports the viewer may see, retracted ones included (a feed must carry the retraction), oldest write
+ * first, by (updatedAt, id): the current revision's write time is when that version was added. The row
+ * rule is reportConditions', as for every other list.
+ */
+export async function findReportChanges(db: Db, viewer: Viewer, query: ReportChangesQuery): Promise<ReportRead[]> {
+  const where = reportConditions(viewer, { includeRetracted: true });
+  if (query.writtenAfter) where.push(sql`${reports.updatedAt} > ${query.writtenAfter.toISOString()}::timestamptz`);
+  if (query.after) where.push(sql`(${reports.updatedAt}, ${reports.id}) > (${query.after.at.toISOString()}::timestamptz, ${query.after.id}::uuid)`);
+  if (query.ids) where.push(inArray(reports.id, [...query.ids]));
+  const rows = await db
+    .select({ row: asJsonRow(readColumns) })
+    .from(reports)
+    .where(and(...where))
+    .orderBy(ascending(reports.updatedAt), ascending(reports.id))
+    .limit(query.first);
+  return rows.map((r) => readReport(r.row));
+}
+
+/** The ids of every report the viewer may see, retracted ones included. */
+export async function visibleReportIds(db: Db, viewer: Viewer): Promise<string[]> {
+  const rows = await db
+    .select({ id: reports.id })
+    .from(reports)
+    .where(and(...reportConditions(viewer, { includeRetracted: true })));
+  return rows.map((r) => r.id);
+}
