@@ -77,7 +77,7 @@ export async function stixObservations(
   query: { filter: ObservationFilter; first: number; after?: string | null },
 ): Promise<StixPage> {
   const page = await findObservations(db, viewer, query.filter, query.first, query.after);
-  const objects = await observationsToStix(db, viewer, access, page.edges.map((e) => toObservation(e.node, reference.indicatorByCode)));
+  const objects = await observationsToStix(db, viewer, access, page.edges.map((e) => toObservation(e.node, reference.levels)));
   return { objects, endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage };
 }
 

@@ -182,7 +182,7 @@ async function readObservations(db: Db, viewer: Viewer, access: AccessRecord, re
     first: query.limit + 1,
   });
   const more = rows.length > query.limit;
-  const read = rows.slice(0, query.limit).map((row) => toObservation(row, reference.indicatorByCode));
+  const read = rows.slice(0, query.limit).map((row) => toObservation(row, reference.levels));
   const last = read[read.length - 1];
   const page = read.filter((o) => versionWanted(query.versions, observationVersion(o), o.revision === 1));
   const objects = await observationsToStix(db, viewer, access, page);
