@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { AlertBus } from './alerts/bus.js';
 import { AccessLogWriter } from './auth/access-log.js';
+import { loadInstanceIdentity, type InstanceIdentity } from './auth/instance-identity.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -16,6 +17,7 @@ export interface App {
   server: RunningServer;
   database: Database;
   accessLog: AccessLogWriter;
+  identity: InstanceIdentity;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     }
     const schema = await buildApiSchema({ policy: !config.BENCH_DISABLE_POLICY });
     const verifyToken = await createTokenVerifier(config, logger);
+    const identity = await loadInstanceIdentity(config);
+    logger.info({ instance: identity.id, keyFile: identity.keyFile, kid: identity.kid }, 'instance identity');
     const accessLog = new AccessLogWriter(database.db, logger);
     const alertBus = new AlertBus(database, (error) => logger.warn({ err: error }, 'alerts raised while the LISTEN connection was down could not be replayed'));
     await alertBus.start();
@@ -72,7 +76,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       () => database.reference.invalidate(),
       () => database.reference.invalidate(),
     );
-    const server = await startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus });
+    const server = await startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus, identity });
     const explorer = explorerUrl(config.HOST, server.port);
     logger.info({ ms: Date.now() - started, explorer }, `started: open the explorer at ${explorer}`);
     let stopping: Promise<void> | undefined;
@@ -80,6 +84,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       server,
       database,
       accessLog,
+      identity,
       stop: () =>
         (stopping ??= (async () => {
           await server.stop();

@@ -88,6 +88,10 @@ const schema = z.object({
   // A value recorded longer than this after its period ended is back-filled history: its alerts are kept, marked historical, never notified.
   ALERT_BACKFILL_HORIZON_DAYS: z.coerce.number().int().min(0).max(36_500).default(120),
   MAX_FUTURE_PERIODS: z.union([z.literal('unlimited').transform(() => Number.POSITIVE_INFINITY), z.coerce.number().int().min(0)]).default(0),
+  // Issue 17 — this instance's name among the network's instances (the `iss` of its instance tokens, the
+  // `aud` it accepts) and the file of its signing key (default DATA_DIR/instance-signing-key.json).
+  INSTANCE_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes (at most 64), e.g. hub or kaz').default('hub'),
+  INSTANCE_KEY_FILE: z.string().min(1).optional(),
 });
 
 /** The parsed variables, with the defaults that depend on NODE_ENV resolved. */

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { Db } from '../db/database.js';
 import type { ReferenceCache } from '../db/reference.js';
 import { ErrorCode } from '../errors.js';
+import { isInstanceToken } from './instance-token.js';
 import { TokenError, type TokenVerifier } from './jwt.js';
 import { anonymousViewer, type Viewer } from './viewer.js';
 
@@ -17,12 +18,24 @@ export function unauthenticated(): GraphQLError {
 }
 
 /**
+ * 403 with FORBIDDEN: an instance token (issue 17) is a peer instance's credential for the sync endpoints
+ * only; no GraphQL operation, subscription or export runs as a peer, valid token or not.
+ */
+export function instanceTokenRefused(): GraphQLError {
+  return new GraphQLError('an instance token is accepted by the sync endpoints (/sync/v1/…) only, not here', {
+    extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
+  });
+}
+
+/**
  * The viewer of a request, from its Authorization header: none is the anonymous viewer; a bearer token
  * must verify, and its organization must exist and be active. The organization's kind, parents and coordinator
  * mark come from the database (the reference snapshot, REFERENCE_CACHE_TTL_MS), never from the token.
  */
 export async function authenticate(db: Db, verifier: TokenVerifier, header: string | undefined, reference: ReferenceCache): Promise<Viewer> {
   if (header === undefined || header === '') return anonymousViewer;
+  const bearer = /^Bearer (\S+)$/i.exec(header.trim())?.[1];
+  if (bearer !== undefined && isInstanceToken(bearer)) throw instanceTokenRefused();
   try {
     return await memberOf(db, verifier, header, reference);
   } catch (error) {

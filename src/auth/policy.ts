@@ -77,6 +77,8 @@ function originatorOr<P>(name: string, who: string, origin: (parent: P) => strin
 
 const MEMBERS = viewerRule('members', 'authenticated members', isMember);
 const AUDITORS = viewerRule('auditors', 'the `auditor` role', (v) => hasRole(v, 'auditor'));
+/** Issue 17: the table of peer instances (who may sync with this one, with which keys) is the network's to keep. */
+const NETWORK_ADMINS = viewerRule('networkAdmins', 'the `network-admin` role', (v) => hasRole(v, 'network-admin'));
 const CONTRIBUTORS = viewerRule('writers', 'authenticated members (the write checks role and record)', isMember);
 
 const reportOrigin = (r: Report) => r.authorOrgId;
@@ -169,6 +171,7 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     alerts: PUBLIC,
     // Every part is read under the viewer's row and revision rules (src/db/queries/overview.ts).
     overview: PUBLIC,
+    peers: NETWORK_ADMINS,
     // Federation. _entities is open on purpose: the gateway calls it for the user, with the user's
     // token, and every entity passes the same row rule (__resolveReference → loaders) and field rules as
     // the root fields. _service (the subgraph SDL, which composition needs) follows the introspection
@@ -202,6 +205,11 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     triageAlert: CONTRIBUTORS,
     assignAlert: CONTRIBUTORS,
     noteAlert: CONTRIBUTORS,
+    // Issue 17: which instances may sync with this one. Never a peer instance itself: its token has no
+    // GraphQL context at all (src/auth/instance-token.ts).
+    registerPeer: NETWORK_ADMINS,
+    updatePeer: NETWORK_ADMINS,
+    disablePeer: NETWORK_ADMINS,
   },
   // Each event is reloaded under the subscriber's row rule before it is sent; alertTriaged carries only
   // the subscriber's own organization's triage changes.
@@ -378,6 +386,8 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
   // Listed only for indicators whose owner discloses withheld values; names indicator, country and period only.
   WithheldValue: PUBLIC,
   ObservationConnection: PUBLIC,
+  // Reached only through Query.peers and the peer mutations, which admit network-admin only.
+  Peer: PUBLIC,
 };
 
 function isFieldRule(value: FieldRule | Record<string, FieldRule>): value is FieldRule {
@@ -466,6 +476,11 @@ export function createShield(schema: GraphQLSchema): IMiddlewareFieldMap {
 
 /** The network's reference data (indicators and their options) is kept by `network-admin`. */
 export function mayManageReferenceData(viewer: Viewer): boolean {
+  return hasRole(viewer, 'network-admin');
+}
+
+/** The table of peer instances (issue 17) is kept by `network-admin`, as the reference data is. */
+export function mayManagePeers(viewer: Viewer): boolean {
   return hasRole(viewer, 'network-admin');
 }
 

@@ -400,6 +400,9 @@ export function exportRouter(deps: ExportDeps): Router {
         res.status(400).json({ errors: error.problems.map((p) => ({ message: p.message, extensions: { code: ErrorCode.BAD_USER_INPUT, field: p.param } })) });
       } else if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
         res.status(401).setHeader('www-authenticate', 'Bearer').json(errorBody(error.message, ErrorCode.UNAUTHENTICATED));
+      } else if (error instanceof GraphQLError && error.extensions.code === ErrorCode.FORBIDDEN) {
+        // An instance token (issue 17): peers call the sync endpoints, never exports.
+        res.status(403).json(errorBody(error.message, ErrorCode.FORBIDDEN));
       } else if (error instanceof GraphQLError && error.extensions.code === ErrorCode.RATE_LIMITED) {
         // The GraphQL shape: extensions.code and retryAfterSeconds, the same seconds in Retry-After.
         const seconds = Number(error.extensions.retryAfterSeconds);

@@ -13,6 +13,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { GraphQLSchema } from 'graphql';
 import type { AlertBus } from '../alerts/bus.js';
 import type { AccessLogWriter } from '../auth/access-log.js';
+import type { InstanceIdentity } from '../auth/instance-identity.js';
 import { authenticate } from '../auth/authenticate.js';
 import { createContext } from '../auth/context.js';
 import type { TokenVerifier } from '../auth/jwt.js';
@@ -32,6 +33,7 @@ import { createRateLimits } from './rate-limit.js';
 import { contextRejection, requestPlugin, type RequestContext } from './request-plugin.js';
 import { attachSubscriptions } from './subscriptions.js';
 import { taxiiRouter } from './taxii.js';
+import { syncRouter } from './sync.js';
 
 export interface ServerDeps {
   config: Config;
@@ -41,6 +43,8 @@ export interface ServerDeps {
   verifyToken: TokenVerifier;
   accessLog: AccessLogWriter;
   alertBus: AlertBus;
+  /** Issue 17: this instance's id and signing key (the well-known document, the sync endpoints). */
+  identity: InstanceIdentity;
 }
 
 export interface RunningServer {
@@ -96,7 +100,7 @@ const documentSize =
     next();
   };
 
-export async function startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus }: ServerDeps): Promise<RunningServer> {
+export async function startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus, identity }: ServerDeps): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
@@ -181,6 +185,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
     next();
   };
 
+  app.use(deadline, syncRouter({ database, identity, verifyToken, logger }));
   app.use('/export', deadline, exportRouter({ database, verifyToken, accessLog, logger, rateLimits, metrics }));
   // TAXII 2.1 (src/http/taxii.ts) and the normative schema its indicator-series extension definition names.
   app.use('/taxii2', deadline, taxiiRouter({ database, verifyToken, accessLog, logger, rateLimits, maxContentLength: config.MAX_BODY_BYTES }));

@@ -45,6 +45,7 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
 export const WsClose = {
   INVALID_TOKEN: { code: 4401, reason: 'invalid token', error: ErrorCode.UNAUTHENTICATED },
   TWO_TOKENS: { code: 4400, reason: 'two different tokens (Authorization header and connectionParams): send one', error: ErrorCode.BAD_REQUEST },
+  INSTANCE_TOKEN: { code: 4403, reason: 'an instance token is accepted by the sync endpoints only', error: ErrorCode.FORBIDDEN },
   UNAVAILABLE: { code: 1013, reason: 'service unavailable: retry shortly', error: ErrorCode.SERVICE_UNAVAILABLE },
 } as const;
 
@@ -129,6 +130,7 @@ export function attachSubscriptions({ config, httpServer, schema, database, veri
           return true;
         } catch (error) {
           if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) return refuse(WsClose.INVALID_TOKEN);
+          if (error instanceof GraphQLError && error.extensions.code === ErrorCode.FORBIDDEN) return refuse(WsClose.INSTANCE_TOKEN);
           // Past the token, only the reference snapshot (the database) can fail: a retry may succeed.
           logger.error({ err: error }, 'subscription connection could not be authenticated');
           return refuse(WsClose.UNAVAILABLE);

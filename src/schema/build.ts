@@ -31,6 +31,7 @@ import { WithheldValueResolver } from '../resolvers/withheld-value.resolver.js';
 import { ObservationConnectionResolver } from '../resolvers/observation-connection.resolver.js';
 import { OverviewResolver } from '../resolvers/overview.resolver.js';
 import { ThresholdsResolver } from '../resolvers/thresholds.resolver.js';
+import { PeerResolver } from '../resolvers/peer.resolver.js';
 
 /** The federation spec the subgraph links to, and what it imports from it. */
 export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
@@ -72,6 +73,7 @@ async function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
       OverviewResolver,
       IndicatorResolver,
       ThresholdsResolver,
+      PeerResolver,
       ObservationResolver,
       GrantResolver,
       AuditResolver,

@@ -12,3 +12,4 @@ export * from './alerts.js';
 export * from './alert-triage.js';
 export * from './rate-limits.js';
 export * from './change-feed.js';
+export * from './peers.js';
