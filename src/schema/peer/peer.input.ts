@@ -23,14 +23,14 @@ export class RegisterPeerInput {
   @Field(() => PeerDirection, { description: 'Push, pull or both.' })
   direction!: PeerDirection;
 
-  @Field(() => [Tlp], { defaultValue: [], description: 'Markings that may go to it. RED is refused: it never syncs.' })
-  allowedMarkings!: Tlp[];
+  @Field(() => [Tlp], { nullable: true, description: 'Markings that may go to it (none if not given). RED is refused: it never syncs.' })
+  allowedMarkings?: Tlp[] | null;
 
-  @Field(() => [SyncRecordKind], { defaultValue: [], description: 'Kinds of record that may go to it.' })
-  allowedKinds!: SyncRecordKind[];
+  @Field(() => [SyncRecordKind], { nullable: true, description: 'Kinds of record that may go to it (none if not given).' })
+  allowedKinds?: SyncRecordKind[] | null;
 
-  @Field(() => [String], { defaultValue: [], description: 'Countries (ISO alpha-3) whose records may go; empty: all.' })
-  allowedCountries!: string[];
+  @Field(() => [String], { nullable: true, description: 'Countries (ISO alpha-3) whose records may go; empty or not given: all.' })
+  allowedCountries?: string[] | null;
 }
 
 @InputType({ description: 'What to change of a peer; fields not given stay as they are.' })
