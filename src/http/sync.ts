@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { authenticate } from '../auth/authenticate.js';
 import { instanceDocument, type InstanceIdentity } from '../auth/instance-identity.js';
@@ -13,6 +13,8 @@ export interface SyncDeps {
   identity: InstanceIdentity;
   verifyToken: TokenVerifier;
   logger: Logger;
+  /** The request deadline (REQUEST_TIMEOUT_MS) of the sync endpoints. */
+  deadline: RequestHandler;
 }
 
 const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
@@ -74,7 +76,7 @@ export function syncRouter(deps: SyncDeps): Router {
     res.setHeader('cache-control', 'no-store');
     res.json(instanceDocument(deps.identity));
   });
-  router.get('/sync/v1/hello', async (req, res) => {
+  router.get('/sync/v1/hello', deps.deadline, async (req, res) => {
     try {
       const peer = await peerOf(deps, req);
       res.json({ instance: deps.identity.id, peer: peer.peerId });
