@@ -114,9 +114,11 @@ describe('a peer token does sync only', () => {
     expect(peers.data!.peers).toContainEqual({ id: 'kaz', disabled: false });
   });
 
-  it('is refused by exports (403) and by WebSocket subscriptions (closed 4403)', async () => {
+  it('is refused by exports and TAXII (403) and by WebSocket subscriptions (closed 4403)', async () => {
     const exported = await fetch(`${hub.url}/export/reports.csv`, { headers: { authorization: `Bearer ${await signInstanceToken(kaz, 'hub')}` } });
     expect(exported.status).toBe(403);
+    const taxii = await fetch(`${hub.url}/taxii2/`, { headers: { accept: 'application/taxii+json;version=2.1', authorization: `Bearer ${await signInstanceToken(kaz, 'hub')}` } });
+    expect(taxii.status).toBe(403);
     const socket = rawSocket(hub.url, { authorization: `Bearer ${await signInstanceToken(kaz, 'hub')}` });
     expect(await socket.acknowledged).toMatchObject({ ack: false, code: 4403 });
   });

@@ -158,6 +158,10 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
     if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
       return sendError(res, new TaxiiError(401, 'Unauthorized', 'The bearer token was refused (expired, not signed by a trusted key, or for another audience).', { 'www-authenticate': 'Bearer' }));
     }
+    if (error instanceof GraphQLError && error.extensions.code === ErrorCode.FORBIDDEN) {
+      // An instance token (issue 17): peers call the sync endpoints, never TAXII.
+      return sendError(res, new TaxiiError(403, 'Forbidden', error.message));
+    }
     if (error instanceof GraphQLError && error.extensions.code === ErrorCode.RATE_LIMITED) {
       const seconds = String(Number(error.extensions.retryAfterSeconds));
       return sendError(res, new TaxiiError(429, 'Too many requests', error.message, { 'retry-after': seconds }));
