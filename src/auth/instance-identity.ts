@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Config } from '../config.js';
@@ -52,14 +52,19 @@ function readOrCreate(file: string, create: () => Promise<KeyFile>): Promise<Key
   }
   return create().then((created) => {
     mkdirSync(dirname(file), { recursive: true });
-    // 'wx': two processes starting together on the same DATA_DIR must not each write a key; the loser reads the winner's.
+    // Written whole to a file of its own, then linked into place: link() fails if the name exists, so two
+    // processes starting together on the same DATA_DIR end up with one key, and neither reads half a file.
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(created, null, 2), { mode: 0o600 });
+    chmodSync(temporary, 0o600);
     try {
-      writeFileSync(file, JSON.stringify(created, null, 2), { mode: 0o600, flag: 'wx' });
-      chmodSync(file, 0o600);
+      linkSync(temporary, file);
       return created;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
       throw error;
+    } finally {
+      unlinkSync(temporary);
     }
   });
 }
