@@ -97,6 +97,20 @@ describe('GET /sync/v1/hello: instance tokens only', () => {
     expect((await hello('not-a-token')).status).toBe(401);
   });
 
+  it('limits calls per address before any token is checked (each check reads the database): 429 with Retry-After', async () => {
+    const limited = await startTestApp({ ...idp.env, INSTANCE_ID: 'hub', RATE_LIMIT_REQUESTS_PER_MIN: '2' });
+    try {
+      const forged = () => kazToken({}, kaz.privateKey);
+      expect((await hello(await forged(), limited.url)).status).toBe(401);
+      expect((await hello(await forged(), limited.url)).status).toBe(401);
+      const third = await hello(await forged(), limited.url);
+      expect(await refusal(third.clone())).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('signs no token living longer than 300 s', async () => {
     await expect(signInstanceToken(kaz, 'hub', 301)).rejects.toThrow(RangeError);
   });

@@ -185,7 +185,7 @@ export async function startServer({ config, database, schema, logger, verifyToke
     next();
   };
 
-  app.use(syncRouter({ database, identity, verifyToken, logger, deadline }));
+  app.use(syncRouter({ database, identity, verifyToken, logger, deadline, rateLimits }));
   app.use('/export', deadline, exportRouter({ database, verifyToken, accessLog, logger, rateLimits, metrics }));
   // TAXII 2.1 (src/http/taxii.ts) and the normative schema its indicator-series extension definition names.
   app.use('/taxii2', deadline, taxiiRouter({ database, verifyToken, accessLog, logger, rateLimits, maxContentLength: config.MAX_BODY_BYTES }));

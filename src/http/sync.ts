@@ -7,6 +7,7 @@ import type { TokenVerifier } from '../auth/jwt.js';
 import type { Database } from '../db/database.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { RateLimits } from './rate-limit.js';
 
 export interface SyncDeps {
   database: Database;
@@ -15,15 +16,17 @@ export interface SyncDeps {
   logger: Logger;
   /** The request deadline (REQUEST_TIMEOUT_MS) of the sync endpoints. */
   deadline: RequestHandler;
+  rateLimits: RateLimits;
 }
 
 const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
 
-/** Refused: 401 (no credential, or a bad instance token) or 403 (a person's token), with a message for the caller. */
+/** Refused: 401 (no credential, or a bad instance token), 403 (a person's token) or 429 (too many calls from one address), with a message for the caller. */
 class SyncRefusal extends Error {
   constructor(
-    readonly status: 401 | 403,
+    readonly status: 401 | 403 | 429,
     message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -34,6 +37,15 @@ class SyncRefusal extends Error {
  * person's token is 403 even when valid (sync is instance-to-instance, never a person's session).
  */
 async function peerOf(deps: SyncDeps, req: Request): Promise<PeerViewer> {
+  // Before any token is checked: each check reads the database, and the caller is not known yet.
+  try {
+    await deps.rateLimits.request(`sync:ip:${req.ip ?? 'unknown'}`);
+  } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.code === ErrorCode.RATE_LIMITED) {
+      throw new SyncRefusal(429, error.message, Number(error.extensions.retryAfterSeconds));
+    }
+    throw error;
+  }
   const header = req.headers.authorization;
   const token = header ? /^Bearer ([A-Za-z0-9_\-.=]{1,8192})$/i.exec(header.trim())?.[1] : undefined;
   if (!header) throw new SyncRefusal(401, 'the sync endpoints need an instance token (Authorization: Bearer <token signed by the calling instance>)');
@@ -58,7 +70,9 @@ function refuse(deps: SyncDeps, res: Response, error: unknown): void {
   if (error instanceof SyncRefusal) {
     deps.logger.info({ status: error.status, reason: error.message }, 'sync request refused');
     if (error.status === 401) res.setHeader('www-authenticate', 'Bearer');
-    res.status(error.status).json(errorBody(error.message, error.status === 401 ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN));
+    if (error.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(error.retryAfterSeconds));
+    const code = { 401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN, 429: ErrorCode.RATE_LIMITED }[error.status];
+    res.status(error.status).json(errorBody(error.message, code));
     return;
   }
   deps.logger.error({ err: error }, 'sync request failed');
