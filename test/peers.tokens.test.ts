@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInstanceIdentity, instanceDocument, type InstanceIdentity } from '../src/auth/instance-identity.js';
@@ -90,6 +93,18 @@ describe('GET /sync/v1/hello: instance tokens only', () => {
     const disabled = await gql(hub.url, `mutation { disablePeer(id: "uzb", reason: "node decommissioned") { disabled } }`, {}, await admin());
     expect(disabled.errors).toBeUndefined();
     expect(await refusal(await hello(await signInstanceToken(uzb, 'hub')))).toMatchObject({ status: 401, message: expect.stringMatching(/disabled/) });
+  });
+
+  it('follows a key rotation: after updatePeer gives new keys, the old key signs nothing accepted', async () => {
+    const before = await loadInstanceIdentity({ INSTANCE_ID: 'tjk', DATA_DIR: 'memory://' });
+    await register('tjk', before.jwks, 'tjk-ct');
+    expect((await hello(await signInstanceToken(before, 'hub'))).status).toBe(200);
+    const dir = mkdtempSync(join(tmpdir(), 'ctewn-rotated-'));
+    const after = await loadInstanceIdentity({ INSTANCE_ID: 'tjk', DATA_DIR: dir });
+    const rotated = await gql(hub.url, `mutation($jwks: String!) { updatePeer(id: "tjk", input: { jwks: $jwks }) { keyIds } }`, { jwks: JSON.stringify(instanceDocument(after)) }, await admin());
+    expect(rotated.data!.updatePeer.keyIds).toEqual([after.kid]);
+    expect((await hello(await signInstanceToken(after, 'hub'))).status).toBe(200);
+    expect(await refusal(await hello(await signInstanceToken(before, 'hub')))).toMatchObject({ status: 401, message: expect.stringMatching(/not signed by a key registered/) });
   });
 
   it("refuses a person's valid token with 403 (sync is instance to instance)", async () => {
