@@ -34,12 +34,14 @@ export function instanceTokenRefused(): GraphQLError {
  */
 export async function authenticate(db: Db, verifier: TokenVerifier, header: string | undefined, reference: ReferenceCache): Promise<Viewer> {
   if (header === undefined || header === '') return anonymousViewer;
-  const bearer = /^Bearer (\S+)$/i.exec(header.trim())?.[1];
-  if (bearer !== undefined && isInstanceToken(bearer)) throw instanceTokenRefused();
   try {
     return await memberOf(db, verifier, header, reference);
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
+    // Only a refused token is looked at again (nothing on the path of a good one): an instance token never
+    // verifies here (another issuer, a key of no identity provider) and is told where it belongs.
+    const bearer = /^Bearer (\S+)$/i.exec(header.trim())?.[1];
+    if (bearer !== undefined && isInstanceToken(bearer)) throw instanceTokenRefused();
     verifier.refused(error);
     throw unauthenticated();
   }
