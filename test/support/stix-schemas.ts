@@ -5,11 +5,12 @@ import addFormatsImport from 'ajv-formats';
 import { SERIES_SCHEMA } from '../../src/stix/extensions.js';
 
 /**
- * The official STIX 2.1 JSON schemas of the OASIS CTI TC (../shared/standards/stix2.1-json-schemas, from
+ * The official STIX 2.1 JSON schemas of the OASIS CTI TC (test/standards/stix2.1-json-schemas, a verbatim
+ * copy, BSD-3 licence kept beside them, so a clean clone tests against them wherever it stands; from
  * oasis-open/cti-stix2-json-schemas: see its SOURCE.md), loaded as they declare themselves (draft
  * 2020-12) into ajv, with formats checked. Every object and bundle the network emits is validated here.
  */
-export const STIX_SCHEMAS_DIR = new URL('../../../shared/standards/stix2.1-json-schemas/schemas/', import.meta.url).pathname;
+export const STIX_SCHEMAS_DIR = new URL('../standards/stix2.1-json-schemas/schemas/', import.meta.url).pathname;
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv2020) => Ajv2020;
 

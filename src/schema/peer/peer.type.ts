@@ -21,7 +21,14 @@ export enum SyncRecordKind {
   REPORT = 'REPORT',
   OBSERVATION = 'OBSERVATION',
 }
-registerEnumType(SyncRecordKind, { name: 'SyncRecordKind', description: 'Kinds of record that may go to a peer.' });
+registerEnumType(SyncRecordKind, {
+  name: 'SyncRecordKind',
+  description: 'Kinds of record that may go to a peer.',
+  valuesConfig: {
+    REPORT: { description: 'Reports (with their revisions and retractions).' },
+    OBSERVATION: { description: 'Indicator values (with their revisions).' },
+  },
+});
 
 @ObjectType({
   simpleResolvers: true,
