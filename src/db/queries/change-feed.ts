@@ -25,6 +25,8 @@ export interface ChangePage {
  * ended before any transaction still running began (xid < the snapshot's xmin). A change whose
  * transaction is still open is held back, and so is every later one, so a reader that pages on never
  * steps over a change that commits after it has read past its seq. Index-served (change_feed_cursor_idx).
+ * Transaction ids are the server's, not the database's: a transaction left open anywhere on the server
+ * delays the feed (never loses from it) until it ends, which idle_in_transaction_session_timeout bounds.
  */
 export async function readChanges(db: Db, after: string | null, limit: number): Promise<ChangePage> {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw badInput('limit must be 1 to 1000', 'limit');
