@@ -167,6 +167,25 @@ describe('rates per 100,000 population', () => {
     expect(await alertsOf('VE-02', 'KGZ')).toEqual([expect.objectContaining({ level: 'WARNING', status: 'SUPERSEDED' })]);
   });
 
+  it("network-admin changes an indicator's defaults and basis: its values are judged anew and its alerts re-evaluated, audited", async () => {
+    // RR-02 (cases): 5 in Kazakhstan is nothing against the absolute defaults (watch 10).
+    expect(await record('kaz-ct', 'RR-02', 'KAZ', '2039-01', 5)).toMatchObject({ level: 'NONE' });
+    const SET = `mutation { setIndicatorThresholds(indicator: "RR-02", watch: 0.01, warning: 0.02, critical: 0.05, basis: PER_100K, reason: "Compare recruitment across states") {
+      indicator { thresholds { watch warning critical basis } } alerts { raised } } }`;
+    const set = (await ok(SET, {}, await admin())).setIndicatorThresholds;
+    expect(set.indicator.thresholds).toEqual({ watch: 0.01, warning: 0.02, critical: 0.05, basis: 'PER_100K' });
+    expect(set.alerts.raised).toBeGreaterThanOrEqual(1);
+    // 5 cases per Kazakhstan's ~21 million people: ~0.024 per 100,000, a WARNING now.
+    const read = `{ indicator(code: "RR-02") { observations(country: "KAZ", from: "2039-01", to: "2039-01") { edges { node { rate level } } } } }`;
+    expect((await ok(read, {}, await reader())).indicator.observations.edges[0].node.level).toBe('WARNING');
+    expect(await alertsOf('RR-02', 'KAZ')).toEqual([expect.objectContaining({ level: 'WARNING', threshold: 0.02, status: 'OPEN' })]);
+    const audit = await ok(`{ auditEvents(first: 10, filter: { kind: "WRITE" }) { edges { node { action reason } } } }`, {}, await as('csto', ['auditor']));
+    expect(audit.auditEvents.edges.map((e: { node: unknown }) => e.node)).toContainEqual({
+      action: 'setIndicatorThresholds',
+      reason: 'RR-02 defaults: watch 0.01, warning 0.02, critical 0.05, PER_100K (were watch 10, warning 16, critical 25, ABSOLUTE). Compare recruitment across states',
+    });
+  });
+
   it('network-admin may judge a count per 100,000 but not a measure', async () => {
     const SET = `mutation($code: String!) { setIndicatorThresholds(indicator: $code, watch: 1, warning: 2, critical: 3, basis: PER_100K, reason: "Test") { indicator { code } } }`;
     const measure = await gql(api.url, SET, { code: 'OP-04' }, await admin());
