@@ -39,21 +39,36 @@ export function visibleTo(viewer: Viewer, row: MarkedRowColumns): SQL {
   const activeGrant = (grantee: SQL) =>
     sql`exists (select 1 from ${grants} where ${row.grantSubject} = ${row.id} and ${grants.revokedAt} is null and (${grants.expiresAt} is null or ${grants.expiresAt} > now()) and ${grantee})`;
   const org = viewer.organizationId;
-  const parents = viewer.parentOrganizationIds;
-  const toOrgOrParent =
-    parents.length > 0
-      ? sql`(${grants.granteeOrgId} = ${org} or (${row.tlp} = 'AMBER' and ${grants.granteeOrgId} in (${sql.join(
-          parents.map((p) => sql`${p}`),
-          sql`, `,
-        )})))`
-      : sql`${grants.granteeOrgId} = ${org}`;
   return sql`(
     ${row.tlp} in ('CLEAR', 'GREEN')
-    or (${row.tlp} in ('AMBER', 'AMBER_STRICT') and (${row.originOrgId} = ${org} or ${activeGrant(toOrgOrParent)}))
-    or (${row.tlp} = 'RED' and ((${row.originOrgId} = ${org} and ${row.originSub} = ${viewer.sub}) or ${activeGrant(
-      sql`${grants.granteeSub} = ${viewer.sub} and ${grants.granteePersonOrgId} = ${org}`,
-    )}))
+    or (${row.tlp} in ('AMBER', 'AMBER_STRICT') and (${row.originOrgId} = ${org} or ${activeGrant(grantToOrganization(viewer, row.tlp))}))
+    or (${row.tlp} = 'RED' and ((${row.originOrgId} = ${org} and ${row.originSub} = ${viewer.sub}) or ${activeGrant(grantToPerson(viewer))}))
   )`;
+}
+
+type Member = Exclude<Viewer, { kind: 'anonymous' }>;
+
+/** A grant (a row of `grants`) to the viewer's organization, or for AMBER to an organization it is a client of. */
+function grantToOrganization(viewer: Member, tlp: AnyPgColumn | SQL): SQL {
+  const parents = viewer.parentOrganizationIds;
+  return parents.length > 0
+    ? sql`(${grants.granteeOrgId} = ${viewer.organizationId} or (${tlp} = 'AMBER' and ${grants.granteeOrgId} in (${sql.join(
+        parents.map((p) => sql`${p}`),
+        sql`, `,
+      )})))`
+    : sql`${grants.granteeOrgId} = ${viewer.organizationId}`;
+}
+
+/** A grant (a row of `grants`) to the viewer as a person: its `sub` within its organization. */
+const grantToPerson = (viewer: Member) => sql`(${grants.granteeSub} = ${viewer.sub} and ${grants.granteePersonOrgId} = ${viewer.organizationId})`;
+
+/**
+ * Whether a grant (a row of `grants`, active or not) is one through which the rule above would let the
+ * viewer see a record of marking `tlp`: the change feed uses it to tell a viewer of the grants that
+ * concern it, and of no others.
+ */
+export function grantNamesViewer(viewer: Member, tlp: AnyPgColumn | SQL): SQL {
+  return sql`((${tlp} = 'RED' and ${grantToPerson(viewer)}) or (${tlp} in ('AMBER', 'AMBER_STRICT') and ${grantToOrganization(viewer, tlp)}))`;
 }
 
 /**

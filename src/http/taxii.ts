@@ -102,7 +102,7 @@ function parseQuery(req: Request, allowed: readonly string[]): ObjectsQuery & { 
   const versions = list('match[version]');
   for (const v of versions ?? []) if (!['last', 'first', 'all'].includes(v) && !TIMESTAMP.test(v)) throw badRequest('match[version] takes last, first, all or STIX timestamps');
   return {
-    addedAfter: addedAfterRaw ? new Date(addedAfterRaw) : null,
+    addedAfter: addedAfterRaw,
     // A larger limit is lowered, as §3.4.2 allows the server to.
     limit: Math.min(limitRaw ? Number(limitRaw) : DEFAULT_LIMIT, MAX_LIMIT),
     next: params.get('next'),

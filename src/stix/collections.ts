@@ -1,8 +1,9 @@
 import type { AccessRecord } from '../auth/access-log.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/database.js';
-import { findObservationChanges, visibleObservationKeys } from '../db/queries/observations.js';
-import { findReportChanges, visibleReportIds } from '../db/queries/reports.js';
+import { publishChanges } from '../db/queries/change-feed.js';
+import { findPublishedObservations, visibleObservationKeys } from '../db/queries/observations.js';
+import { findPublishedReports, visibleReportIds } from '../db/queries/reports.js';
 import type { ReferenceData } from '../db/reference.js';
 import { toObservation } from '../schema/observation/observation.mapper.js';
 import { toReport } from '../schema/report/report.mapper.js';
@@ -57,7 +58,8 @@ export const COLLECTIONS: readonly Collection[] = [
 export const collectionById = (id: string) => COLLECTIONS.find((c) => c.id === id);
 
 export interface ObjectsQuery {
-  addedAfter?: Date | null;
+  /** A STIX timestamp, as the client sent it (microseconds count: stamps are a microsecond apart). */
+  addedAfter?: string | null;
   /** STIX ids (match[id]). */
   ids?: readonly string[] | null;
   /** STIX types (match[type]). */
@@ -122,7 +124,7 @@ function referenceObjects(reference: ReferenceData): StixObject[] {
 function readReference(reference: ReferenceData, query: ObjectsQuery): ObjectsPage {
   const offset = query.next ? decodeNext(query.next, (v): v is { offset: number } => typeof (v as { offset?: unknown })?.offset === 'number').offset : 0;
   const addedAt = new Date(REFERENCE_EPOCH);
-  if (query.addedAfter && query.addedAfter >= addedAt) return { entries: [], more: false, next: null };
+  if (query.addedAfter && Date.parse(query.addedAfter) >= addedAt.getTime()) return { entries: [], more: false, next: null };
   const matching = referenceObjects(reference).filter(
     (o) => (!query.ids?.length || query.ids.includes(o.id)) && (!query.types?.length || query.types.includes(o.type)) && versionWanted(query.versions, o.modified as string, true),
   );
@@ -135,8 +137,35 @@ function readReference(reference: ReferenceData, query: ObjectsQuery): ObjectsPa
   };
 }
 
-const isKeyset = (v: unknown): v is { at: string; id: string } =>
-  typeof (v as { at?: unknown })?.at === 'string' && !Number.isNaN(Date.parse((v as { at: string }).at)) && /^[0-9a-f-]{36}$/.test(String((v as { id?: unknown }).id));
+const isStampCursor = (v: unknown): v is { at: string } => typeof (v as { at?: unknown })?.at === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test((v as { at: string }).at);
+
+/**
+ * Where a page starts: after both `added_after` and the `next` cursor (the stamp of the last entry of the
+ * page before). Stamps are distinct and only grow (change-feed.ts), so either is an exact position.
+ */
+function startOf(query: ObjectsQuery): string | null {
+  const cursor = query.next ? decodeNext(query.next, isStampCursor).at : null;
+  const addedAfter = query.addedAfter ? asStamp(query.addedAfter) : null;
+  if (!cursor) return addedAfter;
+  if (!addedAfter) return cursor;
+  return cursor >= addedAfter ? cursor : addedAfter;
+}
+
+/**
+ * A STIX timestamp in the stamps' own form (six fraction digits), so two compare as strings. Digits past
+ * the sixth are cut, not rounded: "after 12.3456789" is "after 12.345678" for stamps a microsecond apart.
+ */
+function asStamp(timestamp: string): string {
+  const [whole = '', fraction = ''] = timestamp.replace(/Z$/, '').split('.');
+  return `${whole}.${fraction.padEnd(6, '0').slice(0, 6)}Z`;
+}
+
+function pageOf<T>(rows: readonly T[], limit: number, stampOf: (row: T) => string): { read: T[]; more: boolean; next: string | null } {
+  const more = rows.length > limit;
+  const read = rows.slice(0, limit);
+  const last = read.at(-1);
+  return { read, more, next: more && last ? encodeNext({ at: stampOf(last) }) : null };
+}
 
 async function readReports(db: Db, viewer: Viewer, access: AccessRecord, query: ObjectsQuery): Promise<ObjectsPage> {
   if (query.types?.length && !query.types.includes('report')) return { entries: [], more: false, next: null };
@@ -148,21 +177,13 @@ async function readReports(db: Db, viewer: Viewer, access: AccessRecord, query: 
     ids = (await visibleReportIds(db, viewer)).filter((id) => wanted.has(reportIdOf(id)));
     if (ids.length === 0) return { entries: [], more: false, next: null };
   }
-  const after = query.next ? decodeNext(query.next, isKeyset) : null;
-  const rows = await findReportChanges(db, viewer, {
-    writtenAfter: query.addedAfter ?? null,
-    after: after ? { at: new Date(after.at), id: after.id } : null,
-    ids,
-    first: query.limit + 1,
-  });
-  const more = rows.length > query.limit;
-  const read = rows.slice(0, query.limit).map((row) => toReport(row));
-  const last = read[read.length - 1];
+  const rows = await findPublishedReports(db, viewer, { after: startOf(query), ids, first: query.limit + 1 });
+  const { read, more, next } = pageOf(rows, query.limit, (r) => r.dateAdded);
   // Filtered before mapping, so a version not sent is not recorded as read either.
-  const page = read.filter((r) => versionWanted(query.versions, reportVersion(r), r.revision === 1));
-  const objects = await reportsToStix(db, viewer, access, page);
-  const entries = objects.map((object, i) => ({ object, dateAdded: page[i]!.updatedAt.toISOString(), version: object.modified as string }));
-  return { entries, more, next: more && last ? encodeNext({ at: last.updatedAt.toISOString(), id: last.id }) : null };
+  const page = read.map((r) => ({ report: toReport(r.report), dateAdded: r.dateAdded })).filter(({ report }) => versionWanted(query.versions, reportVersion(report), report.revision === 1));
+  const objects = await reportsToStix(db, viewer, access, page.map((p) => p.report));
+  const entries = objects.map((object, i) => ({ object, dateAdded: page[i]!.dateAdded, version: object.modified as string }));
+  return { entries, more, next };
 }
 
 async function readObservations(db: Db, viewer: Viewer, access: AccessRecord, reference: ReferenceData, query: ObjectsQuery): Promise<ObjectsPage> {
@@ -174,20 +195,14 @@ async function readObservations(db: Db, viewer: Viewer, access: AccessRecord, re
     ids = (await visibleObservationKeys(db, viewer)).filter((k) => wanted.has(observationIdOf(k))).map((k) => k.id);
     if (ids.length === 0) return { entries: [], more: false, next: null };
   }
-  const after = query.next ? decodeNext(query.next, isKeyset) : null;
-  const rows = await findObservationChanges(db, viewer, {
-    recordedAfter: query.addedAfter ?? null,
-    after: after ? { at: new Date(after.at), id: after.id } : null,
-    ids,
-    first: query.limit + 1,
-  });
-  const more = rows.length > query.limit;
-  const read = rows.slice(0, query.limit).map((row) => toObservation(row, reference.levels));
-  const last = read[read.length - 1];
-  const page = read.filter((o) => versionWanted(query.versions, observationVersion(o), o.revision === 1));
-  const objects = await observationsToStix(db, viewer, access, page);
-  const entries = objects.map((object, i) => ({ object, dateAdded: page[i]!.recordedAt.toISOString(), version: object.modified as string }));
-  return { entries, more, next: more && last ? encodeNext({ at: last.recordedAt.toISOString(), id: last.id }) : null };
+  const rows = await findPublishedObservations(db, viewer, { after: startOf(query), ids, first: query.limit + 1 });
+  const { read, more, next } = pageOf(rows, query.limit, (r) => r.dateAdded);
+  const page = read
+    .map((r) => ({ observation: toObservation(r.observation, reference.levels), dateAdded: r.dateAdded }))
+    .filter(({ observation }) => versionWanted(query.versions, observationVersion(observation), observation.revision === 1));
+  const objects = await observationsToStix(db, viewer, access, page.map((p) => p.observation));
+  const entries = objects.map((object, i) => ({ object, dateAdded: page[i]!.dateAdded, version: object.modified as string }));
+  return { entries, more, next };
 }
 
 /**
@@ -195,8 +210,10 @@ async function readObservations(db: Db, viewer: Viewer, access: AccessRecord, re
  * reportsToStix and observationsToStix: the row rule, the field policy and the access record, as
  * everywhere else.
  */
-export function readCollection(db: Db, viewer: Viewer, access: AccessRecord, reference: ReferenceData, key: CollectionKey, query: ObjectsQuery): Promise<ObjectsPage> {
-  if (key === 'reference') return Promise.resolve(readReference(reference, query));
+export async function readCollection(db: Db, viewer: Viewer, access: AccessRecord, reference: ReferenceData, key: CollectionKey, query: ObjectsQuery): Promise<ObjectsPage> {
+  if (key === 'reference') return readReference(reference, query);
+  // Whatever has committed is published before the read, so a client sees its own write at once.
+  await publishChanges(db);
   if (key === 'indicator-values') return readObservations(db, viewer, access, reference, query);
   return readReports(db, viewer, access, query);
 }

@@ -34,6 +34,8 @@ export interface ShareRequest {
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** The record as the viewer sees it: a hidden record and a missing one answer the same NOT_FOUND. */
+const feedSubject = (subject: ShareRequest['subject']) => ({ kind: subject.kind === 'report' ? ('REPORT' as const) : ('OBSERVATION' as const), id: subject.id });
+
 async function loadSubject(tx: Tx, viewer: Viewer, subject: ShareRequest['subject']) {
   const table = subject.kind === 'report' ? reports : observations;
   const rule = subject.kind === 'report' ? reportRowRule : observationRowRule;
@@ -102,7 +104,7 @@ export async function shareRecord(db: Db, viewer: MemberViewer, request: ShareRe
         grantedByOrgId: viewer.organizationId,
       })
       .returning();
-    await recordChanges(tx, [{ kind: 'GRANT', recordId: grant!.id, revision: null, change: 'SHARED', originOrgId: record.originOrgId, tlp: record.tlp as Tlp }]);
+    await recordChanges(tx, [{ kind: 'GRANT', recordId: grant!.id, subject: feedSubject(request.subject), revision: null, change: 'SHARED', originOrgId: record.originOrgId, tlp: record.tlp as Tlp }]);
     await tx.insert(auditEvents).values({
       kind: 'WRITE',
       ...actorOf(viewer),
@@ -135,7 +137,7 @@ export async function revokeGrant(db: Db, viewer: MemberViewer, grantId: string)
       .set({ revokedAt: sql`now()`, revokedBySub: viewer.sub })
       .where(eq(grants.id, grantId))
       .returning();
-    await recordChanges(tx, [{ kind: 'GRANT', recordId: grant.id, revision: null, change: 'REVOKED', originOrgId: record.originOrgId, tlp: record.tlp as Tlp }]);
+    await recordChanges(tx, [{ kind: 'GRANT', recordId: grant.id, subject: feedSubject(subject), revision: null, change: 'REVOKED', originOrgId: record.originOrgId, tlp: record.tlp as Tlp }]);
     await tx.insert(auditEvents).values({
       kind: 'WRITE',
       ...actorOf(viewer),

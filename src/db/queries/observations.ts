@@ -16,6 +16,9 @@ import { descending, textArray } from './sql-fragments.js';
 import { countries } from '../schema/countries.js';
 import { indicators } from '../schema/indicators.js';
 import { appliesTo } from '../applicability.js';
+import { changeFeed } from '../schema/change-feed.js';
+import { latestPublishedEntry, publishedAtText } from './change-feed.js';
+import type { PublishedQuery } from './reports.js';
 
 const readObservation = readJsonRow<ObservationRow>(getTableColumns(observations));
 
@@ -414,31 +417,23 @@ export async function countValuesInForce(
 
 // ---- In the order they were recorded: a feed that polls for what changed since (TAXII `added_after`) ----
 
-export interface ObservationChangesQuery {
-  recordedAfter?: Date | null;
-  /** Keyset: after this (recordedAt, id), exclusive. */
-  after?: { at: Date; id: string } | null;
-  /** Only these observations (row ids). */
-  ids?: readonly string[] | null;
-  first: number;
-}
-
 /**
- * The values in force that the viewer may see (the export's row and revision rules: listConditions), in
- * the order their revision was recorded: a correction the viewer may see is a new entry of the feed. Not
- * served off an index of its own yet (recorded_at has none): a sort of the viewer's values per page.
+ * The values in force that the viewer may see (the export's row and revision rules: listConditions), each
+ * once, in the order of its revision's latest published change that concerns the viewer (change-feed.ts):
+ * a correction is a new row, so a new entry. The TAXII indicator-values collection. A correction committed
+ * but not yet published hides its predecessor (no longer in force) until it is published itself.
  */
-export async function findObservationChanges(db: Db, viewer: Viewer, query: ObservationChangesQuery): Promise<ObservationRow[]> {
-  const where = listConditions(viewer, {});
-  if (query.recordedAfter) where.push(sql`${observations.recordedAt} > ${query.recordedAfter.toISOString()}::timestamptz`);
-  if (query.after) where.push(sql`(${observations.recordedAt}, ${observations.id}) > (${query.after.at.toISOString()}::timestamptz, ${query.after.id}::uuid)`);
+export async function findPublishedObservations(db: Db, viewer: Viewer, query: PublishedQuery): Promise<{ observation: ObservationRow; dateAdded: string }[]> {
+  const where = [...latestPublishedEntry('OBSERVATION', viewer, query.after), ...listConditions(viewer, {})];
   if (query.ids) where.push(inArray(observations.id, [...query.ids]));
-  return db
-    .select(columnsFor(viewer))
-    .from(observations)
+  const rows = await db
+    .select({ observation: columnsFor(viewer), dateAdded: publishedAtText(changeFeed.publishedAt) })
+    .from(changeFeed)
+    .innerJoin(observations, eq(observations.id, changeFeed.subjectId))
     .where(and(...where))
-    .orderBy(sql`${observations.recordedAt} asc`, sql`${observations.id} asc`)
+    .orderBy(sql`${changeFeed.publishedAt} asc`)
     .limit(query.first);
+  return rows;
 }
 
 /** What identifies each value in force the viewer may see (its series and period), with its row id. */

@@ -14,6 +14,8 @@ import { gradingConditions, type GradingFilter } from './grading.js';
 import { asJsonRow, readJsonRow } from './json-rows.js';
 import { fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
 import { ascending, descending } from './sql-fragments.js';
+import { changeFeed } from '../schema/change-feed.js';
+import { latestPublishedEntry, publishedAtText, publishedRevision } from './change-feed.js';
 
 // Every column but the search vector, which no caller needs and which is large.
 export const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
@@ -316,33 +318,35 @@ export async function latestReportsByTopic(db: Db, viewer: Viewer, topics: reado
 
 // ---- In the order they were written: a feed that polls for what changed since (TAXII `added_after`) ----
 
-export interface ReportChangesQuery {
-  /** Only reports whose current revision was written after this instant. */
-  writtenAfter?: Date | null;
-  /** Keyset: after this (updatedAt, id), exclusive. */
-  after?: { at: Date; id: string } | null;
-  /** Only these reports (our ids). */
+export interface PublishedQuery {
+  /** Only records whose latest change concerning the viewer was published after this stamp (exclusive). */
+  after: string | null;
+  /** Only these records (our ids). */
   ids?: readonly string[] | null;
   first: number;
 }
 
 /**
- * The reports the viewer may see, retracted ones included (a feed must carry the retraction), oldest write
- * first, by (updatedAt, id): the current revision's write time is when that version was added. The row
- * rule is reportConditions', as for every other list.
+ * The reports the viewer may see, retracted ones included (a feed must carry the retraction), each once,
+ * in the order of its latest published change that concerns the viewer (change-feed.ts): the TAXII
+ * reports collection. `dateAdded` is that change's stamp. A revision committed but not yet published
+ * is not served yet (publishedRevision). The row rule is reportConditions', as for every other list.
  */
-export async function findReportChanges(db: Db, viewer: Viewer, query: ReportChangesQuery): Promise<ReportRead[]> {
-  const where = reportConditions(viewer, { includeRetracted: true });
-  if (query.writtenAfter) where.push(sql`${reports.updatedAt} > ${query.writtenAfter.toISOString()}::timestamptz`);
-  if (query.after) where.push(sql`(${reports.updatedAt}, ${reports.id}) > (${query.after.at.toISOString()}::timestamptz, ${query.after.id}::uuid)`);
+export async function findPublishedReports(db: Db, viewer: Viewer, query: PublishedQuery): Promise<{ report: ReportRead; dateAdded: string }[]> {
+  const where = [
+    ...latestPublishedEntry('REPORT', viewer, query.after),
+    ...reportConditions(viewer, { includeRetracted: true }),
+    sql`${reports.revision} <= ${publishedRevision('REPORT', reports.id)}`,
+  ];
   if (query.ids) where.push(inArray(reports.id, [...query.ids]));
   const rows = await db
-    .select({ row: asJsonRow(readColumns) })
-    .from(reports)
+    .select({ row: asJsonRow(readColumns), dateAdded: publishedAtText(changeFeed.publishedAt) })
+    .from(changeFeed)
+    .innerJoin(reports, eq(reports.id, changeFeed.subjectId))
     .where(and(...where))
-    .orderBy(ascending(reports.updatedAt), ascending(reports.id))
+    .orderBy(sql`${changeFeed.publishedAt} asc`)
     .limit(query.first);
-  return rows.map((r) => readReport(r.row));
+  return rows.map((r) => ({ report: readReport(r.row), dateAdded: r.dateAdded }));
 }
 
 /** The ids of every report the viewer may see, retracted ones included. */

@@ -3,6 +3,7 @@ import type { PgInsertValue, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../database.js';
 import { alerts } from '../schema/alerts.js';
 import { recomputeAlerts } from '../queries/alert-writes.js';
+import { publishIn, recordExistingRecords } from '../queries/change-feed.js';
 import { loadLevelScales } from '../scales.js';
 import {
   countries,
@@ -183,6 +184,9 @@ export async function seedSampleData(db: Db, options: SeedOptions = {}): Promise
     // only one revision of a value may be in force: marked before the rows are written.
     await insertAll(tx, observations, withSupersession(data.observations));
     await insertAll(tx, grants, data.grants);
+    // Written in bulk, not through the write functions: their change-feed entries are written here.
+    await recordExistingRecords(tx);
+    await publishIn(tx);
     // Alerts of the sample history, by the same rules as live writes.
     await recomputeAlerts(tx, await loadLevelScales(tx));
     return { seeded: true, counts: await countSampleTables(tx) };
