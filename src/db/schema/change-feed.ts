@@ -38,6 +38,8 @@ export const changeFeed = pgTable(
   },
   (t) => [
     uniqueIndex('change_feed_published_idx').on(t.publishedAt),
+    // A collection walks one kind of record's entries in stamp order.
+    index('change_feed_kind_published_idx').on(t.subjectKind, t.publishedAt),
     index('change_feed_pending_idx').on(t.seq).where(sql`${t.publishedAt} is null`),
     index('change_feed_subject_idx').on(t.subjectKind, t.subjectId, t.publishedAt),
   ],
