@@ -1,4 +1,4 @@
-import { asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Viewer } from '../../auth/viewer.js';
 import { badInput } from '../../errors.js';
@@ -77,7 +77,7 @@ export async function publishIn(tx: Tx): Promise<number> {
 }
 
 /** A publication stamp as STIX writes timestamps (UTC, microseconds), the form `date_added` and cursors carry. */
-export const publishedAtText = (column: SQL | typeof changeFeed.publishedAt) =>
+export const publishedAtText = (column: SQL | AnyPgColumn) =>
   sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 const CURSOR = 'feed';
@@ -123,17 +123,29 @@ function concerns(entry: typeof changeFeed, viewer: Viewer): SQL {
 }
 
 /**
- * The conditions that keep, of the feed, each record's latest published entry that concerns the viewer,
- * published after `after` (a stamp, or null: all): the TAXII collections walk the feed with them, in
- * publication order, joined to the records (which the row rule then filters). The record's date_added is
- * that entry's stamp. Served by change_feed_published_idx (the walk) and change_feed_subject_idx (the
- * look for a later entry).
+ * A collection's walk of the feed: the published entries of one kind of record after `after` (a stamp,
+ * or null: all), in stamp order (change_feed_kind_published_idx). Named `change_feed`, so the conditions
+ * below read its rows. OFFSET 0 keeps PostgreSQL from flattening it into the query around it: flattened,
+ * the planner joined every entry to its record and checked the row rule on each before sorting for the
+ * first page (85 ms for a page of 101 of 4,500 reports, against 3.5 ms walking in order and stopping).
  */
-export function latestPublishedEntry(kind: 'REPORT' | 'OBSERVATION', viewer: Viewer, after: string | null): SQL[] {
+export function feedWalk(db: Db, kind: 'REPORT' | 'OBSERVATION', after: string | null) {
+  return db
+    .select()
+    .from(changeFeed)
+    .where(and(eq(changeFeed.subjectKind, kind), after === null ? isNotNull(changeFeed.publishedAt) : sql`${changeFeed.publishedAt} > ${after}::timestamptz`))
+    .orderBy(asc(changeFeed.publishedAt))
+    .offset(0)
+    .as('change_feed');
+}
+
+/**
+ * Keeps, of a walk, each record's latest published entry that concerns the viewer: the record's
+ * date_added is that entry's stamp. The look for a later entry is served by change_feed_subject_idx.
+ */
+export function latestConcerning(kind: 'REPORT' | 'OBSERVATION', viewer: Viewer): SQL[] {
   const later = alias(changeFeed, 'later');
   return [
-    eq(changeFeed.subjectKind, kind),
-    after === null ? sql`${changeFeed.publishedAt} is not null` : sql`${changeFeed.publishedAt} > ${after}::timestamptz`,
     concerns(changeFeed, viewer),
     sql`not exists (select 1 from ${changeFeed} as ${sql.identifier('later')} where ${later.subjectKind} = ${kind} and ${later.subjectId} = ${changeFeed.subjectId} and ${later.publishedAt} > ${changeFeed.publishedAt} and ${concerns(later as unknown as typeof changeFeed, viewer)})`,
   ];

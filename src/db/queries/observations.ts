@@ -16,8 +16,7 @@ import { descending, textArray } from './sql-fragments.js';
 import { countries } from '../schema/countries.js';
 import { indicators } from '../schema/indicators.js';
 import { appliesTo } from '../applicability.js';
-import { changeFeed } from '../schema/change-feed.js';
-import { latestPublishedEntry, publishedAtText } from './change-feed.js';
+import { feedWalk, latestConcerning, publishedAtText } from './change-feed.js';
 import type { PublishedQuery } from './reports.js';
 
 const readObservation = readJsonRow<ObservationRow>(getTableColumns(observations));
@@ -424,14 +423,15 @@ export async function countValuesInForce(
  * but not yet published hides its predecessor (no longer in force) until it is published itself.
  */
 export async function findPublishedObservations(db: Db, viewer: Viewer, query: PublishedQuery): Promise<{ observation: ObservationRow; dateAdded: string }[]> {
-  const where = [...latestPublishedEntry('OBSERVATION', viewer, query.after), ...listConditions(viewer, {})];
+  const walk = feedWalk(db, 'OBSERVATION', query.after);
+  const where = [...latestConcerning('OBSERVATION', viewer), ...listConditions(viewer, {})];
   if (query.ids) where.push(inArray(observations.id, [...query.ids]));
   const rows = await db
-    .select({ observation: columnsFor(viewer), dateAdded: publishedAtText(changeFeed.publishedAt) })
-    .from(changeFeed)
-    .innerJoin(observations, eq(observations.id, changeFeed.subjectId))
+    .select({ observation: columnsFor(viewer), dateAdded: publishedAtText(walk.publishedAt) })
+    .from(walk)
+    .innerJoin(observations, eq(observations.id, walk.subjectId))
     .where(and(...where))
-    .orderBy(sql`${changeFeed.publishedAt} asc`)
+    .orderBy(sql`${walk.publishedAt} asc`)
     .limit(query.first);
   return rows;
 }

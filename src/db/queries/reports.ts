@@ -14,8 +14,7 @@ import { gradingConditions, type GradingFilter } from './grading.js';
 import { asJsonRow, readJsonRow } from './json-rows.js';
 import { fieldsOf, scopedPages, scopeKey, scopeKeys, toPage } from './page.js';
 import { ascending, descending } from './sql-fragments.js';
-import { changeFeed } from '../schema/change-feed.js';
-import { latestPublishedEntry, publishedAtText, publishedRevision } from './change-feed.js';
+import { feedWalk, latestConcerning, publishedAtText, publishedRevision } from './change-feed.js';
 
 // Every column but the search vector, which no caller needs and which is large.
 export const { searchVector: _searchVector, ...reportColumns } = getTableColumns(reports);
@@ -333,18 +332,19 @@ export interface PublishedQuery {
  * is not served yet (publishedRevision). The row rule is reportConditions', as for every other list.
  */
 export async function findPublishedReports(db: Db, viewer: Viewer, query: PublishedQuery): Promise<{ report: ReportRead; dateAdded: string }[]> {
+  const walk = feedWalk(db, 'REPORT', query.after);
   const where = [
-    ...latestPublishedEntry('REPORT', viewer, query.after),
+    ...latestConcerning('REPORT', viewer),
     ...reportConditions(viewer, { includeRetracted: true }),
     sql`${reports.revision} <= ${publishedRevision('REPORT', reports.id)}`,
   ];
   if (query.ids) where.push(inArray(reports.id, [...query.ids]));
   const rows = await db
-    .select({ row: asJsonRow(readColumns), dateAdded: publishedAtText(changeFeed.publishedAt) })
-    .from(changeFeed)
-    .innerJoin(reports, eq(reports.id, changeFeed.subjectId))
+    .select({ row: asJsonRow(readColumns), dateAdded: publishedAtText(walk.publishedAt) })
+    .from(walk)
+    .innerJoin(reports, eq(reports.id, walk.subjectId))
     .where(and(...where))
-    .orderBy(sql`${changeFeed.publishedAt} asc`)
+    .orderBy(sql`${walk.publishedAt} asc`)
     .limit(query.first);
   return rows.map((r) => ({ report: readReport(r.row), dateAdded: r.dateAdded }));
 }
