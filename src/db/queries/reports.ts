@@ -346,10 +346,9 @@ export async function findReportChanges(db: Db, viewer: Viewer, query: ReportCha
 }
 
 /** The ids of every report the viewer may see, retracted ones included. */
-export async function visibleReportIds(db: Db, viewer: Viewer): Promise<string[]> {
-  const rows = await db
-    .select({ id: reports.id })
+export async function visibleReportIds(db: Db, viewer: Viewer): Promise<{ id: string; stixId: string | null }[]> {
+  return db
+    .select({ id: reports.id, stixId: reports.stixId })
     .from(reports)
     .where(and(...reportConditions(viewer, { includeRetracted: true })));
-  return rows.map((r) => r.id);
 }
