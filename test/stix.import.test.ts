@@ -221,6 +221,12 @@ describe('refusals name the object, and nothing of the bundle is written', () =>
     await refused([bad], new RegExp(`${bad.id} is created by unodc, another member`));
   });
 
+  it('a report the GraphQL input rules refuse: no topic among its labels, a name over 300 characters', async () => {
+    const noTopic = stixReport({ labels: ['osint'] });
+    const longName = stixReport({ name: 'n'.repeat(301) });
+    await refused([noTopic, longName], new RegExp(`${noTopic.id} topics must hold 1 to 10 themes \\(topics\\): give its topics as labels[^]*${longName.id} title must be 3 to 300 characters`));
+  });
+
   it('a marking the member may not set (TLP:CLEAR without org-admin), named by the write policy', async () => {
     const bad = stixReport({ object_marking_refs: [tlpMarkingId('CLEAR')] });
     await refused([bad], new RegExp(`${bad.id} was refused: TLP:CLEAR \\(public release\\) needs the org-admin role`));

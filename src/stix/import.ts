@@ -139,8 +139,7 @@ async function writePlans(tx: Db, viewer: MemberViewer, planned: Planned): Promi
       counts[outcome.kind] += 1;
       held.set(plan.stixId, outcome.reportId);
       const notKept = plan.notKept.length > 0 ? `; not kept: ${plan.notKept.slice(0, 10).join(', ')}${plan.notKept.length > 10 ? ` and ${plan.notKept.length - 10} more` : ''}` : '';
-      const object = planned.objects.find((o) => o.id === plan.stixId && o.modified !== undefined && Date.parse(String(o.modified)) === plan.modified.getTime())!;
-      byObject.set(object, { id: plan.stixId, version, ok: true, reportId: outcome.reportId, message: `${outcome.message}${notKept}` });
+      byObject.set(plan.object, { id: plan.stixId, version, ok: true, reportId: outcome.reportId, message: `${outcome.message}${notKept}` });
     } catch (error) {
       // A write the policy refuses (a marking this member may not set, a report of another person under
       // TLP:RED…) refuses the bundle: one transaction, all or nothing.

@@ -1,6 +1,8 @@
+import { validateSync } from 'class-validator';
 import type { ReferenceData } from '../db/reference.js';
 import type { ReportContent } from '../db/queries/report-writes.js';
 import { ReportKind, SourceReliability, Topic } from '../schema/common/enums.js';
+import { CreateReportInput } from '../schema/report/report.input.js';
 import { CONFIDENCE_OF_CREDIBILITY } from './grading.js';
 import { tlpOfMarkingId } from './markings.js';
 import { identityIdOf, indicatorIdOf, locationIdOf, type StixObject } from './reference.js';
@@ -14,6 +16,8 @@ import { identityIdOf, indicatorIdOf, locationIdOf, type StixObject } from './re
  */
 
 export interface ReportPlan {
+  /** The object of the bundle this plan reads. */
+  object: StixObject;
   stixId: string;
   /** The version the producer gave (`modified`), ISO text as sent. */
   modified: Date;
@@ -79,7 +83,9 @@ function splitDescription(description: string | undefined, name: string): { summ
   const text = description?.trim() ? description : name;
   const at = text.indexOf('\n\n');
   // A single paragraph is both: a report needs a summary and a body.
-  return at < 0 ? { summary: text, body: text } : { summary: text.slice(0, at), body: text.slice(at + 2) };
+  if (at < 0) return { summary: text, body: text };
+  const [summary, body] = [text.slice(0, at), text.slice(at + 2)];
+  return { summary: summary.trim() ? summary : name, body: body.trim() ? body : summary.trim() ? summary : name };
 }
 
 /** A STIX report as the content of a network report, or the reasons it cannot be one. */
@@ -130,7 +136,8 @@ export function planReport(object: StixObject, index: BundleIndex): ReportPlan |
 
   if (refusals.length > 0) return { refusals };
   const name = String(object.name);
-  return {
+  const plan: ReportPlan = {
+    object,
     stixId: object.id,
     modified: new Date(String(object.modified)),
     revoked: object.revoked === true,
@@ -151,4 +158,10 @@ export function planReport(object: StixObject, index: BundleIndex): ReportPlan |
     },
     notKept,
   };
+  // The same input rules as GraphQL createReport (its class-validator constraints: title length, 1 to 10
+  // topics, at most 20 countries…), so no report enters by STIX that the API would refuse.
+  const input = Object.assign(new CreateReportInput(), plan.content);
+  const problems = validateSync(input, { forbidUnknownValues: false, skipMissingProperties: true }).flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${m} (${e.property})`));
+  const fromLabels = (m: string) => (m.startsWith('topics') ? `${m}: give its topics as labels, kebab case (${[...TOPICS.keys()].slice(0, 3).join(', ')}…)` : m);
+  return problems.length > 0 ? { refusals: problems.map(fromLabels) } : plan;
 }
