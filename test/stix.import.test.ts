@@ -163,6 +163,16 @@ describe('a report pushed to the inbox', () => {
     expect(await graphqlReport(id)).toMatchObject({ revision: 2, title: 'Recruitment channels: corrected' });
   });
 
+  it('the same id from another organization never revises this one\'s report: it becomes that organization\'s own', async () => {
+    const report = stixReport();
+    await push([report]);
+    const kazId = ourId((await readBack(report.id))!);
+    const unodc = { authorization: `Bearer ${await idp.sign({ sub: 'sample:unodc:analyst-1', org: 'unodc', roles: ['contributor'] })}` };
+    const theirs = { ...report, modified: '2026-11-09T00:00:00.000Z', name: 'Rewritten by someone else', created_by_ref: identityIdOf('unodc') };
+    expect((await push([theirs], unodc)).body.successes[0].message).toMatch(/^created report/);
+    expect(await graphqlReport(kazId)).toMatchObject({ revision: 1, title: report.name });
+  });
+
   it('revoked: the report is retracted, and served revoked', async () => {
     const report = stixReport();
     await push([report]);
