@@ -49,6 +49,7 @@ const report = () => ({
   created: '2026-11-05T00:00:00.000Z',
   modified: '2026-11-05T00:00:00.000Z',
   name: 'Pushed through TAXII',
+  labels: ['violent-extremism'],
   published: '2026-11-05T00:00:00.000Z',
   created_by_ref: identityIdOf('kaz-ct'),
   object_refs: [locationIdOf('KAZ')],
