@@ -173,6 +173,12 @@ describe('a report pushed to the inbox', () => {
     expect(await graphqlReport(kazId)).toMatchObject({ revision: 1, title: report.name });
   });
 
+  it('a version modified before its publication is held as sent: pushed again, it is unchanged', async () => {
+    const report = stixReport({ published: '2026-11-03T00:00:00.000Z', modified: '2026-11-02T12:00:00.000Z' });
+    await push([report]);
+    expect((await push([report])).body.successes[0].message).toMatch(/^unchanged/);
+  });
+
   it('revoked: the report is retracted, and served revoked', async () => {
     const report = stixReport();
     await push([report]);

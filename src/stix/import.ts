@@ -169,7 +169,9 @@ async function writePlan(tx: Db, viewer: MemberViewer, plan: ReportPlan, heldId:
   }
   const current = await reportForImport(tx, viewer.organizationId, heldId);
   if (!current) throw new Error(`report ${heldId} vanished during the import`);
-  const heldVersion = Date.parse(reportVersion(toReport(current)));
+  // The version held is the one imported, as sent; what is exported (reportVersion) is never before the
+  // publication, which a producer's `modified` may be.
+  const heldVersion = current.stixModified?.getTime() ?? Date.parse(reportVersion(toReport(current)));
   if (plan.modified.getTime() === heldVersion) return { kind: 'unchanged', reportId: current.id, message: `unchanged: report ${current.id} holds this version already` };
   if (plan.modified.getTime() < heldVersion) {
     return { kind: 'older', reportId: current.id, message: `skipped: older than the version report ${current.id} holds (${new Date(heldVersion).toISOString()})` };
