@@ -95,16 +95,19 @@ describe('resources and media type (TAXII 2.1 §4–5)', () => {
     const root = await taxii(`${ROOT}/`);
     expect(root.body).toMatchObject({ title: expect.any(String), versions: [TAXII], max_content_length: expect.any(Number) });
     const list = await taxii(`${ROOT}/collections/`);
-    expect(list.body.collections.map((c: { title: string }) => c.title)).toEqual(['CT-EWN reference data', 'CT-EWN reports', 'CT-EWN indicator values']);
+    expect(list.body.collections.map((c: { title: string }) => c.title)).toEqual(['CT-EWN reference data', 'CT-EWN reports', 'CT-EWN indicator values', 'CT-EWN inbox']);
     for (const c of list.body.collections) {
-      expect(c).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), title: expect.any(String), can_read: true, can_write: false, media_types: ['application/stix+json;version=2.1'] });
+      // The inbox (test/taxii.write.test.ts) is write-only, and only for contributors: not for the anonymous caller.
+      expect(c).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), title: expect.any(String), can_read: c.title !== 'CT-EWN inbox', can_write: false, media_types: ['application/stix+json;version=2.1'] });
       expect((await taxii(`${ROOT}/collections/${c.id}/`)).body).toEqual(c);
     }
   });
 
   it('the collections are the same for every caller: none tells that records exist', async () => {
+    // Only can_write differs: it says what the caller may do (the inbox, for contributors), nothing about records.
+    const withoutCanWrite = (body: { collections: Record<string, unknown>[] }) => body.collections.map(({ can_write: _, ...c }) => c);
     const anonymous = await taxii(`${ROOT}/collections/`);
-    for (const persona of ['kazContributor', 'monitoringTeam', 'civilSociety'] as PersonaName[]) expect((await taxii(`${ROOT}/collections/`, persona)).body).toEqual(anonymous.body);
+    for (const persona of ['kazContributor', 'monitoringTeam', 'civilSociety'] as PersonaName[]) expect(withoutCanWrite((await taxii(`${ROOT}/collections/`, persona)).body)).toEqual(withoutCanWrite(anonymous.body));
   });
 
   it.each(['application/json', '*/*', 'application/taxii+json;version=2.0', 'application/stix+json;version=2.1'])('Accept: %s is refused with 406 and an error object', async (accept) => {
@@ -157,7 +160,7 @@ describe('resources and media type (TAXII 2.1 §4–5)', () => {
     expect(definition.schema).toContain('/stix/schemas/ctewn-indicator-series-1.0.json');
   });
 
-  it('the collections are read-only: a write is 403', async () => {
+  it('the readable collections are read-only: a write is 403', async () => {
     const response = await fetch(`${api.url}${await reportsPath()}/objects/`, {
       method: 'POST',
       headers: { accept: TAXII, 'content-type': TAXII, ...(await headersFor(idp, 'kazContributor')) },

@@ -3,20 +3,25 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { GraphQLError } from 'graphql';
 import { AccessRecord, type AccessLogWriter } from '../auth/access-log.js';
 import { authenticate } from '../auth/authenticate.js';
+import { mayContribute } from '../auth/policy.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Database } from '../db/database.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { BadNext, collectionById, COLLECTIONS, readCollection, type Collection, type ObjectsPage, type ObjectsQuery } from '../stix/collections.js';
+import { INBOX } from '../stix/inbox.js';
 import { databaseUnavailable } from './format-error.js';
 import { rateLimitKey, type RateLimits } from './rate-limit.js';
+import { addToInbox, InboxRequestProblem, isTaxiiContentType, readInboxStatus, readTaxiiBody } from './taxii-inbox.js';
 
 /**
  * A TAXII 2.1 server (OASIS TAXII Version 2.1, 2021) under /taxii2/: discovery, one API root, its
- * collections, and for each collection its objects, manifest and versions. Read-only for now. Every object
- * comes from src/stix/collections.ts, which reads through the query functions (THE row rule) and the
- * field policy, and what a response hands out is written to the access log, as for GraphQL.
+ * collections, and for each collection its objects, manifest and versions. Every object comes from
+ * src/stix/collections.ts, which reads through the query functions (THE row rule) and the field policy,
+ * and what a response hands out is written to the access log, as for GraphQL. The one writable
+ * collection is the inbox (src/http/taxii-inbox.ts): contributors add STIX reports there, with a status
+ * resource per request.
  */
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
 const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
@@ -117,6 +122,11 @@ function collectionResource(c: Collection) {
   return { id: c.id, title: c.title, description: c.description, can_read: true, can_write: false, media_types: [STIX_MEDIA_TYPE] };
 }
 
+/** The inbox is listed for everyone (the list names no one); whether the caller may write is its own. */
+function inboxResource(viewer: Viewer) {
+  return { id: INBOX.id, title: INBOX.title, description: INBOX.description, can_read: false, can_write: mayContribute(viewer), media_types: [STIX_MEDIA_TYPE] };
+}
+
 function dateHeaders(page: ObjectsPage): Record<string, string> {
   const first = page.entries[0];
   const last = page.entries[page.entries.length - 1];
@@ -155,6 +165,7 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
     if (res.headersSent) return;
     if (error instanceof TaxiiError) return sendError(res, error);
     if (error instanceof BadNext) return sendError(res, badRequest(error.message));
+    if (error instanceof InboxRequestProblem) return sendError(res, new TaxiiError(error.status, error.title, error.description));
     if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
       return sendError(res, new TaxiiError(401, 'Unauthorized', 'The bearer token was refused (expired, not signed by a trusted key, or for another audience).', { 'www-authenticate': 'Bearer' }));
     }
@@ -184,6 +195,9 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
   };
 
   const collectionOf = (req: Request) => {
+    if (String(req.params.collection) === INBOX.id) {
+      throw new TaxiiError(403, 'Forbidden', 'The inbox is write-only (can_read: false): what you added is read from the CT-EWN reports collection');
+    }
     const c = collectionById(String(req.params.collection));
     if (!c) throw new TaxiiError(404, 'Collection not found', 'No collection has this id; GET the collections resource for the list');
     return c;
@@ -227,7 +241,7 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
     `/${API_ROOT}/collections/`,
     handle((req, res) => {
       parseQuery(req, []);
-      send(res, 200, { collections: COLLECTIONS.map(collectionResource) });
+      send(res, 200, { collections: [...COLLECTIONS.map(collectionResource), inboxResource(viewerOf(req))] });
     }),
   );
 
@@ -235,6 +249,7 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
     `/${API_ROOT}/collections/:collection/`,
     handle((req, res) => {
       parseQuery(req, []);
+      if (String(req.params.collection) === INBOX.id) return send(res, 200, inboxResource(viewerOf(req)));
       send(res, 200, collectionResource(collectionOf(req)));
     }),
   );
@@ -283,9 +298,32 @@ export function taxiiRouter(deps: TaxiiDeps): Router {
 
   router.post(
     `/${API_ROOT}/collections/:collection/objects/`,
-    handle((req) => {
-      collectionOf(req);
-      throw new TaxiiError(403, 'Forbidden', 'This collection is read-only (can_write: false): reports are written through GraphQL createReport for now');
+    handle(async (req, res) => {
+      if (String(req.params.collection) !== INBOX.id) {
+        collectionOf(req);
+        throw new TaxiiError(403, 'Forbidden', `This collection is read-only (can_write: false): add reports to the inbox, collection ${INBOX.id}`);
+      }
+      parseQuery(req, []);
+      const viewer = viewerOf(req);
+      if (viewer.kind !== 'member') throw new TaxiiError(401, 'Unauthorized', 'Adding objects needs a bearer token of a contributor', { 'www-authenticate': 'Bearer' });
+      if (!mayContribute(viewer)) throw new TaxiiError(403, 'Forbidden', 'Adding reports needs the contributor role (can_write is false for you)');
+      if (!isTaxiiContentType(req.headers['content-type'])) {
+        throw new TaxiiError(415, 'Unsupported media type', `Send the objects as a TAXII envelope with Content-Type: ${TAXII_MEDIA_TYPE}`);
+      }
+      const status = await addToInbox(deps.database, viewer, await readTaxiiBody(req, deps.maxContentLength));
+      send(res, 202, status);
+    }),
+  );
+
+  router.get(
+    `/${API_ROOT}/status/:status/`,
+    handle(async (req, res) => {
+      parseQuery(req, []);
+      const viewer = viewerOf(req);
+      // Another organization's status and a missing one answer the same: a status names what was written.
+      const status = viewer.kind === 'member' ? await readInboxStatus(deps.database, viewer, String(req.params.status)) : undefined;
+      if (!status) throw new TaxiiError(404, 'Status not found', 'No status with this id for your organization');
+      send(res, 200, status);
     }),
   );
 

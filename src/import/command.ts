@@ -8,18 +8,24 @@ import { ApiError } from '../errors.js';
 import { parsePeriod } from '../schema/common/period.js';
 import { COLUMNS, formatOf, parseFile, type FileProblem, type ImportFormat, type ParsedFile } from './parse.js';
 import { progressReporter, type ProgressStream } from './progress.js';
+import { runStixImport } from './stix-command.js';
 import { ImportUsageError, importViewer, parseRoles } from './viewer.js';
 
 export const EXIT = { OK: 0, INVALID: 1, USAGE: 2 } as const;
 
 export const USAGE = `usage: npm run import -- observations <file.csv|file.json|file.ndjson> --org <organization id> --sub <person>
          [--roles contributor[,org-admin]] [--idempotency-key <key>] [--dry-run]
+       npm run import -- stix <bundle.json> --org <organization id> --sub <person>
+         [--roles contributor[,org-admin]] [--dry-run]
 
-  Validates the whole file, prints every problem with its line, then writes all rows in one
-  transaction (all or nothing). Exit codes: 0 written (or valid, with --dry-run), 1 nothing written
-  (invalid file or a refused write), 2 usage error. See docs/IMPORT-EXPORT.md.`;
+  Validates the whole file, prints every problem with its line (for STIX: the object id), then
+  writes everything in one transaction (all or nothing). A STIX bundle's reports become reports of
+  --org, or new revisions of those with the same STIX id. Exit codes: 0 written (or valid, with
+  --dry-run), 1 nothing written (invalid file or a refused write), 2 usage error.
+  See docs/IMPORT-EXPORT.md and docs/STIX.md.`;
 
 export interface ImportArgs {
+  what: 'observations' | 'stix';
   file: string;
   format: ImportFormat;
   org: string;
@@ -49,15 +55,17 @@ export function parseImportArgs(argv: readonly string[]): ImportArgs {
   }
   const { values, positionals } = parsed;
   const [what, file, ...extra] = positionals;
-  if (what !== 'observations') throw new ImportUsageError(what ? `cannot import "${what}": only observations` : 'say what to import: observations');
+  if (what !== 'observations' && what !== 'stix') throw new ImportUsageError(what ? `cannot import "${what}": only observations or stix` : 'say what to import: observations or stix');
   if (!file || extra.length > 0) throw new ImportUsageError('give exactly one file');
   const format = formatOf(file);
+  if (what === 'stix' && format !== 'json') throw new ImportUsageError(`${file}: a STIX bundle is a .json file`);
   if (!format) throw new ImportUsageError(`${file}: the file name must end in .csv, .json or .ndjson`);
+  if (what === 'stix' && values['idempotency-key'] !== undefined) throw new ImportUsageError('--idempotency-key is for observations: a STIX import is idempotent by the objects\' ids and versions');
   if (!values.org) throw new ImportUsageError('--org is required: the organization the values come from');
   if (!values.sub?.trim()) throw new ImportUsageError('--sub is required: the person recording them (written to the audit log)');
   const key = values['idempotency-key'] ?? null;
   if (key !== null && (key.length < 8 || key.length > 200)) throw new ImportUsageError('--idempotency-key must be 8 to 200 characters');
-  return { file, format, org: values.org, sub: values.sub.trim(), roles: parseRoles(values.roles!), idempotencyKey: key, dryRun: values['dry-run']! };
+  return { what, file, format, org: values.org, sub: values.sub.trim(), roles: parseRoles(values.roles!), idempotencyKey: key, dryRun: values['dry-run']! };
 }
 
 export interface ImportIo {
@@ -112,6 +120,7 @@ export async function runImport(db: Db, args: ImportArgs, io: ImportIo, options:
     }
     throw error;
   }
+  if (args.what === 'stix') return runStixImport(db, viewer, args, text, io);
 
   const file = parseFile(text, args.format);
   const problems = problemsOf(file, validateObservationRows(file.rows, await loadReferenceData(db), viewer, { now: new Date(), maxFuturePeriods }));

@@ -14,7 +14,7 @@ import { GRADING_EXTENSION_ID, gradingExtensionDefinition, SERIES_EXTENSION_ID, 
 import { tlpMarkingDefinition, tlpOfMarkingId } from './markings.js';
 import { toStixObservation } from './observation.js';
 import { countryLocation, identityIdOf, indicatorIdOf, indicatorObject, locationIdOf, networkIdentity, organizationIdentity, type StixObject } from './reference.js';
-import { toStixReport } from './report.js';
+import { stixIdOfReport, toStixReport } from './report.js';
 
 /**
  * Reports and observations as STIX 2.1, read through the same query functions as GraphQL (findReports,
@@ -51,7 +51,7 @@ export async function stixReports(db: Db, viewer: Viewer, access: AccessRecord, 
 export async function reportsToStix(db: Db, viewer: Viewer, access: AccessRecord, reports: readonly Report[]): Promise<StixObject[]> {
   const sourceIds = [...new Set(reports.map((r) => r.tearlineOfId).filter((id): id is string => id !== null))];
   // Report.tearlineOf resolves through the row rule: a source the viewer may not see is not referenced.
-  const visibleSources = new Set(sourceIds.length > 0 ? (await reportsByIds(db, viewer, sourceIds)).map((r) => r.id) : []);
+  const visibleSources = new Map(sourceIds.length > 0 ? (await reportsByIds(db, viewer, sourceIds)).map((r) => [r.id, stixIdOfReport(toReport(r))] as const) : []);
   return reports.map((report) => {
     const origin = report.authorOrgId;
     const reads = (field: string) => readsFieldOn(viewer, 'Report', field, origin);
@@ -59,7 +59,7 @@ export async function reportsToStix(db: Db, viewer: Viewer, access: AccessRecord
       sourceReliability: reads('sourceReliability'),
       informationCredibility: reads('informationCredibility'),
       sanctionsReferences: reads('sanctionsReferences') ? sanctionsReferencesFor(viewer, report) : [],
-      tearlineSourceId: report.tearlineOfId && visibleSources.has(report.tearlineOfId) ? report.tearlineOfId : null,
+      tearlineSourceRef: (report.tearlineOfId && visibleSources.get(report.tearlineOfId)) || null,
     };
     access.sawRecord('report', report.id, report.tlp, origin);
     if (reading.sourceReliability) recordRestricted(access, 'Report.sourceReliability', undefined, report);
@@ -85,7 +85,7 @@ export async function stixObservations(
 export async function observationsToStix(db: Db, viewer: Viewer, access: AccessRecord, observations: readonly Observation[]): Promise<StixObject[]> {
   const reportIds = [...new Set(observations.map((o) => o.sourceReportId).filter((id): id is string => id !== null))];
   // Observation.sourceReport resolves through the row rule, as here.
-  const visibleReports = new Set(reportIds.length > 0 ? (await reportsByIds(db, viewer, reportIds)).map((r) => r.id) : []);
+  const visibleReports = new Map(reportIds.length > 0 ? (await reportsByIds(db, viewer, reportIds)).map((r) => [r.id, stixIdOfReport(toReport(r))] as const) : []);
   return observations.map((o) => {
     const origin = o.sourceOrgId;
     const reads = (field: string) => readsFieldOn(viewer, 'Observation', field, origin);
@@ -93,7 +93,7 @@ export async function observationsToStix(db: Db, viewer: Viewer, access: AccessR
       sourceReliability: reads('sourceReliability'),
       informationCredibility: reads('informationCredibility'),
       note: reads('note'),
-      sourceReportId: o.sourceReportId && visibleReports.has(o.sourceReportId) ? o.sourceReportId : null,
+      sourceReportRef: (o.sourceReportId && visibleReports.get(o.sourceReportId)) || null,
     };
     access.sawRecord('observation', o.id, o.tlp, origin);
     if (reading.sourceReliability) recordRestricted(access, 'Observation.sourceReliability', undefined, o);

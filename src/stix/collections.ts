@@ -174,7 +174,7 @@ async function readReports(db: Db, viewer: Viewer, access: AccessRecord, query: 
     // STIX ids are UUIDv5 of ours, which cannot be reversed: the ids of the reports the viewer may see are
     // mapped forward and matched (one index-only statement under the row rule).
     const wanted = new Set(query.ids);
-    ids = (await visibleReportIds(db, viewer)).filter((id) => wanted.has(reportIdOf(id)));
+    ids = (await visibleReportIds(db, viewer)).filter((r) => wanted.has(r.stixId ?? reportIdOf(r.id))).map((r) => r.id);
     if (ids.length === 0) return { entries: [], more: false, next: null };
   }
   const rows = await findPublishedReports(db, viewer, { after: startOf(query), ids, first: query.limit + 1 });

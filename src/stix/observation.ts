@@ -4,7 +4,6 @@ import { confidenceOf } from './grading.js';
 import { stixId, stixTime } from './ids.js';
 import { tlpMarkingId } from './markings.js';
 import { identityIdOf, indicatorIdOf, locationIdOf, type StixObject } from './reference.js';
-import { reportIdOf } from './report.js';
 
 /**
  * One value is one source's figure for an indicator, country and period; its revisions are versions of
@@ -20,7 +19,8 @@ export interface ObservationReading {
   informationCredibility: boolean;
   note: boolean;
   /** The report the value rests on, if the row rule lets the viewer see it. */
-  sourceReportId: string | null;
+  /** The STIX id of the report the value comes from, if the row rule lets the viewer see it. */
+  sourceReportRef: string | null;
 }
 
 /** The period's first instant: it never moves between revisions, as `created` must not. */
@@ -51,7 +51,7 @@ export function toStixObservation(o: Observation, reading: ObservationReading): 
     indicator_ref: indicatorIdOf(o.indicatorCode),
     location_ref: locationIdOf(o.countryIso3),
     source_ref: identityIdOf(o.sourceOrgId),
-    ...(reading.sourceReportId ? { report_ref: reportIdOf(reading.sourceReportId) } : {}),
+    ...(reading.sourceReportRef ? { report_ref: reading.sourceReportRef } : {}),
     period: o.period,
     period_start: o.periodStart,
     value: o.value,

@@ -10,6 +10,12 @@ import { identityIdOf, indicatorIdOf, locationIdOf, type StixObject } from './re
 export const reportIdOf = (id: string) => stixId('report', 'report', id);
 
 /**
+ * A report's STIX id: the one it was imported with, so a round trip through another platform keeps it
+ * (src/stix/import.ts), else the UUIDv5 of our id.
+ */
+export const stixIdOfReport = (report: Pick<Report, 'id' | 'stixId'>) => report.stixId ?? reportIdOf(report.id);
+
+/**
  * What this viewer may read of one report, decided by the policy (src/auth/policy.ts) before mapping: the
  * mapper only leaves out what it is told to, so a field the viewer may not read is never in the object.
  */
@@ -18,8 +24,8 @@ export interface ReportReading {
   informationCredibility: boolean;
   /** The sanctions-list entries the viewer may read (value-level rule applied); empty when refused. */
   sanctionsReferences: readonly string[];
-  /** The report this one is a tearline of, if the row rule lets the viewer see it. */
-  tearlineSourceId: string | null;
+  /** The STIX id of the report this one is a tearline of, if the row rule lets the viewer see it. */
+  tearlineSourceRef: string | null;
 }
 
 /** Kinds that are threat analyses take report-type-ov's `threat-report`; every report also keeps its own kind. */
@@ -37,9 +43,12 @@ function sanctionsListOf(entry: string): string {
 /**
  * `modified` follows the revision (updatedAt moves with every revision and with a retraction), so a
  * receiving platform replaces its copy; never earlier than `created` (the publication), which STIX forbids.
+ * A revision imported from STIX keeps its producer's `modified` (stixModified, cleared by any later write
+ * here), so exporting it again gives the same version and the producer's platform sees no change.
  */
-export function reportVersion(report: Pick<Report, 'publishedAt' | 'updatedAt'>): string {
-  return stixTime(report.updatedAt > report.publishedAt ? report.updatedAt : report.publishedAt);
+export function reportVersion(report: Pick<Report, 'publishedAt' | 'updatedAt'> & Partial<Pick<Report, 'stixModified'>>): string {
+  const at = report.stixModified ?? report.updatedAt;
+  return stixTime(at > report.publishedAt ? at : report.publishedAt);
 }
 
 export function toStixReport(report: Report, reading: ReportReading): StixObject {
@@ -55,12 +64,12 @@ export function toStixReport(report: Report, reading: ReportReading): StixObject
     identityIdOf(report.authorOrgId),
     ...(report.countryCodes ?? []).map(locationIdOf),
     ...(report.indicatorCodes ?? []).map(indicatorIdOf),
-    ...(reading.tearlineSourceId ? [reportIdOf(reading.tearlineSourceId)] : []),
+    ...(reading.tearlineSourceRef ? [reading.tearlineSourceRef] : []),
   ];
   return {
     type: 'report',
     spec_version: '2.1',
-    id: reportIdOf(report.id),
+    id: stixIdOfReport(report),
     created_by_ref: identityIdOf(report.authorOrgId),
     created: stixTime(report.publishedAt),
     modified: reportVersion(report),

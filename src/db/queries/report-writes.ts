@@ -224,6 +224,8 @@ export async function updateReport(
         ...(patch.sanctionsReferences ? { sanctionsReferences: patch.sanctionsReferences } : {}),
         revision: current.revision + 1,
         updatedAt: sql`now()`,
+        // The version is ours from now on (src/stix/report.ts reportVersion).
+        stixModified: null,
       })
       .where(eq(reports.id, id))
       .returning(reportColumns);
@@ -243,7 +245,7 @@ export async function retractReport(db: Db, viewer: MemberViewer, id: string, re
     if (current.retractedAt) throw new ApiError(ErrorCode.CONFLICT, 'The report is already retracted');
     const [row] = await tx
       .update(reports)
-      .set({ retractedAt: sql`now()`, retractionReason: reason, updatedAt: sql`now()` })
+      .set({ retractedAt: sql`now()`, retractionReason: reason, updatedAt: sql`now()`, stixModified: null })
       .where(eq(reports.id, id))
       .returning(reportColumns);
     await reportChanged(tx, row!, 'RETRACTED');

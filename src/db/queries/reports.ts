@@ -350,10 +350,9 @@ export async function findPublishedReports(db: Db, viewer: Viewer, query: Publis
 }
 
 /** The ids of every report the viewer may see, retracted ones included. */
-export async function visibleReportIds(db: Db, viewer: Viewer): Promise<string[]> {
-  const rows = await db
-    .select({ id: reports.id })
+export async function visibleReportIds(db: Db, viewer: Viewer): Promise<{ id: string; stixId: string | null }[]> {
+  return db
+    .select({ id: reports.id, stixId: reports.stixId })
     .from(reports)
     .where(and(...reportConditions(viewer, { includeRetracted: true })));
-  return rows.map((r) => r.id);
 }

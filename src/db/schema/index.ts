@@ -13,3 +13,4 @@ export * from './alert-triage.js';
 export * from './rate-limits.js';
 export * from './change-feed.js';
 export * from './peers.js';
+export * from './taxii-statuses.js';

@@ -10,6 +10,7 @@ import {
   text,
   timestamp,
   uuid,
+  uniqueIndex,
   check,
   jsonb,
   type AnyPgColumn,
@@ -50,6 +51,13 @@ export const reports = pgTable(
     retractionReason: text('retraction_reason'),
     // A tearline: a derived, lower-marking version of the report it points to, for wider release.
     tearlineOf: uuid('tearline_of').references((): AnyPgColumn => reports.id),
+    // A report imported from STIX keeps the id and version its producer gave it (src/stix/import.ts), so a
+    // round trip preserves ids and a re-import of the same version writes nothing. stix_modified is the
+    // imported version's `modified`; any later write here clears it (the version is then ours again).
+    // Unique per author organization, not globally: a global constraint would tell an importer that a
+    // report it may not see holds the id.
+    stixId: text('stix_id'),
+    stixModified: timestamp('stix_modified', { withTimezone: true, precision: 3 }),
     // The 'russian' configuration stems Cyrillic words with the Russian stemmer and ASCII words with the
     // English one, so one vector and one GIN index serve both languages of the network.
     searchVector: tsvector('search_vector').generatedAlwaysAs(
@@ -68,6 +76,7 @@ export const reports = pgTable(
     check('reports_title_present', sql`coalesce(${t.titleEn}, ${t.titleRu}) is not null`),
     check('reports_credibility_range', sql`${t.informationCredibility} between 1 and 6`),
     index('reports_tearline_of_idx').on(t.tearlineOf),
+    uniqueIndex('reports_author_stix_id_idx').on(t.authorOrgId, t.stixId),
   ],
 );
 

@@ -30,6 +30,8 @@ export function toReport(row: ReportRecord & Partial<ReportLinks>): Report {
     authorOrgId: row.authorOrgId,
     authorSub: row.authorSub,
     tearlineOfId: row.tearlineOf,
+    stixId: row.stixId,
+    stixModified: row.stixModified,
     ...(row.countryCodes ? { countryCodes: row.countryCodes } : {}),
     ...(row.indicatorCodes ? { indicatorCodes: row.indicatorCodes } : {}),
   });

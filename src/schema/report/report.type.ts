@@ -72,6 +72,9 @@ export class Report {
   /** The person who wrote the first revision; read only by Report.revisions (through its field rule). */
   authorSub!: string;
   tearlineOfId!: string | null;
+  /** The STIX id and version the report was imported with (src/stix/import.ts); never a GraphQL field. */
+  stixId!: string | null;
+  stixModified!: Date | null;
   /** Read with the report on the read paths; absent on a report just written (then looked up). */
   countryCodes?: readonly string[];
   indicatorCodes?: readonly string[];
