@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceIdentity } from '../src/auth/instance-identity.js';
+import { reportsByIds } from '../src/db/queries/reports.js';
+import { peerConfigAllows } from '../src/sync/peer-filter.js';
+import { organizationReader } from '../src/sync/reader.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { reportDraft } from './support/drafts.js';
 import { feedSettled, pullAll, recordIds, records, registeredPeer, revocations, type PulledEntry } from './support/sync.js';
@@ -111,6 +114,19 @@ describe('sync egress: the row rule for the peer’s organization', () => {
   });
 });
 
+describe('sync egress: RED never leaves', () => {
+  it('is not read for an organization as a whole, even its own RED (an organization is no person)', async () => {
+    const reader = await organizationReader(api.app.database.db, 'kaz-ct');
+    expect(await reportsByIds(api.app.database.db, reader, [ids.redOwn!, ids.red!, ids.green!])).toEqual([expect.objectContaining({ id: ids.green })]);
+  });
+
+  it('is refused by the peer filter whatever a configuration says', () => {
+    const everything: Parameters<typeof peerConfigAllows>[0] = { allowedKinds: ['REPORT', 'OBSERVATION'], allowedMarkings: ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'], allowedCountries: [] };
+    expect(peerConfigAllows(everything, { kind: 'REPORT', tlp: 'RED', countries: ['KAZ'] })).toBe(false);
+    expect(peerConfigAllows(everything, { kind: 'REPORT', tlp: 'AMBER_STRICT', countries: ['KAZ'] })).toBe(true);
+  });
+});
+
 describe('sync egress: only the fields the organization may read', () => {
   it('filters sanctions references to a committee’s own list, and sends the source description only where the rule allows', async () => {
     const kaz = entryOf((await pullAll(api, peers.kaz!)).entries, 'green')!;
@@ -138,7 +154,22 @@ describe('sync egress: grants travel, revocations follow', () => {
     expect(entryOf(entries, 'green')!.grants).toEqual([]);
   });
 
-  it('turns a grant revoked at the origin into a revocation for the peer', async () => {
+  it('turns a grant revoked at the origin into a revocation for the peer, on the next pull', async () => {
+    const start = (await pullAll(api, peers.kaz!)).next;
+    await report('revokedLater', { tlp: 'AMBER' });
+    await share('revokedLater', 'kaz-ct');
+    await feedSettled(api);
+    const before = await pullAll(api, peers.kaz!, start);
+    expect(recordIds(before.entries)).toEqual([ids.revokedLater]);
+    await ok(`mutation($id: UUID!) { revokeShare(grantId: $id) { id } }`, { id: grants['revokedLater→kaz-ct'] }, await as('uzb-ct'));
+    await feedSettled(api);
+    const after = await pullAll(api, peers.kaz!, before.next);
+    expect(after.entries).toEqual([
+      expect.objectContaining({ type: 'revocation', kind: 'REPORT', recordId: ids.revokedLater, grantId: grants['revokedLater→kaz-ct'], organizationId: 'kaz-ct', reason: 'REVOKED' }),
+    ]);
+  });
+
+  it('tells a peer reading from the start of a revoked grant, not of the record', async () => {
     const { entries } = await pullAll(api, peers.kaz!);
     expect(revocations(entries)).toContainEqual(
       expect.objectContaining({ type: 'revocation', kind: 'REPORT', recordId: ids.revoked, grantId: grants['revoked→kaz-ct'], organizationId: 'kaz-ct', reason: 'REVOKED' }),
