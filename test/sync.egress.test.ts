@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceIdentity } from '../src/auth/instance-identity.js';
 import { reportsByIds } from '../src/db/queries/reports.js';
-import { peerConfigAllows } from '../src/sync/peer-filter.js';
+import { peerConfigAllows } from '../src/auth/policy.js';
 import { organizationReader } from '../src/sync/reader.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { reportDraft } from './support/drafts.js';

@@ -1,3 +1,4 @@
+import { downgradesToTearlines, mayStandIn, peerConfigAllows } from '../auth/policy.js';
 import type { OrganizationReader } from '../auth/viewer.js';
 import type { Db } from '../db/database.js';
 import { readChanges } from '../db/queries/change-feed.js';
@@ -8,14 +9,13 @@ import type { ChangeFeedRow } from '../db/schema/change-feed.js';
 import type { ObservationRow } from '../db/schema/observations.js';
 import type { PeerRow } from '../db/schema/peers.js';
 import type { SyncEntry, SyncGrant, SyncRecordEntry, SyncRevocationEntry } from './entries.js';
-import { downgradesToTearlines, mayStandIn, peerConfigAllows } from './peer-filter.js';
 import { observationFields, reportFields, type RecordFields } from './record-fields.js';
 
 /**
  * What leaves for a peer (issue 17, item 2), decided by the same rules as every read: a record goes only
  * if the peer's organization may see it under THE row rule (read through reportsByIds / observationsByIds
  * as an OrganizationReader, which TLP:RED never reaches), with only the fields the policy lets that
- * organization read, and then only if the peer's configuration allows it (peer-filter.ts). Grants that
+ * organization read, and then only if the peer's configuration allows it (policy.ts: peerConfigAllows). Grants that
  * admit the organization travel with the record; one revoked or expired becomes a revocation.
  */
 
@@ -101,7 +101,8 @@ export async function egressPage(db: Db, instanceId: string, peer: PeerRow, read
   const downgraded = reports.filter((r) => downgradesToTearlines(peer, r.tlp)).map((r) => r.id);
   const tearlines = groupBy(downgraded.length ? await tearlinesOf(db, reader, downgraded) : [], (t) => t.tearlineOf!);
   // Links (a tearline's source, an observation's report) go only to reports the organization may see.
-  const linkIds = [...new Set([...reports, ...[...tearlines.values()].flat()].map((r) => r.tearlineOf).concat(observations.map((o) => o.sourceReportId)).filter((id): id is string => id !== null))];
+  const links = [...reports, ...[...tearlines.values()].flat()].map((r) => r.tearlineOf).concat(observations.map((o) => o.sourceReportId));
+  const linkIds = [...new Set(links.filter((id): id is string => id !== null))];
   const visibleLinks = new Set(linkIds.length ? (await reportsByIds(db, reader, linkIds)).map((r) => r.id) : []);
 
   const entries: SyncEntry[] = [];

@@ -1,4 +1,5 @@
 import type { PeerViewer } from '../auth/instance-token.js';
+import type { OrganizationReader } from '../auth/viewer.js';
 import type { Db } from '../db/database.js';
 import { appendAuditEvents } from '../db/queries/audit.js';
 import { findPeer } from '../db/queries/peers.js';
@@ -54,7 +55,7 @@ export async function pullChanges(db: Db, instanceId: string, caller: PeerViewer
   const peer = await findPeer(db, caller.peerId);
   if (!peer || peer.disabledAt) throw new PullForbidden(`the peer "${caller.peerId}" is disabled here`);
   if (peer.direction === 'PUSH') throw new PullForbidden(`the peer "${peer.id}" is configured for PUSH: we send to its inbox, it does not read our feed`);
-  let reader;
+  let reader: OrganizationReader;
   try {
     reader = await organizationReader(db, peer.organizationId);
   } catch (error) {
