@@ -194,6 +194,22 @@ describe('sync egress: grants travel, revocations follow', () => {
   });
 });
 
+describe('sync egress: a copy the peer may no longer have is withdrawn', () => {
+  it('withdraws a record from a peer that was handed it once its marking is raised, and names it to no peer that never had it', async () => {
+    const kazStart = (await pullAll(api, peers.kaz!)).next;
+    const uzbStart = (await pullAll(api, peers.kazUzb!)).next;
+    await report('raised', { tlp: 'GREEN' });
+    await feedSettled(api);
+    const before = await pullAll(api, peers.kaz!, kazStart);
+    expect(recordIds(before.entries)).toEqual([ids.raised]);
+    await ok(`mutation($id: UUID!) { updateReport(id: $id, expectedRevision: 1, input: { tlp: AMBER }) { revision } }`, { id: ids.raised }, await as('uzb-ct'));
+    await feedSettled(api);
+    expect((await pullAll(api, peers.kaz!, before.next)).entries).toEqual([{ type: 'withdrawal', kind: 'REPORT', recordId: ids.raised, revision: 2 }]);
+    // The peer for Uzbekistan's records never had it: it learns nothing of the report, not even its id.
+    expect(JSON.stringify((await pullAll(api, peers.kazUzb!, uzbStart)).entries)).not.toContain(ids.raised);
+  });
+});
+
 describe('sync egress: downgrade only when configured', () => {
   it('sends a peer configured with TEARLINE the tearline in place of the AMBER source, and never an AMBER report', async () => {
     const { entries } = await pullAll(api, peers.kazTearlines!);

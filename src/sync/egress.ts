@@ -8,7 +8,9 @@ import { reportsByIds, tearlinesOf, type ReportRead } from '../db/queries/report
 import type { ChangeFeedRow } from '../db/schema/change-feed.js';
 import type { ObservationRow } from '../db/schema/observations.js';
 import type { PeerRow } from '../db/schema/peers.js';
-import type { SyncEntry, SyncGrant, SyncRecordEntry, SyncRevocationEntry } from './entries.js';
+import { recordsHandedTo } from '../db/queries/audit.js';
+import { PULL_OPERATION, peerActorSub } from './access.js';
+import type { SyncEntry, SyncGrant, SyncRecordEntry, SyncRevocationEntry, SyncWithdrawalEntry } from './entries.js';
 import { observationFields, reportFields, type RecordFields } from './record-fields.js';
 
 /**
@@ -16,7 +18,8 @@ import { observationFields, reportFields, type RecordFields } from './record-fie
  * if the peer's organization may see it under THE row rule (read through reportsByIds / observationsByIds
  * as an OrganizationReader, which TLP:RED never reaches), with only the fields the policy lets that
  * organization read, and then only if the peer's configuration allows it (policy.ts: peerConfigAllows). Grants that
- * admit the organization travel with the record; one revoked or expired becomes a revocation.
+ * admit the organization travel with the record; one revoked or expired becomes a revocation. A record the
+ * peer was handed and may no longer have becomes a withdrawal.
  */
 
 /** What a page handed out, for the access log: records, the grants named, the restricted fields by record. */
@@ -105,12 +108,16 @@ export async function egressPage(db: Db, instanceId: string, peer: PeerRow, read
   const linkIds = [...new Set(links.filter((id): id is string => id !== null))];
   const visibleLinks = new Set(linkIds.length ? (await reportsByIds(db, reader, linkIds)).map((r) => r.id) : []);
 
-  const entries: SyncEntry[] = [];
+  // A withdrawal stands in its place until the access log says whether the peer was ever handed the record.
+  const entries: (SyncEntry | { type: 'unsent'; entry: SyncWithdrawalEntry })[] = [];
   const handedOut: HandedOut = { reportIds: new Set(), observationIds: new Set(), grantIds: new Set(), originOrgIds: new Set(), restrictedByRecord: new Map() };
   const sent = new Set<string>();
+  // Whether the change being answered sent its record itself (not only a tearline in its place).
+  const current = { itself: false };
   const revoked = new Set<string>();
 
   const emitRecord = (kind: 'REPORT' | 'OBSERVATION', record: ReportRead | ObservationRow, cut: RecordFields, change: string, downgradedFrom?: string) => {
+    if (!downgradedFrom) current.itself = true;
     const origin = kind === 'REPORT' ? (record as ReportRead).authorOrgId : (record as ObservationRow).sourceOrgId;
     const retracted = kind === 'REPORT' && (record as ReportRead).retractedAt !== null;
     const key = `${kind}:${record.id}:${record.revision}:${retracted}`;
@@ -137,10 +144,12 @@ export async function egressPage(db: Db, instanceId: string, peer: PeerRow, read
       emitRevocation(want.grant);
       continue;
     }
+    current.itself = false;
+    let stale = false;
     if (want.kind === 'REPORT') {
       const report = reportById.get(want.id);
       // An entry older than the report's current revision is left to the later entry, which carries it.
-      const stale = report !== undefined && want.feedRevision !== null && want.feedRevision < report.revision;
+      stale = report !== undefined && want.feedRevision !== null && want.feedRevision < report.revision;
       if (report && !stale && peerConfigAllows(peer, { kind: 'REPORT', tlp: report.tlp, countries: report.countryCodes })) {
         if (downgradesToTearlines(peer, report.tlp)) {
           for (const t of tearlines.get(report.id) ?? []) {
@@ -158,9 +167,28 @@ export async function egressPage(db: Db, instanceId: string, peer: PeerRow, read
         emitRecord('OBSERVATION', observation, observationFields(reader, observation, visibleLinks), want.change);
       }
     }
+    if (!current.itself && !stale) entries.push({ type: 'unsent', entry: { type: 'withdrawal', kind: want.kind, recordId: want.id, revision: want.feedRevision } });
     // Grants that admitted the organization and no longer do, whether or not the record still goes: an
     // expiry writes no change of its own, so a later change of the record is when the peer hears of it.
     for (const g of grantsOfRecord.get(want.id) ?? []) if (!g.inForce) emitRevocation(g);
   }
-  return { entries, next: page.next, more: page.changes.length === limit, handedOut };
+  return { entries: await withdrawals(db, peer, entries), next: page.next, more: page.changes.length === limit, handedOut };
+}
+
+/**
+ * The withdrawals of a page: for each record not sent, one only if the access log says this peer was
+ * handed it earlier (any other peer learns nothing of a record it never had), once per record.
+ */
+async function withdrawals(db: Db, peer: PeerRow, entries: readonly (SyncEntry | { type: 'unsent'; entry: SyncWithdrawalEntry })[]): Promise<SyncEntry[]> {
+  const unsent = entries.flatMap((e) => (e.type === 'unsent' ? [e.entry] : []));
+  if (unsent.length === 0) return entries as SyncEntry[];
+  const ids = (kind: string) => [...new Set(unsent.filter((w) => w.kind === kind).map((w) => w.recordId))];
+  const held = await recordsHandedTo(db, peerActorSub(peer.id), PULL_OPERATION, { reportIds: ids('REPORT'), observationIds: ids('OBSERVATION') });
+  const withdrawn = new Set<string>();
+  return entries.flatMap((e) => {
+    if (e.type !== 'unsent') return [e];
+    if (!held.has(e.entry.recordId) || withdrawn.has(e.entry.recordId)) return [];
+    withdrawn.add(e.entry.recordId);
+    return [e.entry];
+  });
 }

@@ -41,4 +41,17 @@ export interface SyncRevocationEntry {
   at: Date | null;
 }
 
-export type SyncEntry = SyncRecordEntry | SyncRevocationEntry;
+/**
+ * A record the peer was handed earlier and its organization may no longer have as it is (its marking
+ * raised, the peer's configuration narrowed, a downgrade configured): the peer drops its copy. Sent only
+ * to a peer the access log says was handed the record, so it names nothing the peer did not know.
+ */
+export interface SyncWithdrawalEntry {
+  type: 'withdrawal';
+  kind: 'REPORT' | 'OBSERVATION';
+  recordId: string;
+  /** The revision of the change that withdrew it, when the feed gives one. */
+  revision: number | null;
+}
+
+export type SyncEntry = SyncRecordEntry | SyncRevocationEntry | SyncWithdrawalEntry;

@@ -3,9 +3,8 @@ import type { OrganizationReader } from '../auth/viewer.js';
 import type { Db } from '../db/database.js';
 import { appendAuditEvents } from '../db/queries/audit.js';
 import { findPeer } from '../db/queries/peers.js';
-import type { NewAuditEvent, RecordFields } from '../db/schema/audit.js';
-import type { PeerRow } from '../db/schema/peers.js';
-import { egressPage, type HandedOut } from './egress.js';
+import { accessEntry } from './access.js';
+import { egressPage } from './egress.js';
 import type { SyncEntry } from './entries.js';
 import { InactiveOrganizationError, organizationReader } from './reader.js';
 
@@ -25,28 +24,6 @@ export interface PullAnswer {
 export const DEFAULT_PULL_LIMIT = 100;
 
 /**
- * The access-log entry of a page handed to a peer (issue 17, item 4): who is the peer instance (and the
- * organization it acts for), what is every record sent (CLEAR ones too: a copy left the instance), the
- * grants named, and the restricted fields by record, as GraphQL reads record them.
- */
-function accessEntry(peer: PeerRow, handedOut: HandedOut): NewAuditEvent {
-  const recordFields: RecordFields = {};
-  for (const [id, fields] of handedOut.restrictedByRecord) if (fields.length) recordFields[id] = { fields };
-  return {
-    kind: 'READ',
-    actorSub: `instance:${peer.id}`,
-    actorOrgId: peer.organizationId,
-    operationName: 'sync.pull',
-    reportIds: [...handedOut.reportIds],
-    observationIds: [...handedOut.observationIds],
-    grantIds: [...handedOut.grantIds],
-    originOrgIds: [...handedOut.originOrgIds],
-    fields: [...new Set([...handedOut.restrictedByRecord.values()].flat())],
-    recordFields,
-  };
-}
-
-/**
  * One page of our change feed for a peer that pulls (direction PULL or BOTH): what its organization may
  * have of each change (egress.ts). The access-log entry is written before the page is answered, so
  * nothing leaves unrecorded: if it cannot be written, the peer gets an error and reads the page again.
@@ -63,6 +40,7 @@ export async function pullChanges(db: Db, instanceId: string, caller: PeerViewer
     throw error;
   }
   const page = await egressPage(db, instanceId, peer, reader, after, limit);
-  if (page.entries.length > 0) await appendAuditEvents(db, [accessEntry(peer, page.handedOut)]);
+  const { reportIds, observationIds, grantIds } = page.handedOut;
+  if (reportIds.size + observationIds.size + grantIds.size > 0) await appendAuditEvents(db, [accessEntry(peer, page.handedOut)]);
   return { instance: instanceId, peer: peer.id, entries: page.entries, next: page.next, more: page.more };
 }
