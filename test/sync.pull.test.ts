@@ -63,6 +63,14 @@ describe('GET /sync/v1/changes: pages of the feed for a pulling peer', () => {
     expect(fromStart.map((e) => e.revision)).toEqual([2]);
   });
 
+  it('sends a retraction: the record again, at the same revision, marked retracted with its reason', async () => {
+    const { next } = await pullAll(api, kaz);
+    await ok(`mutation($id: UUID!) { retractReport(id: $id, reason: "Superseded by a joint assessment") { id } }`, { id: written[5] }, await as('uzb-ct', ['contributor']));
+    await feedSettled(api);
+    const after = records((await pullAll(api, kaz, next)).entries);
+    expect(after.map((e) => [e.id, e.revision, e.change, e.fields!.retractionReason, typeof e.fields!.retractedAt])).toEqual([[written[5], 1, 'RETRACTED', 'Superseded by a joint assessment', 'string']]);
+  });
+
   it('writes what it hands out to the access log: the peer instance, the records and the restricted fields', async () => {
     const { entries } = await pullAll(api, kaz);
     const sent = recordIds(entries);
