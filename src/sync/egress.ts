@@ -83,30 +83,48 @@ const groupBy = <T>(items: readonly T[], key: (item: T) => string) => {
   return map;
 };
 
-export async function egressPage(db: Db, instanceId: string, peer: PeerRow, reader: OrganizationReader, after: string | null, limit: number): Promise<EgressPage> {
-  const page = await readChanges(db, after, limit);
-  const grantIds = page.changes.filter((c) => c.kind === 'GRANT').map((c) => c.recordId);
-  const grantsById = new Map((grantIds.length ? await grantsAdmitting(db, reader, { grantIds }) : []).map((g) => [g.id, g]));
-  const wants = wantsOf(page.changes, grantsById);
+/** What a page's changes need, read for the peer's organization in a few statements. */
+interface PageRecords {
+  reportById: Map<string, ReportRead>;
+  observationById: Map<string, ObservationRow>;
+  /** The grants admitting the organization, in force or not, by record id. */
+  grantsOfRecord: Map<string, GrantAdmitting[]>;
+  /** The tearlines that may stand in for a downgraded source, by source id. */
+  tearlines: Map<string, ReportRead[]>;
+  /** The reports a link (a tearline's source, an observation's report) may point to. */
+  visibleLinks: Set<string>;
+}
+
+async function readRecords(db: Db, peer: PeerRow, reader: OrganizationReader, wants: readonly Want[]): Promise<PageRecords> {
   const wanted = (kind: 'REPORT' | 'OBSERVATION') => [...new Set(wants.flatMap((w) => (w.kind === kind ? [w.id] : [])))];
   const reportIds = wanted('REPORT');
   const observationIds = wanted('OBSERVATION');
-
   // THE row rule, for the peer's organization: a record it may not see is simply not found.
   const [reports, observations, recordGrants] = await Promise.all([
     reportIds.length ? reportsByIds(db, reader, reportIds) : [],
     observationIds.length ? observationsByIds(db, reader, observationIds) : [],
     reportIds.length || observationIds.length ? grantsAdmitting(db, reader, { reportIds, observationIds }) : [],
   ]);
-  const reportById = new Map(reports.map((r) => [r.id, r]));
-  const observationById = new Map(observations.map((o) => [o.id, o]));
-  const grantsOfRecord = groupBy(recordGrants, subjectOf);
   const downgraded = reports.filter((r) => downgradesToTearlines(peer, r.tlp)).map((r) => r.id);
   const tearlines = groupBy(downgraded.length ? await tearlinesOf(db, reader, downgraded) : [], (t) => t.tearlineOf!);
-  // Links (a tearline's source, an observation's report) go only to reports the organization may see.
+  // Links go only to reports the organization may see, as Report.tearlineOf and Observation.sourceReport resolve.
   const links = [...reports, ...[...tearlines.values()].flat()].map((r) => r.tearlineOf).concat(observations.map((o) => o.sourceReportId));
   const linkIds = [...new Set(links.filter((id): id is string => id !== null))];
-  const visibleLinks = new Set(linkIds.length ? (await reportsByIds(db, reader, linkIds)).map((r) => r.id) : []);
+  return {
+    reportById: new Map(reports.map((r) => [r.id, r])),
+    observationById: new Map(observations.map((o) => [o.id, o])),
+    grantsOfRecord: groupBy(recordGrants, subjectOf),
+    tearlines,
+    visibleLinks: new Set(linkIds.length ? (await reportsByIds(db, reader, linkIds)).map((r) => r.id) : []),
+  };
+}
+
+export async function egressPage(db: Db, instanceId: string, peer: PeerRow, reader: OrganizationReader, after: string | null, limit: number): Promise<EgressPage> {
+  const page = await readChanges(db, after, limit);
+  const grantIds = page.changes.filter((c) => c.kind === 'GRANT').map((c) => c.recordId);
+  const grantsById = new Map((grantIds.length ? await grantsAdmitting(db, reader, { grantIds }) : []).map((g) => [g.id, g]));
+  const wants = wantsOf(page.changes, grantsById);
+  const { reportById, observationById, grantsOfRecord, tearlines, visibleLinks } = await readRecords(db, peer, reader, wants);
 
   // A withdrawal stands in its place until the access log says whether the peer was ever handed the record.
   const entries: (SyncEntry | { type: 'unsent'; entry: SyncWithdrawalEntry })[] = [];
