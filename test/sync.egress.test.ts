@@ -84,6 +84,12 @@ beforeAll(async () => {
     await as('kaz-ct'),
   );
   ids.observation = recorded.recordObservations.observations[0].id;
+  const uzbekValue = await ok(
+    `mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { observations { id } } }`,
+    { input: [{ indicator: 'OP-01', country: 'UZB', period: '2150-01', value: 7, tlp: 'GREEN', sourceReliability: 'C', informationCredibility: 3, note: 'Figure from a partner service' }] },
+    await as('uzb-ct'),
+  );
+  ids.uzbekObservation = uzbekValue.recordObservations.observations[0].id;
   await feedSettled(api);
 });
 afterAll(() => api?.stop());
@@ -110,7 +116,7 @@ describe('sync egress: the row rule for the peer’s organization', () => {
     const green = await pullAll(api, peers.kazGreen!);
     expect(recordIds(green.entries).sort()).toEqual([ids.green, ids.tearline, ids.onUzbekistan].sort());
     const uzbekistan = await pullAll(api, peers.kazUzb!);
-    expect(recordIds(uzbekistan.entries)).toEqual([ids.onUzbekistan]);
+    expect(recordIds(uzbekistan.entries).sort()).toEqual([ids.onUzbekistan, ids.uzbekObservation].sort());
   });
 });
 
@@ -141,6 +147,17 @@ describe('sync egress: only the fields the organization may read', () => {
     expect(kaz.fields).not.toHaveProperty('authorSub');
     expect(kaz.fields).not.toHaveProperty('sharedWith');
     expect(kaz.origin).toEqual({ instance: 'hub', organization: 'uzb-ct' });
+  });
+});
+
+describe('sync egress: only the fields the organization may read, on observations', () => {
+  it('sends another organization’s value without its note or who recorded it, and the organization’s own value with both', async () => {
+    const { entries } = await pullAll(api, peers.kaz!);
+    const other = entryOf(entries, 'uzbekObservation')!;
+    expect(other.fields).toMatchObject({ id: ids.uzbekObservation, indicator: 'OP-01', country: 'UZB', value: 7, sourceReliability: 'C' });
+    expect(other.fields).not.toHaveProperty('note');
+    expect(other.fields).not.toHaveProperty('recordedBy');
+    expect(entryOf(entries, 'observation')!.fields).toMatchObject({ recordedBy: 'sample:kaz-ct:analyst-1', source: 'kaz-ct' });
   });
 });
 
