@@ -19,7 +19,8 @@ const usage = `usage: npm run peers -- <command> [options]
   list [--json]                       the registered peers
   add --jwks <file> --url <base URL> --org <organization id> --direction PUSH|PULL|BOTH
       [--id <peer INSTANCE_ID>] [--markings CLEAR,GREEN,AMBER,AMBER_STRICT] [--kinds REPORT,OBSERVATION]
-      [--countries KAZ,UZB]           registers a peer; --jwks is its public JWKS or its saved
+      [--countries KAZ,UZB] [--downgrade NONE|TEARLINE]
+                                      registers a peer; --jwks is its public JWKS or its saved
                                       /.well-known/ctewn-instance.json (then --id defaults to its instance)
   disable --id <id> --reason <text>   refuses the peer's tokens from now on
   enable --id <id>                    accepts them again
@@ -35,7 +36,7 @@ function fail(message: string): never {
 }
 
 function show(row: PeerRow): string {
-  const what = `${row.direction} ${row.allowedMarkings.join(',') || '-'} ${row.allowedKinds.join(',') || '-'} ${row.allowedCountries.join(',') || 'all'}`;
+  const what = `${row.direction} ${row.allowedMarkings.join(',') || '-'} ${row.allowedKinds.join(',') || '-'} ${row.allowedCountries.join(',') || 'all'}${row.downgrade !== 'NONE' ? ` downgrade:${row.downgrade}` : ''}`;
   return `${row.id}\t${row.baseUrl}\t${row.organizationId}\t${what}\t${row.disabledAt ? 'disabled' : 'enabled'}`;
 }
 
@@ -52,6 +53,7 @@ try {
       markings: { type: 'string' },
       kinds: { type: 'string' },
       countries: { type: 'string' },
+      downgrade: { type: 'string' },
       reason: { type: 'string' },
       by: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -103,6 +105,7 @@ try {
       allowedMarkings: list(values.markings) ?? [],
       allowedKinds: list(values.kinds) ?? [],
       allowedCountries: list(values.countries) ?? [],
+      downgrade: (values.downgrade ?? 'NONE') as PeerRow['downgrade'],
     });
     process.stdout.write(`registered ${show(row)}\n`);
   } else {

@@ -93,8 +93,8 @@ describe('npm run peers', () => {
     const uzb = await loadInstanceIdentity({ INSTANCE_ID: 'uzb', DATA_DIR: 'memory://' });
     const jwks = join(dir, 'uzb-jwks.json');
     writeFileSync(jwks, JSON.stringify(uzb.jwks));
-    const added = await peers(['add', '--id', 'uzb', '--jwks', jwks, '--url', 'https://uzb-node.example.org', '--org', 'uzb-ct', '--direction', 'BOTH', '--countries', 'UZB', '--by', 'ops-2']);
-    expect(added).toMatchObject({ code: 0, out: expect.stringMatching(/^registered uzb\t/) });
+    const added = await peers(['add', '--id', 'uzb', '--jwks', jwks, '--url', 'https://uzb-node.example.org', '--org', 'uzb-ct', '--direction', 'BOTH', '--countries', 'UZB', '--downgrade', 'TEARLINE', '--by', 'ops-2']);
+    expect(added).toMatchObject({ code: 0, out: expect.stringMatching(/^registered uzb\t.*BOTH - - UZB downgrade:TEARLINE\tenabled\n$/) });
     const startServer = () => startTestApp({ ...env, INSTANCE_ID: 'hub' });
     const hello = async (url: string) => (await fetch(`${url}/sync/v1/hello`, { headers: { authorization: `Bearer ${await signInstanceToken(uzb, 'hub')}` } })).status;
     let server = await startServer();
@@ -112,7 +112,7 @@ describe('npm run peers', () => {
       await server.stop();
     }
     expect((await cliWrites()).filter((w) => w.reason?.startsWith('uzb '))).toEqual([
-      { action: 'registerPeer', actorSub: 'cli:ops-2', reason: expect.stringMatching(/^uzb \(https:\/\/uzb-node.example.org\) acts for uzb-ct; BOTH; markings none; kinds none; UZB/) },
+      { action: 'registerPeer', actorSub: 'cli:ops-2', reason: expect.stringMatching(/^uzb \(https:\/\/uzb-node.example.org\) acts for uzb-ct; BOTH; markings none; kinds none; UZB; keys .*; downgrade TEARLINE$/) },
       { action: 'disablePeer', actorSub: 'cli:ops-2', reason: expect.stringMatching(/; disabled\. Node moved to a new key$/) },
     ]);
   });

@@ -8,7 +8,7 @@ import type { Observation } from '../schema/observation/observation.type.js';
 import type { Report } from '../schema/report/report.type.js';
 import type { ReportRevision } from '../schema/report/report-revision.type.js';
 import type { Context } from './context.js';
-import type { Role, Viewer } from './viewer.js';
+import type { Reader, Role, Viewer } from './viewer.js';
 
 /**
  * THE access policy of the network, in one place.
@@ -29,16 +29,19 @@ export interface FieldRule {
   rule: IRule | typeof allow;
   /** True when members also read the field on their own organization's records, whatever forViewer says. */
   perRecord?: boolean;
-  /** Whether the viewer reads the field on every record it may see. */
-  forViewer: (viewer: Viewer) => boolean;
+  /** Whether the viewer (or an organization as a whole, for a peer instance) reads the field on every record it may see. */
+  forViewer: (viewer: Reader) => boolean;
 }
 
-const isMember = (v: Viewer) => v.kind === 'member';
-const hasRole = (v: Viewer, role: Role) => v.kind === 'member' && v.roles.includes(role);
+// An organization as a whole (OrganizationReader, what a peer instance acting for it receives) is a
+// member organization with no person and no role: it reads what every member of it reads, never what a
+// role adds (auditor, network-admin).
+const isMember = (v: Reader) => v.kind !== 'anonymous';
+const hasRole = (v: Reader, role: Role) => v.kind === 'member' && v.roles.includes(role);
 const isOrgAdminOf = (v: Viewer, orgId: string) => v.kind === 'member' && v.organizationId === orgId && v.roles.includes('org-admin');
-const orgKindIn = (v: Viewer, kinds: readonly string[]) => v.kind === 'member' && kinds.includes(v.organizationKind);
+const orgKindIn = (v: Reader, kinds: readonly string[]) => v.kind !== 'anonymous' && kinds.includes(v.organizationKind);
 /** The network's coordinators: UNRCCA and UNOCT run it jointly (organizations.coordinates_network, from the database). */
-const isCoordinator = (v: Viewer) => v.kind === 'member' && v.coordinatesNetwork;
+const isCoordinator = (v: Reader) => v.kind !== 'anonymous' && v.coordinatesNetwork;
 
 const SANCTIONS_BODIES = ['SANCTIONS_COMMITTEE', 'SANCTIONS_MONITORING'] as const;
 
@@ -47,7 +50,7 @@ const fieldPath = (info: GraphQLResolveInfo) => `${info.parentType.name}.${info.
 const PUBLIC: FieldRule = { who: 'anyone', rule: allow, forViewer: () => true };
 
 /** A rule decided by the viewer alone; its answers are recorded in the request's access record. */
-function viewerRule(name: string, who: string, decide: (viewer: Viewer) => boolean): FieldRule {
+function viewerRule(name: string, who: string, decide: (viewer: Reader) => boolean): FieldRule {
   return {
     who,
     rule: rule(name, { cache: 'no_cache' })((parent, _args, ctx: Context, info: GraphQLResolveInfo) => {
@@ -60,7 +63,7 @@ function viewerRule(name: string, who: string, decide: (viewer: Viewer) => boole
 }
 
 /** The originating organization of the row, or a viewer the `decide` function admits. */
-function originatorOr<P>(name: string, who: string, origin: (parent: P) => string, decide: (viewer: Viewer) => boolean): FieldRule {
+function originatorOr<P>(name: string, who: string, origin: (parent: P) => string, decide: (viewer: Reader) => boolean): FieldRule {
   return {
     who,
     perRecord: true,
@@ -148,9 +151,9 @@ const SANCTIONS_LISTS: Record<string, readonly string[]> = {
 };
 
 /** Value-level part of the sanctions rule; the field rule above has already admitted the viewer. */
-export function sanctionsReferencesFor(viewer: Viewer, report: Report): string[] {
+export function sanctionsReferencesFor(viewer: Reader, report: Pick<Report, 'sanctionsReferences' | 'authorOrgId'>): string[] {
   const all = report.sanctionsReferences ?? [];
-  if (viewer.kind !== 'member') return [];
+  if (viewer.kind === 'anonymous') return [];
   if (viewer.organizationId === report.authorOrgId || viewer.organizationKind === 'SANCTIONS_MONITORING') return all;
   const prefixes = SANCTIONS_LISTS[viewer.organizationId] ?? [];
   return all.filter((ref) => prefixes.some((p) => ref.startsWith(p)));
@@ -411,21 +414,22 @@ export function isPublic(typeName: string, fieldName: string): boolean {
 }
 
 /** How a viewer fares with a rule: reads it everywhere, only on its own organization's records, or never. */
-export function reach(rule: FieldRule, viewer: Viewer): 'all' | 'own' | 'none' {
+export function reach(rule: FieldRule, viewer: Reader): 'all' | 'own' | 'none' {
   if (rule.forViewer(viewer)) return 'all';
-  return rule.perRecord && viewer.kind === 'member' ? 'own' : 'none';
+  return rule.perRecord && viewer.kind !== 'anonymous' ? 'own' : 'none';
 }
 
 /**
  * Whether the viewer reads Type.field on a record of `originOrgId`: the decision the field's rule makes in
- * GraphQL, for paths that build their answer without it (the STIX mapping, src/stix/). Fails closed: a
+ * GraphQL, for paths that build their answer without it (the STIX mapping, src/stix/; what goes to a peer
+ * instance, src/sync/). Fails closed: a
  * field the policy does not name is never read.
  */
-export function readsFieldOn(viewer: Viewer, typeName: string, fieldName: string, originOrgId: string): boolean {
+export function readsFieldOn(viewer: Reader, typeName: string, fieldName: string, originOrgId: string): boolean {
   const rule = ruleFor(typeName, fieldName);
   if (!rule) return false;
   const r = reach(rule, viewer);
-  return r === 'all' || (r === 'own' && viewer.kind === 'member' && viewer.organizationId === originOrgId);
+  return r === 'all' || (r === 'own' && viewer.kind !== 'anonymous' && viewer.organizationId === originOrgId);
 }
 
 /** Every restricted field (not PUBLIC) with its rule: for `viewer.deniedFields` and the access matrix. */
@@ -602,4 +606,39 @@ export function markingRefusal(viewer: Viewer, tlp: string): string | null {
     return 'TLP:CLEAR (public release) needs the org-admin role; use GREEN or a stricter marking';
   }
   return null;
+}
+
+// ---- What goes to a peer instance (issue 17): on top of the row rule and the field policy, read for its organization ----
+
+/** What the peer's configuration reads of a record: its kind, its marking and the countries it concerns. */
+export interface FilteredRecord {
+  kind: 'REPORT' | 'OBSERVATION';
+  tlp: string;
+  countries: readonly string[];
+}
+
+/**
+ * The peer's configuration, on top of the row rule and the field policy (which decide for its
+ * organization): it can only narrow what goes, never widen it. TLP:RED never goes, whatever the
+ * configuration says (the table refuses it too: peers_never_red). A record concerning several countries
+ * goes only if every one of them is allowed: a report on Kazakhstan and Uzbekistan is not Kazakhstan's alone.
+ */
+export function peerConfigAllows(peer: { allowedKinds: readonly string[]; allowedMarkings: readonly string[]; allowedCountries: readonly string[] }, record: FilteredRecord): boolean {
+  if (record.tlp === 'RED') return false;
+  if (!peer.allowedKinds.includes(record.kind)) return false;
+  if (!peer.allowedMarkings.includes(record.tlp)) return false;
+  return peer.allowedCountries.length === 0 || record.countries.every((c) => peer.allowedCountries.includes(c));
+}
+
+/** Markings a TEARLINE downgrade replaces: the report goes as its tearlines below them, never itself. */
+const DOWNGRADED = ['AMBER', 'AMBER_STRICT'];
+const BELOW_AMBER = ['CLEAR', 'GREEN'];
+
+export function downgradesToTearlines(peer: { downgrade: string }, tlp: string): boolean {
+  return peer.downgrade === 'TEARLINE' && DOWNGRADED.includes(tlp);
+}
+
+/** A tearline that may stand in for a downgraded source: marked below AMBER (else it would be downgraded itself). */
+export function mayStandIn(tlp: string): boolean {
+  return BELOW_AMBER.includes(tlp);
 }

@@ -27,3 +27,21 @@ export interface MemberViewer {
 export type Viewer = AnonymousViewer | MemberViewer;
 
 export const anonymousViewer: AnonymousViewer = Object.freeze({ kind: 'anonymous' });
+
+/**
+ * An organization as a whole, with no person and no role: what a peer instance acting for it may receive
+ * is what this reader may see (issue 17). Deliberately not a member of `Viewer`: the GraphQL context
+ * cannot hold one, so no query, mutation or export runs as it; the row rule and the field policy take it
+ * beside a viewer (`Reader`). With no person, TLP:RED (shared with named persons only) never reaches it.
+ */
+export interface OrganizationReader {
+  kind: 'organization';
+  organizationId: string;
+  organizationKind: string;
+  organizationCountry: string | null;
+  parentOrganizationIds: readonly string[];
+  coordinatesNetwork: boolean;
+}
+
+/** Whoever the row rule and the field policy decide for: a request's viewer, or an organization as a whole. */
+export type Reader = Viewer | OrganizationReader;

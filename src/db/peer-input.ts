@@ -12,6 +12,8 @@ export interface PeerInput {
   allowedMarkings?: readonly string[];
   allowedKinds?: readonly string[];
   allowedCountries?: readonly string[];
+  /** TEARLINE: send an AMBER or AMBER+STRICT report's tearlines instead of the report (src/sync/egress.ts); NONE: no downgrade. */
+  downgrade?: 'NONE' | 'TEARLINE';
 }
 
 export const PEER_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -54,6 +56,13 @@ export function checkMarkings(markings: readonly string[], field = 'allowedMarki
   const unknown = markings.filter((m) => !MARKINGS.includes(m));
   if (unknown.length) throw badInput(`${field}: unknown marking(s) ${unknown.join(', ')} (${MARKINGS.join(', ')})`, field);
   return [...new Set(markings)];
+}
+
+const DOWNGRADES = ['NONE', 'TEARLINE'];
+
+export function checkDowngrade(downgrade: string, field = 'downgrade'): 'NONE' | 'TEARLINE' {
+  if (!DOWNGRADES.includes(downgrade)) throw badInput(`${field}: unknown downgrade ${downgrade} (${DOWNGRADES.join(', ')})`, field);
+  return downgrade as 'NONE' | 'TEARLINE';
 }
 
 export function checkKinds(kinds: readonly string[], field = 'allowedKinds'): string[] {

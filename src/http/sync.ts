@@ -5,8 +5,9 @@ import { instanceDocument, type InstanceIdentity } from '../auth/instance-identi
 import { InstanceTokenError, isInstanceToken, verifyInstanceToken, type PeerViewer } from '../auth/instance-token.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { Database } from '../db/database.js';
-import { ErrorCode } from '../errors.js';
+import { ApiError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { DEFAULT_PULL_LIMIT, PullForbidden, pullChanges } from '../sync/pull.js';
 import type { RateLimits } from './rate-limit.js';
 
 export interface SyncDeps {
@@ -21,10 +22,10 @@ export interface SyncDeps {
 
 const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
 
-/** Refused: 401 (no credential, or a bad instance token), 403 (a person's token) or 429 (too many calls from one address), with a message for the caller. */
+/** Refused: 400 (a bad argument), 401 (no credential, or a bad instance token), 403 (a person's token, a peer that may not do this) or 429 (too many calls from one address), with a message for the caller. */
 class SyncRefusal extends Error {
   constructor(
-    readonly status: 401 | 403 | 429,
+    readonly status: 400 | 401 | 403 | 429,
     message: string,
     readonly retryAfterSeconds?: number,
   ) {
@@ -71,7 +72,7 @@ function refuse(deps: SyncDeps, res: Response, error: unknown): void {
     deps.logger.info({ status: error.status, reason: error.message }, 'sync request refused');
     if (error.status === 401) res.setHeader('www-authenticate', 'Bearer');
     if (error.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(error.retryAfterSeconds));
-    const code = { 401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN, 429: ErrorCode.RATE_LIMITED }[error.status];
+    const code = { 400: ErrorCode.BAD_USER_INPUT, 401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN, 429: ErrorCode.RATE_LIMITED }[error.status];
     res.status(error.status).json(errorBody(error.message, code));
     return;
   }
@@ -79,9 +80,22 @@ function refuse(deps: SyncDeps, res: Response, error: unknown): void {
   res.status(500).json(errorBody('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR));
 }
 
+/** `?after=<cursor>&limit=<1..1000>`: a query value given once, or a refusal naming it. */
+function pullArguments(req: Request): { after: string | null; limit: number } {
+  const one = (name: string) => {
+    const value = req.query[name];
+    if (value !== undefined && typeof value !== 'string') throw new SyncRefusal(400, `${name}: give it once`);
+    return value;
+  };
+  const after = one('after');
+  const limit = one('limit');
+  if (limit !== undefined && !/^\d{1,4}$/.test(limit)) throw new SyncRefusal(400, 'limit must be 1 to 1000');
+  return { after: after || null, limit: limit === undefined ? DEFAULT_PULL_LIMIT : Number(limit) };
+}
+
 /**
- * Issue 17: this instance's public identity, and the sync endpoints peers call. For now one: `hello`,
- * which answers who we are and who the caller is, so the instance-token path is real end to end.
+ * Issue 17: this instance's public identity, and the sync endpoints peers call: `hello` (who we are, who
+ * the caller is) and `changes`, the pages of our change feed a pulling peer reads (src/sync/pull.ts).
  */
 export function syncRouter(deps: SyncDeps): Router {
   const router = Router();
@@ -96,6 +110,18 @@ export function syncRouter(deps: SyncDeps): Router {
       res.json({ instance: deps.identity.id, peer: peer.peerId });
     } catch (error) {
       refuse(deps, res, error);
+    }
+  });
+  router.get('/sync/v1/changes', deps.deadline, async (req, res) => {
+    try {
+      const peer = await peerOf(deps, req);
+      const { after, limit } = pullArguments(req);
+      res.setHeader('cache-control', 'no-store');
+      res.json(await pullChanges(deps.database.db, deps.identity.id, peer, after, limit));
+    } catch (error) {
+      if (error instanceof PullForbidden) refuse(deps, res, new SyncRefusal(403, error.message));
+      else if (error instanceof ApiError && error.extensions.code === ErrorCode.BAD_USER_INPUT) refuse(deps, res, new SyncRefusal(400, error.message));
+      else refuse(deps, res, error);
     }
   });
   return router;

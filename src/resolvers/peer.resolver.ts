@@ -29,7 +29,7 @@ export class PeerResolver {
 
   @Mutation(() => Peer, { description: 'Registers a peer instance: its id, URL, the organization it acts for, its public keys and what may go to it. `network-admin` only; audited.' })
   async registerPeer(@Arg('input', () => RegisterPeerInput, { description: "The peer: its instance id, base URL, the organization it acts for, its public keys and what may go to it." }) input: RegisterPeerInput, @Ctx() ctx: Context) {
-    return toPeer(await registerPeer(ctx.db, actorOf(requirePeerAdmin(ctx)), { ...input, allowedMarkings: input.allowedMarkings ?? [], allowedKinds: input.allowedKinds ?? [], allowedCountries: input.allowedCountries ?? [] }));
+    return toPeer(await registerPeer(ctx.db, actorOf(requirePeerAdmin(ctx)), { ...input, allowedMarkings: input.allowedMarkings ?? [], allowedKinds: input.allowedKinds ?? [], allowedCountries: input.allowedCountries ?? [], downgrade: input.downgrade ?? 'NONE' }));
   }
 
   @Mutation(() => Peer, { description: "Changes a peer's entry (new keys, direction, what may go, enabled again). `network-admin` only; audited." })

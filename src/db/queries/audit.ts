@@ -18,6 +18,24 @@ export async function appendAuditEvents(db: Db, entries: NewAuditEvent[]): Promi
   if (entries.length > 0) await db.insert(auditEvents).values(entries);
 }
 
+/**
+ * Which of the given records the access log says were handed to `actorSub` by `operationName` (a peer
+ * instance's pulls): every page is logged before it is answered, so this is what the peer may hold.
+ */
+export async function recordsHandedTo(db: Db, actorSub: string, operationName: string, which: { reportIds: readonly string[]; observationIds: readonly string[] }): Promise<Set<string>> {
+  const held = async (column: typeof auditEvents.reportIds | typeof auditEvents.observationIds, ids: readonly string[]) => {
+    if (ids.length === 0) return [];
+    const wanted = sql`array[${sql.join(ids.map((id) => sql`${id}`), sql`, `)}]::uuid[]`;
+    const rows = await db
+      .selectDistinct({ id: sql<string>`held.id` })
+      .from(sql`${auditEvents} cross join lateral unnest(${column}) as held(id)`)
+      .where(and(eq(auditEvents.actorSub, actorSub), eq(auditEvents.operationName, operationName), sql`${column} && ${wanted}`, sql`held.id = any(${wanted})`));
+    return rows.map((r) => r.id);
+  };
+  const [reportIds, observationIds] = await Promise.all([held(auditEvents.reportIds, which.reportIds), held(auditEvents.observationIds, which.observationIds)]);
+  return new Set([...reportIds, ...observationIds]);
+}
+
 export interface AuditQuery {
   filter?: {
     actorOrganization?: string | null;

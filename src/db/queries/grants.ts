@@ -1,9 +1,10 @@
 import { recordChanges } from './change-feed.js';
 import type { Tlp } from '../schema/enums.js';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { actorOf } from '../../auth/access-log.js';
 import { grantRefusal, mayManageSharing, type GrantTarget } from '../../auth/policy.js';
-import type { MemberViewer, Viewer } from '../../auth/viewer.js';
+import type { MemberViewer, OrganizationReader, Viewer } from '../../auth/viewer.js';
 import { ApiError, badInput, ErrorCode, notFound } from '../../errors.js';
 import type { Db } from '../database.js';
 import { auditEvents } from '../schema/audit.js';
@@ -11,7 +12,7 @@ import { grants, type GrantRow } from '../schema/grants.js';
 import { observations } from '../schema/observations.js';
 import { organizations } from '../schema/organizations.js';
 import { reports } from '../schema/reports.js';
-import { visibleTo } from '../visibility.js';
+import { grantAdmitsOrganization, grantInForce, visibleTo } from '../visibility.js';
 import { observationRowRule } from './observations.js';
 import { reportRowRule } from './reports.js';
 
@@ -21,6 +22,46 @@ export function grantsOfReports(db: Db, reportIds: readonly string[]): Promise<G
 
 export function grantsOfObservations(db: Db, observationIds: readonly string[]): Promise<GrantRow[]> {
   return db.select().from(grants).where(inArray(grants.observationId, [...observationIds])).orderBy(asc(grants.grantedAt));
+}
+
+/** A grant with whether it is in force now (not revoked, not expired), and the kind of its record. */
+export type GrantAdmitting = GrantRow & { inForce: boolean; recordKind: 'REPORT' | 'OBSERVATION' };
+
+/**
+ * The organization grants, in force or not, by which the row rule admits `reader` to records (its own, or
+ * under AMBER its parents': grantAdmitsOrganization), of the given records or by grant id: what a peer
+ * instance acting for that organization needs of a record's grants (issue 17), and which of them it must
+ * be told were revoked or have expired. Person grants (TLP:RED) never admit an organization.
+ */
+export async function grantsAdmitting(
+  db: Db,
+  reader: OrganizationReader,
+  which: { reportIds?: readonly string[]; observationIds?: readonly string[]; grantIds?: readonly string[] },
+): Promise<GrantAdmitting[]> {
+  const inForce = sql<boolean>`(${grantInForce()})`;
+  const of = (ids: readonly string[] | undefined, subject: AnyPgColumn) => (ids?.length ? inArray(subject, [...ids]) : undefined);
+  const [toReports, toObservations] = await Promise.all([
+    which.reportIds?.length || which.grantIds?.length
+      ? db
+          .select({ grant: grants, inForce })
+          .from(grants)
+          .innerJoin(reports, eq(grants.reportId, reports.id))
+          .where(and(which.grantIds?.length ? inArray(grants.id, [...which.grantIds]) : of(which.reportIds, grants.reportId), grantAdmitsOrganization(reader, reports.tlp)))
+      : [],
+    which.observationIds?.length || which.grantIds?.length
+      ? db
+          .select({ grant: grants, inForce })
+          .from(grants)
+          .innerJoin(observations, eq(grants.observationId, observations.id))
+          .where(
+            and(which.grantIds?.length ? inArray(grants.id, [...which.grantIds]) : of(which.observationIds, grants.observationId), grantAdmitsOrganization(reader, observations.tlp)),
+          )
+      : [],
+  ]);
+  return [
+    ...toReports.map((r) => ({ ...r.grant, inForce: r.inForce, recordKind: 'REPORT' as const })),
+    ...toObservations.map((r) => ({ ...r.grant, inForce: r.inForce, recordKind: 'OBSERVATION' as const })),
+  ].sort((a, b) => a.grantedAt.getTime() - b.grantedAt.getTime() || (a.id < b.id ? -1 : 1));
 }
 
 export interface ShareRequest {

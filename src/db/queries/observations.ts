@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, getTableName, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Viewer } from '../../auth/viewer.js';
+import type { Reader, Viewer } from '../../auth/viewer.js';
 import { badInput } from '../../errors.js';
 import { decodeCursor } from '../../schema/common/cursor.js';
 import type { Page } from '../../schema/common/connection.js';
@@ -82,13 +82,13 @@ function latestVisibleRevision(viewer: Viewer, asOf: Date | null | undefined): S
  * The revision number as the viewer counts: 1..n over the revisions of the value it may see, so a hidden
  * revision shows neither as a gap nor as a count.
  */
-export function visibleRevisionNumber(viewer: Viewer): SQL<number> {
+export function visibleRevisionNumber(viewer: Reader): SQL<number> {
   const revision = outer(observations.revision);
   return sql<number>`(case when ${revision} = 1 then 1 else (select count(*)::int from ${revisionsOf('earlier_revision')} where ${sameValueAs(earlierRevision)} and ${earlierRevision.revision} <= ${revision} and ${visibleTo(viewer, rowRuleOf(earlierRevision))}) end)`.mapWith(Number);
 }
 
 /** Every column of an observation, its revision numbered as the viewer counts. */
-function columnsFor(viewer: Viewer) {
+function columnsFor(viewer: Reader) {
   return { ...getTableColumns(observations), revision: visibleRevisionNumber(viewer) };
 }
 
@@ -298,7 +298,7 @@ export async function valuesOfPeriods(
 }
 
 /** Observations (any revision) by id that the viewer may see. */
-export function observationsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<ObservationRow[]> {
+export function observationsByIds(db: Db, viewer: Reader, ids: readonly string[]): Promise<ObservationRow[]> {
   return db.select(columnsFor(viewer)).from(observations).where(and(inArray(observations.id, [...ids]), visibleTo(viewer, observationRowRule)));
 }
 

@@ -1,7 +1,7 @@
 import { asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { ApiError, ErrorCode, badInput, notFound } from '../../errors.js';
 import type { Db } from '../database.js';
-import { checkBaseUrl, checkJwks, checkKinds, checkMarkings, checkPeerId, type PeerInput } from '../peer-input.js';
+import { checkBaseUrl, checkDowngrade, checkJwks, checkKinds, checkMarkings, checkPeerId, type PeerInput } from '../peer-input.js';
 import { auditEvents, type NewAuditEvent } from '../schema/audit.js';
 import { countries } from '../schema/countries.js';
 import { organizations } from '../schema/organizations.js';
@@ -39,7 +39,7 @@ async function checkCountries(tx: Tx, codes: readonly string[]): Promise<string[
 /** One line for the audit entry: what the peer may do after the change. */
 function describePeer(row: PeerRow): string {
   const countriesText = row.allowedCountries.length ? row.allowedCountries.join(',') : 'all countries';
-  return `${row.id} (${row.baseUrl}) acts for ${row.organizationId}; ${row.direction}; markings ${row.allowedMarkings.join(',') || 'none'}; kinds ${row.allowedKinds.join(',') || 'none'}; ${countriesText}; keys ${row.jwks.keys.map((k) => String(k.kid ?? '?')).join(',')}${row.disabledAt ? '; disabled' : ''}`;
+  return `${row.id} (${row.baseUrl}) acts for ${row.organizationId}; ${row.direction}; markings ${row.allowedMarkings.join(',') || 'none'}; kinds ${row.allowedKinds.join(',') || 'none'}; ${countriesText}; keys ${row.jwks.keys.map((k) => String(k.kid ?? '?')).join(',')}${row.downgrade !== 'NONE' ? `; downgrade ${row.downgrade}` : ''}${row.disabledAt ? '; disabled' : ''}`;
 }
 
 async function audit(tx: Tx, actor: PeerActor, action: string, row: PeerRow, reason?: string): Promise<void> {
@@ -60,6 +60,7 @@ export async function registerPeer(db: Db, actor: PeerActor, input: Required<Pic
   const allowedMarkings = checkMarkings(input.allowedMarkings ?? []);
   const allowedKinds = checkKinds(input.allowedKinds ?? []);
   const jwks = await checkJwks(input.jwks);
+  const downgrade = checkDowngrade(input.downgrade ?? 'NONE');
   try {
     return await db.transaction(async (tx) => {
       const values = {
@@ -71,6 +72,7 @@ export async function registerPeer(db: Db, actor: PeerActor, input: Required<Pic
         allowedMarkings: allowedMarkings as PeerRow['allowedMarkings'],
         allowedKinds: allowedKinds as PeerRow['allowedKinds'],
         allowedCountries: await checkCountries(tx, input.allowedCountries ?? []),
+        downgrade,
       };
       const [row] = await tx.insert(peers).values(values).returning();
       await audit(tx, actor, 'registerPeer', row!);
@@ -90,6 +92,7 @@ export async function updatePeer(db: Db, actor: PeerActor, id: string, input: Om
   if (input.allowedKinds !== undefined) change.allowedKinds = checkKinds(input.allowedKinds) as PeerRow['allowedKinds'];
   if (input.jwks !== undefined) change.jwks = await checkJwks(input.jwks);
   if (input.direction !== undefined) change.direction = input.direction;
+  if (input.downgrade !== undefined) change.downgrade = checkDowngrade(input.downgrade);
   return db.transaction(async (tx) => {
     if (input.organizationId !== undefined) change.organizationId = await checkOrganization(tx, input.organizationId);
     if (input.allowedCountries !== undefined) change.allowedCountries = await checkCountries(tx, input.allowedCountries);

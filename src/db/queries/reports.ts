@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, gte, inArray, lt, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { SelectedFields } from 'drizzle-orm/pg-core';
-import type { Viewer } from '../../auth/viewer.js';
+import type { Reader, Viewer } from '../../auth/viewer.js';
 import { badInput } from '../../errors.js';
 import { decodeCursor } from '../../schema/common/cursor.js';
 import type { Page } from '../../schema/common/connection.js';
@@ -262,7 +262,7 @@ async function countByScope(db: Db, viewer: Viewer, scope: ReportScope, filter: 
   return Object.fromEntries(rows.map((r) => [r.scopeKey, r.n]));
 }
 
-export function reportsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<ReportRead[]> {
+export function reportsByIds(db: Db, viewer: Reader, ids: readonly string[]): Promise<ReportRead[]> {
   return db
     .select(readColumns)
     .from(reports)
@@ -270,7 +270,7 @@ export function reportsByIds(db: Db, viewer: Viewer, ids: readonly string[]): Pr
 }
 
 /** The tearlines (derived lower-marking versions) of many reports that the viewer may see, in one statement. */
-export function tearlinesOf(db: Db, viewer: Viewer, sourceIds: readonly string[]): Promise<ReportRead[]> {
+export function tearlinesOf(db: Db, viewer: Reader, sourceIds: readonly string[]): Promise<ReportRead[]> {
   return db
     .select(readColumns)
     .from(reports)

@@ -5,6 +5,8 @@ import { organizations } from './organizations.js';
 
 export const peerDirectionEnum = pgEnum('peer_direction', ['PUSH', 'PULL', 'BOTH']);
 export const syncRecordKindEnum = pgEnum('sync_record_kind', ['REPORT', 'OBSERVATION']);
+/** NONE: records go as they are, or not at all. TEARLINE: an AMBER or AMBER+STRICT report goes as its tearlines only. */
+export const peerDowngradeEnum = pgEnum('peer_downgrade', ['NONE', 'TEARLINE']);
 
 /**
  * Other instances of the network (issue 17): a national node, the regional hub. `id` is the peer's own
@@ -26,6 +28,9 @@ export const peers = pgTable(
     allowedKinds: syncRecordKindEnum('allowed_kinds').array().notNull().default(sql`'{}'::sync_record_kind[]`),
     // Empty: every country.
     allowedCountries: text('allowed_countries').array().notNull().default(sql`'{}'::text[]`),
+    // A downgrade is configured, never implied (issue 17): without one, a record the peer may not have as
+    // it is simply does not go.
+    downgrade: peerDowngradeEnum('downgrade').notNull().default('NONE'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     disabledAt: timestamp('disabled_at', { withTimezone: true, precision: 3 }),

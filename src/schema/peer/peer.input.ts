@@ -1,7 +1,7 @@
 import { Length, ValidateNested } from 'class-validator';
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { Tlp } from '../common/enums.js';
-import { PeerDirection, SyncRecordKind } from './peer.type.js';
+import { PeerDirection, PeerDowngrade, SyncRecordKind } from './peer.type.js';
 
 // Checked in full by src/db/peer-input.ts (URL, RED, keys), which the CLI shares: errors name the field.
 
@@ -31,6 +31,9 @@ export class RegisterPeerInput {
 
   @Field(() => [String], { nullable: true, description: 'Countries (ISO alpha-3) whose records may go; empty or not given: all.' })
   allowedCountries?: string[] | null;
+
+  @Field(() => PeerDowngrade, { nullable: true, description: 'TEARLINE: send AMBER and AMBER+STRICT reports as their tearlines only. NONE (default): no downgrade.' })
+  downgrade?: PeerDowngrade | null;
 }
 
 @InputType({ description: 'What to change of a peer; fields not given stay as they are.' })
@@ -44,6 +47,7 @@ export class UpdatePeerInput {
   @Field(() => [Tlp], { nullable: true, description: 'Markings that may go (never RED).' }) allowedMarkings?: Tlp[] | null;
   @Field(() => [SyncRecordKind], { nullable: true, description: 'Kinds of record that may go.' }) allowedKinds?: SyncRecordKind[] | null;
   @Field(() => [String], { nullable: true, description: 'Countries whose records may go; empty: all.' }) allowedCountries?: string[] | null;
+  @Field(() => PeerDowngrade, { nullable: true, description: 'TEARLINE or NONE (see PeerDowngrade).' }) downgrade?: PeerDowngrade | null;
   @Field(() => Boolean, { nullable: true, description: 'false: accept the tokens of a disabled peer again.' }) disabled?: boolean | null;
 }
 

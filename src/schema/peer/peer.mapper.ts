@@ -1,6 +1,6 @@
 import type { PeerRow } from '../../db/schema/peers.js';
 import type { Tlp } from '../common/enums.js';
-import { Peer, type PeerDirection, type SyncRecordKind } from './peer.type.js';
+import { Peer, type PeerDirection, type PeerDowngrade, type SyncRecordKind } from './peer.type.js';
 
 export function toPeer(row: PeerRow): Peer {
   return Object.assign(new Peer(), {
@@ -13,6 +13,7 @@ export function toPeer(row: PeerRow): Peer {
     allowedMarkings: row.allowedMarkings as Tlp[],
     allowedKinds: row.allowedKinds as SyncRecordKind[],
     allowedCountries: row.allowedCountries,
+    downgrade: row.downgrade as PeerDowngrade,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     disabled: row.disabledAt !== null,

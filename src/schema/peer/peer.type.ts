@@ -30,6 +30,19 @@ registerEnumType(SyncRecordKind, {
   },
 });
 
+export enum PeerDowngrade {
+  NONE = 'NONE',
+  TEARLINE = 'TEARLINE',
+}
+registerEnumType(PeerDowngrade, {
+  name: 'PeerDowngrade',
+  description: 'What goes to a peer in place of a report it may not have as it is: configured, never implied (issue 17).',
+  valuesConfig: {
+    NONE: { description: 'No downgrade: a record goes as it is, or not at all.' },
+    TEARLINE: { description: "An AMBER or AMBER+STRICT report never goes itself: its tearlines that the peer's organization may see go in its place." },
+  },
+});
+
 @ObjectType({
   simpleResolvers: true,
   description:
@@ -62,6 +75,9 @@ export class Peer {
 
   @Field(() => [String], { description: 'Countries (ISO alpha-3) whose records may go to it; empty: all.' })
   allowedCountries!: string[];
+
+  @Field(() => PeerDowngrade, { description: 'What goes in place of a report it may not have as it is (NONE, or TEARLINE: an AMBER source goes as its tearlines).' })
+  downgrade!: PeerDowngrade;
 
   @Field(() => DateTimeScalar, { description: 'When it was registered.' })
   createdAt!: Date;
