@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await database?.close();
-});
+}, 180_000); // seeding the whole sample network: seconds alone, a minute or more beside other test files
 
 const n = sql<number>`count(*)::int`;
 

@@ -5,7 +5,7 @@ import { peerConfigAllows } from '../src/auth/policy.js';
 import { organizationReader } from '../src/sync/reader.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { reportDraft } from './support/drafts.js';
-import { feedSettled, pullAll, recordIds, records, registeredPeer, revocations, type PulledEntry } from './support/sync.js';
+import { feedSettled, markFeedBaseline, pullAll, recordIds, records, registeredPeer, revocations, type PulledEntry } from './support/sync.js';
 import { createIdentityProvider, type TestIdentityProvider } from './support/tokens.js';
 
 /**
@@ -48,6 +48,8 @@ beforeAll(async () => {
   peers.kazTearlines = await registeredPeer(api, idp, 'kaz-tearlines', { organizationId: 'kaz-ct', downgrade: 'TEARLINE' });
   peers.sc1267 = await registeredPeer(api, idp, 'sc1267', { organizationId: 'sc-1267' });
   peers.mt = await registeredPeer(api, idp, 'mt', { organizationId: 'monitoring-team' });
+  // The sample network's own entries come before: the pulls below read what this file writes.
+  await markFeedBaseline(api);
 
   await report('clear', { tlp: 'CLEAR' });
   await report('green', { tlp: 'GREEN', sanctionsReferences: ['QDi.101', 'TAi.202'], sourceDescription: 'A source inside the network' });
