@@ -15,11 +15,11 @@ beforeAll(async () => {
   database = await openDatabase({ dataDir: 'memory://' });
   await migrate(database);
   first = await seedSampleData(database.db);
-}, 60_000);
+}, 180_000); // seeding the whole sample network: seconds alone, a minute or more beside other test files
 
 afterAll(async () => {
   await database?.close();
-}, 180_000); // seeding the whole sample network: seconds alone, a minute or more beside other test files
+});
 
 const n = sql<number>`count(*)::int`;
 
