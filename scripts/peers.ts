@@ -8,6 +8,9 @@ import { migrate } from '../src/db/migrate.js';
 import { disablePeer, listPeers, registerPeer, updatePeer, type PeerActor } from '../src/db/queries/peers.js';
 import type { PeerRow } from '../src/db/schema/peers.js';
 import { ApiError } from '../src/errors.js';
+import { loadInstanceIdentity } from '../src/auth/instance-identity.js';
+import { readDeadLetters } from '../src/db/queries/sync-state.js';
+import { PULL_PAGE_LIMIT, PullFailed, pullFromPeer } from '../src/sync/puller.js';
 
 /**
  * `npm run peers -- list|add|disable|enable …`: the table of peer instances (issue 17) from the command
@@ -24,11 +27,22 @@ const usage = `usage: npm run peers -- <command> [options]
                                       /.well-known/ctewn-instance.json (then --id defaults to its instance)
   disable --id <id> --reason <text>   refuses the peer's tokens from now on
   enable --id <id>                    accepts them again
+  pull --id <id> [--from-start] [--limit N]
+                                      one pass of the pull client: the peer's feed until caught up,
+                                      each page applied with its cursor (src/sync/puller.ts)
+  dead-letters [--id <id>] [--limit N] [--json]
+                                      entries we could not apply, newest first (the read is audited)
 
   --by <name>   who runs it, for the audit entry (default: the OS user)
   Uses DATABASE_URL or DATA_DIR like the server (stop a server on the embedded database first: it holds its files).`;
 
 const list = (text: string | undefined) => (text ? text.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+
+function limitOf(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > 1000) fail('--limit: 1 to 1000');
+  return Number(text);
+}
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -57,6 +71,8 @@ try {
       reason: { type: 'string' },
       by: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'from-start': { type: 'boolean', default: false },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -69,7 +85,7 @@ if (values.help || !command) {
   process.stdout.write(`${usage}\n`);
   process.exit(values.help ? 0 : 2);
 }
-if (!['list', 'add', 'disable', 'enable'].includes(command)) fail(`unknown command "${command}"\n${usage}`);
+if (!['list', 'add', 'disable', 'enable', 'pull', 'dead-letters'].includes(command)) fail(`unknown command "${command}"\n${usage}`);
 
 let config;
 try {
@@ -108,6 +124,20 @@ try {
       downgrade: (values.downgrade ?? 'NONE') as PeerRow['downgrade'],
     });
     process.stdout.write(`registered ${show(row)}\n`);
+  } else if (command === 'dead-letters') {
+    const rows = await readDeadLetters(db, actor, values.id ?? null, limitOf(values.limit, 50));
+    const line = (r: (typeof rows)[number]) => `${r.receivedAt.toISOString()}\t${r.peerId}\t${String(r.entry.type)} ${String(r.entry.kind)} ${String(r.entry.id ?? r.entry.recordId)}\t${r.reason}`;
+    process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : rows.length ? `${rows.map(line).join('\n')}\n` : 'no dead letters\n');
+  } else if (command === 'pull') {
+    if (!values.id) fail('pull needs --id');
+    try {
+      const identity = await loadInstanceIdentity(config);
+      const summary = await pullFromPeer({ db, identity }, values.id, { fromStart: values['from-start'], limit: limitOf(values.limit, PULL_PAGE_LIMIT) });
+      process.stdout.write(`pulled from ${values.id}: ${summary.pages} page(s), ${summary.written} written, ${summary.unchanged} unchanged, ${summary.deadLetters} dead letter(s); cursor ${summary.cursor ?? '(start)'}\n`);
+    } catch (error) {
+      if (!(error instanceof PullFailed)) throw error;
+      fail(error.message);
+    }
   } else {
     if (!values.id) fail(`${command} needs --id`);
     if (command === 'disable') {

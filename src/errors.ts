@@ -29,3 +29,13 @@ export const badInput = (message: string, field?: string) =>
   new ApiError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
 
 export const notFound = (what: string) => new ApiError(ErrorCode.NOT_FOUND, `${what} not found`);
+
+/**
+ * A write to a read-only copy of another instance's record (issue 17): the origin owns it, a peer only
+ * holds the copy. FORBIDDEN, with `readOnlyCopy` and `originInstance` in the extensions.
+ */
+export const readOnlyCopy = (what: 'Report' | 'Observation', originInstance: string) =>
+  new ApiError(ErrorCode.FORBIDDEN, `This ${what.toLowerCase()} is a read-only copy of a record of the instance "${originInstance}": only its origin changes it`, {
+    readOnlyCopy: true,
+    originInstance,
+  });

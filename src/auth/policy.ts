@@ -175,6 +175,7 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     // Every part is read under the viewer's row and revision rules (src/db/queries/overview.ts).
     overview: PUBLIC,
     peers: NETWORK_ADMINS,
+    syncDeadLetters: NETWORK_ADMINS,
     // Federation. _entities is open on purpose: the gateway calls it for the user, with the user's
     // token, and every entity passes the same row rule (__resolveReference → loaders) and field rules as
     // the root fields. _service (the subgraph SDL, which composition needs) follows the introspection
@@ -264,6 +265,8 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     accessLog: REPORT_ACCESS_LOG,
     retractedAt: PUBLIC,
     retractionReason: PUBLIC,
+    // Where a copy comes from: as public as the record's author (Report.author).
+    origin: PUBLIC,
     // The link to a source resolves through the row rule: null unless the viewer may see the source.
     tearlineOf: PUBLIC,
     tearlines: PUBLIC,
@@ -283,6 +286,8 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
       hasRole(v, 'auditor'),
     ),
   },
+  // Reached only through Report.origin and Observation.origin above.
+  RecordOrigin: PUBLIC,
   Indicator: PUBLIC,
   Thresholds: PUBLIC,
   Population: PUBLIC,
@@ -304,6 +309,8 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
     revision: PUBLIC,
     bySource: PUBLIC,
     recordedAt: PUBLIC,
+    // Where a copy comes from: as public as the value's source (Observation.source).
+    origin: PUBLIC,
     status: PUBLIC,
     // Resolved through the row rule: null unless the viewer may see the report.
     sourceReport: PUBLIC,
@@ -391,6 +398,8 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
   ObservationConnection: PUBLIC,
   // Reached only through Query.peers and the peer mutations, which admit network-admin only.
   Peer: PUBLIC,
+  // Reached only through Query.syncDeadLetters, which admits network-admin only.
+  SyncDeadLetter: PUBLIC,
 };
 
 function isFieldRule(value: FieldRule | Record<string, FieldRule>): value is FieldRule {

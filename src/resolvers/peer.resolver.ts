@@ -8,6 +8,8 @@ import { ApiError, ErrorCode } from '../errors.js';
 import { DisablePeerArgs, RegisterPeerInput, UpdatePeerArgs } from '../schema/peer/peer.input.js';
 import { toPeer } from '../schema/peer/peer.mapper.js';
 import { Peer } from '../schema/peer/peer.type.js';
+import { SyncDeadLetter, SyncDeadLettersArgs } from '../schema/peer/sync-dead-letter.type.js';
+import { readDeadLetters } from '../db/queries/sync-state.js';
 import { requireMember } from './member.js';
 
 /** The policy table admits network-admin only; the write checks again, so a rule edited by mistake cannot open it. */
@@ -25,6 +27,12 @@ export class PeerResolver {
   async peers(@Ctx() ctx: Context) {
     requirePeerAdmin(ctx);
     return (await listPeers(ctx.db)).map(toPeer);
+  }
+
+  @Query(() => [SyncDeadLetter], { description: "Entries of peers' change feeds this instance could not apply, newest first (issue 17). `network-admin` only; the read is audited." })
+  async syncDeadLetters(@Args(() => SyncDeadLettersArgs) { peer, first }: SyncDeadLettersArgs, @Ctx() ctx: Context) {
+    const rows = await readDeadLetters(ctx.db, actorOf(requirePeerAdmin(ctx)), peer ?? null, first);
+    return rows.map((r) => Object.assign(new SyncDeadLetter(), { id: r.id, peer: r.peerId, reason: r.reason, entry: JSON.stringify(r.entry), pageAfter: r.pageAfter, receivedAt: r.receivedAt }));
   }
 
   @Mutation(() => Peer, { description: 'Registers a peer instance: its id, URL, the organization it acts for, its public keys and what may go to it. `network-admin` only; audited.' })

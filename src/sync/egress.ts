@@ -95,18 +95,22 @@ interface PageRecords {
   visibleLinks: Set<string>;
 }
 
+const ownOnly = <R extends { originInstanceId: string | null }>(rows: R[]) => rows.filter((r) => r.originInstanceId === null);
+
 async function readRecords(db: Db, peer: PeerRow, reader: OrganizationReader, wants: readonly Want[]): Promise<PageRecords> {
   const wanted = (kind: 'REPORT' | 'OBSERVATION') => [...new Set(wants.flatMap((w) => (w.kind === kind ? [w.id] : [])))];
   const reportIds = wanted('REPORT');
   const observationIds = wanted('OBSERVATION');
   // THE row rule, for the peer's organization: a record it may not see is simply not found.
+  // Only records we own go: a copy of another instance's record (origin_instance_id) is never sent onward,
+  // though our feed lists it (for TAXII): its origin decides who gets it, and sends it itself.
   const [reports, observations, recordGrants] = await Promise.all([
-    reportIds.length ? reportsByIds(db, reader, reportIds) : [],
-    observationIds.length ? observationsByIds(db, reader, observationIds) : [],
+    reportIds.length ? reportsByIds(db, reader, reportIds).then(ownOnly) : [],
+    observationIds.length ? observationsByIds(db, reader, observationIds).then(ownOnly) : [],
     reportIds.length || observationIds.length ? grantsAdmitting(db, reader, { reportIds, observationIds }) : [],
   ]);
   const downgraded = reports.filter((r) => downgradesToTearlines(peer, r.tlp)).map((r) => r.id);
-  const tearlines = groupBy(downgraded.length ? await tearlinesOf(db, reader, downgraded) : [], (t) => t.tearlineOf!);
+  const tearlines = groupBy(downgraded.length ? ownOnly(await tearlinesOf(db, reader, downgraded)) : [], (t) => t.tearlineOf!);
   // Links go only to reports the organization may see, as Report.tearlineOf and Observation.sourceReport resolve.
   const links = [...reports, ...[...tearlines.values()].flat()].map((r) => r.tearlineOf).concat(observations.map((o) => o.sourceReportId));
   const linkIds = [...new Set(links.filter((id): id is string => id !== null))];

@@ -88,18 +88,39 @@ export async function feedSettled(api: TestApp): Promise<void> {
 }
 
 const baselines = new WeakMap<TestApp, string | null>();
+
+/** The cursor at the end of the feed as it stands. */
+export async function feedEnd(api: TestApp): Promise<string | null> {
+  let cursor: string | null = null;
+  for (;;) {
+    const page = await readChanges(api.app.database.db, cursor, 1000);
+    cursor = page.next;
+    if (page.changes.length < 1000) return cursor;
+  }
+}
+
 /**
  * Marks the end of the feed as it stands (the sample data's entries: every seeded record has one), so a
  * test's pulls start there and read only what the test wrote: pullAll's default start.
  */
 export async function markFeedBaseline(api: TestApp): Promise<void> {
-  let cursor: string | null = null;
-  for (;;) {
-    const page = await readChanges(api.app.database.db, cursor, 1000);
-    cursor = page.next;
-    if (page.changes.length < 1000) break;
-  }
-  baselines.set(api, cursor);
+  baselines.set(api, await feedEnd(api));
+}
+
+/** Registers `other`, a running test instance, as a peer of `api`: its INSTANCE_ID, its real URL and keys. */
+export async function registerInstance(api: TestApp, idp: TestIdentityProvider, other: TestApp, config: PeerConfig): Promise<void> {
+  const admin = { authorization: `Bearer ${await idp.sign({ sub: 'sample:unrcca:admin-1', org: 'unrcca', roles: ['network-admin'] })}` };
+  const input = {
+    id: other.app.identity.id,
+    baseUrl: other.url,
+    jwks: JSON.stringify(instanceDocument(other.app.identity)),
+    direction: 'BOTH',
+    allowedMarkings: ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT'],
+    allowedKinds: ['REPORT', 'OBSERVATION'],
+    ...config,
+  };
+  const r = await gql(api.url, `mutation($input: RegisterPeerInput!) { registerPeer(input: $input) { id } }`, { input }, admin);
+  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
 }
 
 export const records = (entries: readonly PulledEntry[]) => entries.filter((e) => e.type === 'record');

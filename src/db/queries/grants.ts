@@ -5,7 +5,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { actorOf } from '../../auth/access-log.js';
 import { grantRefusal, mayManageSharing, type GrantTarget } from '../../auth/policy.js';
 import type { MemberViewer, OrganizationReader, Viewer } from '../../auth/viewer.js';
-import { ApiError, badInput, ErrorCode, notFound } from '../../errors.js';
+import { ApiError, badInput, ErrorCode, notFound, readOnlyCopy } from '../../errors.js';
 import type { Db } from '../database.js';
 import { auditEvents } from '../schema/audit.js';
 import { grants, type GrantRow } from '../schema/grants.js';
@@ -82,11 +82,14 @@ async function loadSubject(tx: Tx, viewer: Viewer, subject: ShareRequest['subjec
   const rule = subject.kind === 'report' ? reportRowRule : observationRowRule;
   const origin = subject.kind === 'report' ? reports.authorOrgId : observations.sourceOrgId;
   const [row] = await tx
-    .select({ tlp: table.tlp, originOrgId: origin })
+    .select({ tlp: table.tlp, originOrgId: origin, originInstanceId: table.originInstanceId })
     .from(table)
     .where(and(eq(table.id, subject.id), visibleTo(viewer, rule)))
     .for('update');
-  if (!row) throw notFound(subject.kind === 'report' ? 'Report' : 'Observation');
+  const what = subject.kind === 'report' ? 'Report' : 'Observation';
+  if (!row) throw notFound(what);
+  // Who may read a copy is decided at its origin, which sends its grants and revocations (issue 17).
+  if (row.originInstanceId) throw readOnlyCopy(what, row.originInstanceId);
   return row;
 }
 
@@ -166,8 +169,8 @@ export async function revokeGrant(db: Db, viewer: MemberViewer, grantId: string)
     if (!grant) throw notFound('Grant');
     const subject = grant.reportId ? { kind: 'report' as const, id: grant.reportId } : { kind: 'observation' as const, id: grant.observationId! };
     // A viewer who may not see the record learns nothing about its grants.
-    const record = await loadSubject(tx, viewer, subject).catch(() => {
-      throw notFound('Grant');
+    const record = await loadSubject(tx, viewer, subject).catch((error: unknown) => {
+      throw error instanceof ApiError && error.extensions.readOnlyCopy ? error : notFound('Grant');
     });
     if (!mayManageSharing(viewer, record.originOrgId)) {
       throw new ApiError(ErrorCode.FORBIDDEN, "Only the originating organization's org-admin may revoke this grant");

@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { actorOf } from '../../auth/access-log.js';
 import { markingRefusal, observationRefusal } from '../../auth/policy.js';
 import type { MemberViewer } from '../../auth/viewer.js';
-import { ApiError, ErrorCode } from '../../errors.js';
+import { ApiError, ErrorCode, readOnlyCopy } from '../../errors.js';
 import { futurePeriodRefusal, parsePeriod, type PeriodHorizon } from '../../schema/common/period.js';
 import type { LevelScales } from '../../alerts/levels.js';
 import { applicabilityOf, type Applicability } from '../applicability.js';
@@ -248,7 +248,14 @@ async function writeObservations(
     await checkSourceReports(tx, viewer, rows);
     const points = rows.map((r) => ({ ...r, periodStart: parsePeriod(r.period).start }));
     const current = await tx
-      .select({ id: observations.id, indicatorCode: observations.indicatorCode, countryIso3: observations.countryIso3, periodStart: observations.periodStart, revision: observations.revision })
+      .select({
+        id: observations.id,
+        indicatorCode: observations.indicatorCode,
+        countryIso3: observations.countryIso3,
+        periodStart: observations.periodStart,
+        revision: observations.revision,
+        originInstanceId: observations.originInstanceId,
+      })
       .from(observations)
       .where(
         and(
@@ -261,6 +268,9 @@ async function writeObservations(
         ),
       )
       .for('update');
+    // A value in force that is a copy of another instance's (issue 17) is revised at its origin only.
+    const copy = current.find((c) => c.originInstanceId !== null);
+    if (copy) throw readOnlyCopy('Observation', copy.originInstanceId!);
     const inForce = new Map(current.map((c) => [`${c.indicatorCode}|${c.countryIso3}|${c.periodStart}`, c]));
     const superseded = points.flatMap((p) => inForce.get(`${p.indicator}|${p.country}|${p.periodStart}`)?.id ?? []);
     for (let i = 0; i < superseded.length; i += CHUNK) {

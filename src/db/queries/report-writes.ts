@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { actorOf } from '../../auth/access-log.js';
 import { lowersMarking, markingRefusal, mayContribute, releaseReasonRefusal, releaseRefusal } from '../../auth/policy.js';
 import type { MemberViewer } from '../../auth/viewer.js';
-import { ApiError, badInput, ErrorCode, notFound } from '../../errors.js';
+import { ApiError, badInput, ErrorCode, notFound, readOnlyCopy } from '../../errors.js';
 import type { Db } from '../database.js';
 import { auditEvents } from '../schema/audit.js';
 import { countries } from '../schema/countries.js';
@@ -173,6 +173,7 @@ export async function createReport(db: Db, viewer: MemberViewer, content: NewRep
 async function ownReport(tx: Tx, viewer: MemberViewer, id: string): Promise<ReportRecord> {
   const [row] = await tx.select(reportColumns).from(reports).where(and(eq(reports.id, id), visibleTo(viewer, reportRowRule))).for('update');
   if (!row) throw notFound('Report');
+  if (row.originInstanceId) throw readOnlyCopy('Report', row.originInstanceId);
   if (row.authorOrgId !== viewer.organizationId) throw new ApiError(ErrorCode.FORBIDDEN, "Only the originating organization's contributors change a report");
   return row;
 }

@@ -14,3 +14,4 @@ export * from './rate-limits.js';
 export * from './change-feed.js';
 export * from './peers.js';
 export * from './taxii-statuses.js';
+export * from './sync-state.js';

@@ -35,6 +35,8 @@ export const observations = pgTable(
     status: text('status', { enum: ['PROVISIONAL', 'ESTIMATED', 'FINAL'] }).notNull().default('FINAL'),
     sourceReportId: uuid('source_report_id').references(() => reports.id),
     revision: integer('revision').notNull().default(1),
+    // A read-only copy of a value another instance owns (issue 17): that instance's INSTANCE_ID; null for our own.
+    originInstanceId: text('origin_instance_id'),
     recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     // Set when a later revision is recorded: the revision in force at T has recorded_at <= T < superseded_at.
     supersededAt: timestamp('superseded_at', { withTimezone: true, precision: 3 }),

@@ -58,6 +58,10 @@ export const reports = pgTable(
     // report it may not see holds the id.
     stixId: text('stix_id'),
     stixModified: timestamp('stix_modified', { withTimezone: true, precision: 3 }),
+    // A read-only copy of a record another instance owns (issue 17): that instance's INSTANCE_ID; null for
+    // our own. The copy keeps its author organization, marking and the grants that travelled as grants rows,
+    // so THE row rule (src/db/visibility.ts) reads it unchanged (src/sync/apply.ts writes it).
+    originInstanceId: text('origin_instance_id'),
     // The 'russian' configuration stems Cyrillic words with the Russian stemmer and ASCII words with the
     // English one, so one vector and one GIN index serve both languages of the network.
     searchVector: tsvector('search_vector').generatedAlwaysAs(

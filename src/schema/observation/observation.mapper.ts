@@ -2,6 +2,7 @@ import type { LevelScales } from '../../alerts/levels.js';
 import type { ObservationRow } from '../../db/schema/observations.js';
 import type { SourceReliability, Tlp } from '../common/enums.js';
 import { formatPeriod } from '../common/period.js';
+import { originOf } from '../common/record-origin.type.js';
 import type { Page } from '../common/connection.js';
 import type { WithheldValue as WithheldRow } from '../../db/queries/withheld.js';
 import { Observation, WithheldValue, type ObservationConnection, type ObservationStatus } from './observation.type.js';
@@ -26,6 +27,7 @@ export function toObservation(row: ObservationRow, levels: LevelScales): Observa
     note: row.note,
     revision: row.revision,
     recordedAt: row.recordedAt,
+    origin: originOf(row.originInstanceId, row.sourceOrgId),
     status: row.status as ObservationStatus,
     recordedBy: row.recordedBySub,
     sourceReportId: row.sourceReportId,

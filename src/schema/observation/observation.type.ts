@@ -1,6 +1,7 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
 import { AlertLevel, SourceReliability, Tlp } from '../common/enums.js';
+import { RecordOrigin } from '../common/record-origin.type.js';
 import { DateTimeScalar, LocalDateScalar, PeriodScalar, UuidScalar } from '../common/scalars.js';
 
 export enum ObservationStatus {
@@ -63,6 +64,12 @@ export class Observation {
 
   @Field(() => DateTimeScalar, { description: 'When this revision was recorded.' })
   recordedAt!: Date;
+
+  @Field(() => RecordOrigin, {
+    nullable: true,
+    description: 'Set when this is a read-only copy of a record another instance of the network owns (a national node, the hub): that instance and the organization that wrote it. Null for records of this instance.',
+  })
+  origin!: RecordOrigin | null;
 
   @Field(() => ObservationStatus, { description: 'How settled the figure is: PROVISIONAL, ESTIMATED or FINAL.' })
   status!: ObservationStatus;

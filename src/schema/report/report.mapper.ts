@@ -4,6 +4,7 @@ import type { ReportRevisionRow } from '../../db/queries/report-revisions.js';
 import type { ReportLinks } from '../../db/queries/reports.js';
 import { ReportRevision } from './report-revision.type.js';
 import { Report } from './report.type.js';
+import { originOf } from '../common/record-origin.type.js';
 
 /** The columns a report mapper needs: everything but the search vector. */
 export type ReportRecord = Omit<ReportRow, 'searchVector'>;
@@ -26,6 +27,7 @@ export function toReport(row: ReportRecord & Partial<ReportLinks>): Report {
     updatedAt: row.updatedAt,
     retractedAt: row.retractedAt,
     retractionReason: row.retractionReason,
+    origin: originOf(row.originInstanceId, row.authorOrgId),
     titles: { en: row.titleEn, ru: row.titleRu },
     authorOrgId: row.authorOrgId,
     authorSub: row.authorSub,

@@ -1,6 +1,7 @@
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
 import { Lang, ReportKind, SourceReliability, Tlp, Topic } from '../common/enums.js';
+import { RecordOrigin } from '../common/record-origin.type.js';
 import { DateTimeScalar, UuidScalar } from '../common/scalars.js';
 
 @ObjectType({ simpleResolvers: true, description: 'A report shared in the network: research, assessment, incident, conference summary, workplan or briefing.' })
@@ -66,6 +67,12 @@ export class Report {
 
   @Field(() => String, { nullable: true, description: 'Why the report was retracted.' })
   retractionReason!: string | null;
+
+  @Field(() => RecordOrigin, {
+    nullable: true,
+    description: 'Set when this is a read-only copy of a record another instance of the network owns (a national node, the hub): that instance and the organization that wrote it. Null for records of this instance.',
+  })
+  origin!: RecordOrigin | null;
 
   titles!: { en: string | null; ru: string | null };
   authorOrgId!: string;
