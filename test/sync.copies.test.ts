@@ -1,8 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInstanceToken } from '../src/auth/instance-token.js';
+import { appliesTo } from '../src/db/applicability.js';
 import { setCursor } from '../src/db/queries/sync-state.js';
 import { changeFeed } from '../src/db/schema/change-feed.js';
+import { indicators } from '../src/db/schema/indicators.js';
 import { syncState } from '../src/db/schema/sync-state.js';
 import { PullFailed, pullFromPeer, type PullOptions } from '../src/sync/puller.js';
 import { gql, startTestApp, type TestApp } from './support/app.js';
@@ -98,7 +100,7 @@ describe('a node pulling from the hub holds read-only copies with their origin',
     expect(await atNode(ids.green!)).toMatchObject({ revision: 1, retractedAt: null });
   });
 
-  it('takes a revision and a retraction on the next pull; pulling again, even from the start, changes nothing', async () => {
+  it('takes a revision and a retraction on the next pull; pulling again, even from where the node started, changes nothing', async () => {
     const writer = await as('uzb-ct', ['contributor']);
     await ok(hub, `mutation($id: UUID!) { updateReport(id: $id, expectedRevision: 1, input: { summary: "Revised at the hub." }) { id } }`, { id: ids.green }, writer);
     await ok(hub, `mutation($id: UUID!) { retractReport(id: $id, reason: "Superseded") { id } }`, { id: ids.amber }, writer);
@@ -128,6 +130,26 @@ describe('a node pulling from the hub holds read-only copies with their origin',
       ({ next: after, more } = page);
     }
     expect(entries.filter((e) => e.id && Object.values(ids).includes(e.id))).toEqual([]);
+  });
+
+  it('copies a value with its origin; recording the same series at the node is refused, naming the origin', async () => {
+    const [indicator] = await hub.app.database.db.select({ code: indicators.code }).from(indicators).where(and(eq(indicators.periodicity, 'MONTHLY'), eq(indicators.worseDirection, 'HIGHER'), appliesTo(indicators.code, sql`'KAZ'`))).orderBy(indicators.code).limit(1);
+    const value = { indicator: indicator!.code, country: 'KAZ', period: '2016-01', value: 3, tlp: 'GREEN', sourceReliability: 'B', informationCredibility: 2 };
+    const RECORD = `mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { observations { id } } }`;
+    const kazWriter = await as('kaz-ct', ['contributor']);
+    const { recordObservations } = await ok(hub, RECORD, { input: [value] }, kazWriter);
+    const id = recordObservations.observations[0].id;
+    expect(await pullNode()).toMatchObject({ written: 1, deadLetters: 0 });
+    const READ_VALUES = `query($code: String!) { indicator(code: $code) { observations(first: 5, from: "2016-01", to: "2016-01", country: "KAZ", source: "kaz-ct") { edges { node { id value origin { instance organization } } } } } }`;
+    const seen = await ok(node, READ_VALUES, { code: indicator!.code }, await as('kaz-ct', ['analyst']));
+    expect(seen.indicator.observations.edges.map((e: { node: unknown }) => e.node)).toEqual([{ id, value: 3, origin: { instance: 'hub', organization: 'kaz-ct' } }]);
+    const refused = await gql(node.url, RECORD, { input: [{ ...value, value: 4 }] }, kazWriter);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', readOnlyCopy: true, originInstance: 'hub' });
+    // A revision at the hub replaces the copy in force at the node.
+    await ok(hub, RECORD, { input: [{ ...value, value: 5 }] }, kazWriter);
+    expect(await pullNode()).toMatchObject({ written: 1, deadLetters: 0 });
+    const revised = await ok(node, READ_VALUES, { code: indicator!.code }, await as('kaz-ct', ['analyst']));
+    expect(revised.indicator.observations.edges.map((e: { node: { value: number } }) => e.node.value)).toEqual([5]);
   });
 
   it('removes access at the node when the grant is revoked at the hub', async () => {
