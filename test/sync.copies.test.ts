@@ -186,6 +186,7 @@ describe('the pull client: dead letters, back-off, resuming', () => {
   });
 
   it('resumes a pass that failed between pages without gap or duplicate, after backing off', async () => {
+    await pullNode();
     const written = [await write('Page one', 'GREEN'), await write('Page two', 'GREEN'), await write('Page three', 'GREEN')];
     let pages = 0;
     const fault: PullOptions = {
