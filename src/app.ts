@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { AlertBus } from './alerts/bus.js';
 import { AccessLogWriter } from './auth/access-log.js';
 import { loadInstanceIdentity, type InstanceIdentity } from './auth/instance-identity.js';
+import { startPullLoop } from './sync/pull-loop.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -77,6 +78,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       () => database.reference.invalidate(),
     );
     const server = await startServer({ config, database, schema, logger, verifyToken, accessLog, alertBus, identity });
+    const pullLoop = config.SYNC_PULL_INTERVAL_S > 0 ? startPullLoop({ db: database.db, identity, logger }, config.SYNC_PULL_INTERVAL_S * 1000) : undefined;
     const explorer = explorerUrl(config.HOST, server.port);
     logger.info({ ms: Date.now() - started, explorer }, `started: open the explorer at ${explorer}`);
     let stopping: Promise<void> | undefined;
@@ -87,6 +89,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       identity,
       stop: () =>
         (stopping ??= (async () => {
+          await pullLoop?.stop();
           await server.stop();
           await alertBus.stop();
           await stopReferenceListener();

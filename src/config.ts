@@ -92,6 +92,9 @@ const schema = z.object({
   // `aud` it accepts) and the file of its signing key (default DATA_DIR/instance-signing-key.json).
   INSTANCE_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes (at most 64), e.g. hub or kaz').default('hub'),
   INSTANCE_KEY_FILE: z.string().min(1).optional(),
+  // Issue 17 — the pull client's period (src/sync/pull-loop.ts): every N seconds, a pass for each peer we
+  // pull from whose back-off has run out; 0 (the default) runs none (then `npm run peers -- pull`).
+  SYNC_PULL_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(0),
 });
 
 /** The parsed variables, with the defaults that depend on NODE_ENV resolved. */

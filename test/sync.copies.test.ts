@@ -7,6 +7,8 @@ import { changeFeed } from '../src/db/schema/change-feed.js';
 import { indicators } from '../src/db/schema/indicators.js';
 import { syncState } from '../src/db/schema/sync-state.js';
 import { PullFailed, pullFromPeer, type PullOptions } from '../src/sync/puller.js';
+import { startPullLoop } from '../src/sync/pull-loop.js';
+import { pino } from 'pino';
 import { gql, startTestApp, type TestApp } from './support/app.js';
 import { reportDraft } from './support/drafts.js';
 import { feedEnd, feedSettled, registerInstance } from './support/sync.js';
@@ -210,5 +212,23 @@ describe('the pull client: dead letters, back-off, resuming', () => {
     expect(entries.map((e) => e.id).sort()).toEqual([...written].sort());
     const [after] = await node.app.database.db.select().from(syncState).where(eq(syncState.peerId, 'hub'));
     expect(after!.consecutiveFailures).toBe(0);
+  });
+
+  it('runs passes by itself every SYNC_PULL_INTERVAL_S (the loop), skipping a peer whose back-off has not run out', async () => {
+    await pullNode();
+    const db = node.app.database.db;
+    const loop = startPullLoop({ db, identity: node.app.identity, logger: pino({ level: 'silent' }) }, 100);
+    try {
+      // Backing off: the loop leaves the peer alone until next_attempt_at.
+      await db.update(syncState).set({ nextAttemptAt: new Date(Date.now() + 60_000) }).where(eq(syncState.peerId, 'hub'));
+      const id = await write('Picked up by the loop', 'GREEN');
+      await feedSettled(hub);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await atNode(id)).toBeNull();
+      await db.update(syncState).set({ nextAttemptAt: null }).where(eq(syncState.peerId, 'hub'));
+      await expect.poll(() => atNode(id), { timeout: 10_000, interval: 100 }).toMatchObject({ id, origin: { instance: 'hub' } });
+    } finally {
+      await loop.stop();
+    }
   });
 });

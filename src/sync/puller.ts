@@ -59,6 +59,8 @@ export interface PullSummary {
 
 /** A pass that stopped: the message is for the operator; the failure is counted in sync_state. */
 export class PullFailed extends Error {}
+/** Another pass (another process) applied the page first: this one stops, and nothing failed. */
+export class ConcurrentPass extends PullFailed {}
 
 /** Errors of the data an entry carries (a constraint it breaks, a value of the wrong form): the entry's fault, not the pass's. */
 function isEntryFault(error: unknown): boolean {
@@ -93,7 +95,7 @@ async function fetchPage(deps: PullerDeps, peer: PeerRow, after: string | null, 
 async function applyPage(deps: PullerDeps, peer: PeerRow, after: string | null, page: PulledFeedPage, options: PullOptions, summary: PullSummary): Promise<void> {
   await deps.db.transaction(async (tx) => {
     const [state] = await tx.select({ cursor: syncState.cursor }).from(syncState).where(eqPeer(peer.id)).for('update');
-    if ((state?.cursor ?? null) !== after) throw new PullFailed(`another pass of the peer "${peer.id}" moved its cursor meanwhile; this one stops`);
+    if ((state?.cursor ?? null) !== after) throw new ConcurrentPass(`another pass of the peer "${peer.id}" moved its cursor meanwhile; this one stops`);
     const reportIds: string[] = [];
     const observationIds: string[] = [];
     let written = 0;
@@ -155,6 +157,7 @@ export async function pullFromPeer(deps: PullerDeps, peerId: string, options: Pu
       if (!page.more) return summary;
     }
   } catch (error) {
+    if (error instanceof ConcurrentPass) throw error;
     const state = await recordFailure(deps.db, peer.id, messageOf(error), backoffMs);
     throw new PullFailed(`pulling from "${peer.id}" failed (${state.consecutiveFailures} in a row, next attempt after ${state.nextAttemptAt?.toISOString()}): ${messageOf(error)}`, { cause: error });
   }
