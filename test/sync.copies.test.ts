@@ -94,6 +94,8 @@ describe('a node pulling from the hub holds read-only copies with their origin',
       gql(node.url, `mutation($id: UUID!) { retractReport(id: $id, reason: "Not ours to retract") { id } }`, { id: ids.green }, writer),
       gql(node.url, `mutation($id: UUID!) { createTearline(sourceReportId: $id, marking: GREEN, title: "T", summary: "S", releaseReason: "wider") { id } }`, { id: ids.amber }, writer),
       gql(node.url, `mutation($id: UUID!) { shareReport(input: { reportId: $id, organizationId: "tjk-ct", purpose: "Onward" }) { id } }`, { id: ids.amber }, writer),
+      // The grant that travelled with the AMBER copy is a grant of the copy: revoked at the origin only.
+      gql(node.url, `mutation($g: UUID!) { revokeShare(grantId: $g) { id } }`, { g: ids.amberGrant }, writer),
     ];
     for (const r of await Promise.all(attempts)) {
       expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', readOnlyCopy: true, originInstance: 'hub' });

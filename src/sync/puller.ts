@@ -4,7 +4,7 @@ import { signInstanceToken } from '../auth/instance-token.js';
 import type { Db } from '../db/database.js';
 import { CopyRefused } from '../db/queries/copies.js';
 import { findPeer } from '../db/queries/peers.js';
-import { addDeadLetter, advanceCursor, recordFailure, setCursor, syncStateOf } from '../db/queries/sync-state.js';
+import { addDeadLetter, advanceCursor, ensureSyncState, recordFailure, setCursor, syncStateOf } from '../db/queries/sync-state.js';
 import { auditEvents } from '../db/schema/audit.js';
 import type { PeerRow } from '../db/schema/peers.js';
 import { syncState } from '../db/schema/sync-state.js';
@@ -146,6 +146,7 @@ export async function pullFromPeer(deps: PullerDeps, peerId: string, options: Pu
   if (!peer) throw new PullFailed(`no peer "${peerId}" is registered here`);
   if (peer.disabledAt) throw new PullFailed(`the peer "${peerId}" is disabled here`);
   if (peer.direction === 'PUSH') throw new PullFailed(`the peer "${peerId}" is configured for PUSH here: set PULL or BOTH to pull from it`);
+  await ensureSyncState(deps.db, peer.id);
   if (options.fromStart) await setCursor(deps.db, peer.id, null);
   const summary: PullSummary = { pages: 0, written: 0, unchanged: 0, deadLetters: 0, cursor: (await syncStateOf(deps.db, peer.id))?.cursor ?? null };
   try {

@@ -10,6 +10,11 @@ export async function syncStateOf(db: Db | Tx, peerId: string): Promise<SyncStat
   return row;
 }
 
+/** The peer's row, created at its first pass: each page's transaction locks it (one pass applies a page). */
+export async function ensureSyncState(db: Db, peerId: string): Promise<void> {
+  await db.insert(syncState).values({ peerId }).onConflictDoNothing();
+}
+
 /** The page is applied: its cursor, written in the page's own transaction (no gap, no duplicate after a crash). */
 export async function advanceCursor(tx: Tx, peerId: string, cursor: string | null): Promise<void> {
   const values = { cursor, lastSuccessAt: sql`now()`, consecutiveFailures: 0, nextAttemptAt: null, lastError: null };
