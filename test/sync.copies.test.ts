@@ -5,6 +5,7 @@ import { appliesTo } from '../src/db/applicability.js';
 import { setCursor } from '../src/db/queries/sync-state.js';
 import { changeFeed } from '../src/db/schema/change-feed.js';
 import { indicators } from '../src/db/schema/indicators.js';
+import { reports } from '../src/db/schema/reports.js';
 import { syncState } from '../src/db/schema/sync-state.js';
 import { PullFailed, pullFromPeer, type PullOptions } from '../src/sync/puller.js';
 import { startPullLoop } from '../src/sync/pull-loop.js';
@@ -154,6 +155,18 @@ describe('a node pulling from the hub holds read-only copies with their origin',
     expect(await pullNode()).toMatchObject({ written: 1, deadLetters: 0 });
     const revised = await ok(node, READ_VALUES, { code: indicator!.code }, await as('kaz-ct', ['analyst']));
     expect(revised.indicator.observations.edges.map((e: { node: { value: number } }) => e.node.value)).toEqual([5]);
+  });
+
+  it('drops the copy when the hub withdraws it (its marking raised beyond what kaz-ct may have)', async () => {
+    const id = await write('Green, then raised', 'GREEN');
+    await pullNode();
+    expect(await atNode(id)).toMatchObject({ id, origin: { instance: 'hub' } });
+    await ok(hub, `mutation($id: UUID!) { updateReport(id: $id, expectedRevision: 1, input: { tlp: AMBER_STRICT }) { id } }`, { id }, await as('uzb-ct', ['contributor']));
+    await pullNode();
+    expect(await atNode(id)).toBeNull();
+    // Gone, not hidden: not even a network-wide reader finds it.
+    expect((await ok(node, READ, { id }, await as('unoct', ['analyst']))).report).toBeNull();
+    expect(await node.app.database.db.select({ id: reports.id }).from(reports).where(eq(reports.id, id))).toEqual([]);
   });
 
   it('removes access at the node when the grant is revoked at the hub', async () => {
