@@ -5,11 +5,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
-import { disablePeer, listPeers, registerPeer, updatePeer, type PeerActor } from '../src/db/queries/peers.js';
+import { disablePeer, findPeer, listPeers, registerPeer, updatePeer, type PeerActor } from '../src/db/queries/peers.js';
 import type { PeerRow } from '../src/db/schema/peers.js';
 import { ApiError } from '../src/errors.js';
 import { loadInstanceIdentity } from '../src/auth/instance-identity.js';
-import { readDeadLetters } from '../src/db/queries/sync-state.js';
+import { readDeadLetters, setCursor } from '../src/db/queries/sync-state.js';
 import { PULL_PAGE_LIMIT, PullFailed, pullFromPeer } from '../src/sync/puller.js';
 
 /**
@@ -27,9 +27,10 @@ const usage = `usage: npm run peers -- <command> [options]
                                       /.well-known/ctewn-instance.json (then --id defaults to its instance)
   disable --id <id> --reason <text>   refuses the peer's tokens from now on
   enable --id <id>                    accepts them again
-  pull --id <id> [--from-start] [--limit N]
+  pull --id <id> [--from-start | --after <cursor>] [--limit N]
                                       one pass of the pull client: the peer's feed until caught up,
-                                      each page applied with its cursor (src/sync/puller.ts)
+                                      each page applied with its cursor (src/sync/puller.ts);
+                                      --after starts after a cursor the peer gave (only what is new)
   dead-letters [--id <id>] [--limit N] [--json]
                                       entries we could not apply, newest first (the read is audited)
 
@@ -72,6 +73,7 @@ try {
       by: { type: 'string' },
       json: { type: 'boolean', default: false },
       'from-start': { type: 'boolean', default: false },
+      after: { type: 'string' },
       limit: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -130,8 +132,11 @@ try {
     process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : rows.length ? `${rows.map(line).join('\n')}\n` : 'no dead letters\n');
   } else if (command === 'pull') {
     if (!values.id) fail('pull needs --id');
+    if (values.after !== undefined && values['from-start']) fail('pull: --from-start or --after, not both');
     try {
       const identity = await loadInstanceIdentity(config);
+      if (!(await findPeer(db, values.id))) fail(`no peer "${values.id}" is registered here`);
+      if (values.after !== undefined) await setCursor(db, values.id, values.after || null);
       const summary = await pullFromPeer({ db, identity }, values.id, { fromStart: values['from-start'], limit: limitOf(values.limit, PULL_PAGE_LIMIT) });
       process.stdout.write(`pulled from ${values.id}: ${summary.pages} page(s), ${summary.written} written, ${summary.unchanged} unchanged, ${summary.deadLetters} dead letter(s); cursor ${summary.cursor ?? '(start)'}\n`);
     } catch (error) {
