@@ -45,6 +45,7 @@ const pullNode = async (options: PullOptions = {}) => {
 const READ = `query($id: UUID!) { report(id: $id) { id title tlp revision summary retractedAt origin { instance organization } } }`;
 const atNode = async (id: string) => (await ok(node, READ, { id }, await as('kaz-ct', ['analyst']))).report;
 
+let startedAt: string;
 beforeAll(async () => {
   idp = await createIdentityProvider();
   hub = await startTestApp({ ...idp.env, INSTANCE_ID: 'hub' });
@@ -55,6 +56,8 @@ beforeAll(async () => {
   // Both hold the same sample network: the node follows the hub's feed from what this file writes.
   baselines.hub = await feedEnd(hub);
   baselines.node = await feedEnd(node);
+  // Every sample record's entry is published now (feedEnd publishes): the node's TAXII adds copies after this.
+  startedAt = new Date().toISOString();
   await setCursor(node.app.database.db, 'hub', baselines.hub);
   ids.green = await write('Green assessment', 'GREEN');
   ids.amber = await write('Amber shared with Kazakhstan', 'AMBER');
@@ -86,6 +89,22 @@ describe('a node pulling from the hub holds read-only copies with their origin',
     const nodes = list.reports.edges.map((e: { node: { id: string; origin: unknown } }) => e.node);
     expect(nodes.filter((n: { origin: unknown }) => n.origin).map((n: { id: string }) => n.id).sort()).toEqual([ids.green, ids.amber].sort());
     expect(nodes.some((n: { origin: unknown }) => n.origin === null)).toBe(true);
+  });
+
+  it("serves the copies over the node's TAXII collection under the same rule", async () => {
+    await feedSettled(node);
+    const headers = { accept: 'application/taxii+json;version=2.1', ...(await as('kaz-ct', ['analyst'])) };
+    const list = (await (await fetch(`${node.url}/taxii2/ctewn/collections/`, { headers })).json()) as { collections: { id: string; title: string }[] };
+    const collection = list.collections.find((c) => c.title === 'CT-EWN reports')!;
+    const page = (await (await fetch(`${node.url}/taxii2/ctewn/collections/${collection.id}/objects/?limit=1000&added_after=${startedAt}`, { headers })).json()) as {
+      objects?: { external_references?: { source_name: string; external_id: string }[] }[];
+    };
+    const ourIds = (page.objects ?? []).flatMap((o) =>
+      (o.external_references ?? []).filter((r) => r.source_name === 'ct-ewn').map((r) => r.external_id),
+    );
+    expect(ourIds).toEqual(expect.arrayContaining([ids.green, ids.amber]));
+    expect(ourIds).not.toContain(ids.strict);
+    expect(ourIds).not.toContain(ids.red);
   });
 
   it('refuses every write to a copy with FORBIDDEN naming its origin', async () => {
