@@ -236,6 +236,9 @@ describe('the pull client: dead letters, back-off, resuming', () => {
     const [state] = await node.app.database.db.select().from(syncState).where(eq(syncState.peerId, 'hub'));
     expect(state!.consecutiveFailures).toBe(1);
     expect(state!.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
+    // network-admin sees where the pull client stands, and why it stopped.
+    const { peers } = await ok(node, `{ peers { id pullState { consecutiveFailures nextAttemptAt lastError } } }`, {}, await as('unrcca', ['network-admin']));
+    expect(peers.find((p: { id: string }) => p.id === 'hub').pullState).toMatchObject({ consecutiveFailures: 1, nextAttemptAt: expect.any(String), lastError: expect.stringMatching(/injected fault/) });
     expect(await atNode(written[0]!)).not.toBeNull();
     expect(await atNode(written[1]!)).toBeNull();
     const resumed = await pullNode({ limit: 1 });

@@ -400,6 +400,8 @@ export const policy: Record<string, FieldRule | Record<string, FieldRule>> = {
   Peer: PUBLIC,
   // Reached only through Query.syncDeadLetters, which admits network-admin only.
   SyncDeadLetter: PUBLIC,
+  // Reached only through Peer.pullState (peers are network-admin's only).
+  PeerPullState: PUBLIC,
 };
 
 function isFieldRule(value: FieldRule | Record<string, FieldRule>): value is FieldRule {

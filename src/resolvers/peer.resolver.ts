@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { actorOf } from '../auth/access-log.js';
 import type { Context } from '../auth/context.js';
 import { mayManagePeers } from '../auth/policy.js';
@@ -8,8 +8,8 @@ import { ApiError, ErrorCode } from '../errors.js';
 import { DisablePeerArgs, RegisterPeerInput, UpdatePeerArgs } from '../schema/peer/peer.input.js';
 import { toPeer } from '../schema/peer/peer.mapper.js';
 import { Peer } from '../schema/peer/peer.type.js';
-import { SyncDeadLetter, SyncDeadLettersArgs } from '../schema/peer/sync-dead-letter.type.js';
-import { readDeadLetters } from '../db/queries/sync-state.js';
+import { PeerPullState, SyncDeadLetter, SyncDeadLettersArgs } from '../schema/peer/sync-dead-letter.type.js';
+import { readDeadLetters, syncStateOf } from '../db/queries/sync-state.js';
 import { requireMember } from './member.js';
 
 /** The policy table admits network-admin only; the write checks again, so a rule edited by mistake cannot open it. */
@@ -33,6 +33,13 @@ export class PeerResolver {
   async syncDeadLetters(@Args(() => SyncDeadLettersArgs) { peer, first }: SyncDeadLettersArgs, @Ctx() ctx: Context) {
     const rows = await readDeadLetters(ctx.db, actorOf(requirePeerAdmin(ctx)), peer ?? null, first);
     return rows.map((r) => Object.assign(new SyncDeadLetter(), { id: r.id, peer: r.peerId, reason: r.reason, entry: JSON.stringify(r.entry), pageAfter: r.pageAfter, receivedAt: r.receivedAt }));
+  }
+
+  @FieldResolver(() => PeerPullState, { nullable: true, description: 'Where our pull client stands with this peer: its cursor and back-off; null before the first pass. `network-admin` only, as the peers are.' })
+  async pullState(@Root() peer: Peer, @Ctx() ctx: Context) {
+    requirePeerAdmin(ctx);
+    const row = await syncStateOf(ctx.db, peer.id);
+    return row ? Object.assign(new PeerPullState(), { cursor: row.cursor, lastSuccessAt: row.lastSuccessAt, consecutiveFailures: row.consecutiveFailures, nextAttemptAt: row.nextAttemptAt, lastError: row.lastError }) : null;
   }
 
   @Mutation(() => Peer, { description: 'Registers a peer instance: its id, URL, the organization it acts for, its public keys and what may go to it. `network-admin` only; audited.' })

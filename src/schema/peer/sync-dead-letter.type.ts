@@ -23,6 +23,24 @@ export class SyncDeadLetter {
   receivedAt!: Date;
 }
 
+@ObjectType({ simpleResolvers: true, description: "Where this instance's pull client stands with a peer (issue 17): its cursor and its back-off." })
+export class PeerPullState {
+  @Field(() => String, { nullable: true, description: "The cursor of the last page applied (the peer's own, opaque); null: from the start." })
+  cursor!: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When a page was last applied.' })
+  lastSuccessAt!: Date | null;
+
+  @Field(() => Int, { description: 'Failed passes in a row (0 after a success).' })
+  consecutiveFailures!: number;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'No periodic pass before this instant (the back-off).' })
+  nextAttemptAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the last pass failed.' })
+  lastError!: string | null;
+}
+
 @ArgsType()
 export class SyncDeadLettersArgs {
   @Field(() => String, { nullable: true, description: 'Only the dead letters of this peer.' })
