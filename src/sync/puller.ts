@@ -1,13 +1,10 @@
-import { eq } from 'drizzle-orm';
 import type { InstanceIdentity } from '../auth/instance-identity.js';
 import { signInstanceToken } from '../auth/instance-token.js';
 import type { Db } from '../db/database.js';
 import { CopyRefused } from '../db/queries/copies.js';
 import { findPeer } from '../db/queries/peers.js';
-import { addDeadLetter, advanceCursor, ensureSyncState, recordFailure, setCursor, syncStateOf } from '../db/queries/sync-state.js';
-import { auditEvents } from '../db/schema/audit.js';
+import { addDeadLetter, advanceCursor, ensureSyncState, lockCursor, recordFailure, recordReceipt, setCursor, syncStateOf } from '../db/queries/sync-state.js';
 import type { PeerRow } from '../db/schema/peers.js';
-import { syncState } from '../db/schema/sync-state.js';
 import { peerActorSub } from './access.js';
 import { applyEntry } from './apply.js';
 
@@ -94,8 +91,7 @@ async function fetchPage(deps: PullerDeps, peer: PeerRow, after: string | null, 
 /** Applies a page and its cursor in one transaction; another pass that moved the cursor meanwhile wins. */
 async function applyPage(deps: PullerDeps, peer: PeerRow, after: string | null, page: PulledFeedPage, options: PullOptions, summary: PullSummary): Promise<void> {
   await deps.db.transaction(async (tx) => {
-    const [state] = await tx.select({ cursor: syncState.cursor }).from(syncState).where(eqPeer(peer.id)).for('update');
-    if ((state?.cursor ?? null) !== after) throw new ConcurrentPass(`another pass of the peer "${peer.id}" moved its cursor meanwhile; this one stops`);
+    if ((await lockCursor(tx, peer.id)) !== after) throw new ConcurrentPass(`another pass of the peer "${peer.id}" moved its cursor meanwhile; this one stops`);
     const reportIds: string[] = [];
     const observationIds: string[] = [];
     let written = 0;
@@ -115,17 +111,7 @@ async function applyPage(deps: PullerDeps, peer: PeerRow, after: string | null, 
         dead += 1;
       }
     }
-    // Provenance (issue 17, item 4): every record received is in our access log, as the peer instance's write.
-    if (reportIds.length || observationIds.length) {
-      await tx.insert(auditEvents).values({
-        kind: 'WRITE',
-        actorSub: peerActorSub(peer.id),
-        actorOrgId: peer.organizationId,
-        action: 'sync.receive',
-        reportIds: [...new Set(reportIds)],
-        observationIds: [...new Set(observationIds)],
-      });
-    }
+    await recordReceipt(tx, { actorSub: peerActorSub(peer.id), actorOrgId: peer.organizationId }, reportIds, observationIds);
     await options.beforeCommit?.(page);
     await advanceCursor(tx, peer.id, page.next ?? after);
     summary.written += written;
@@ -134,7 +120,6 @@ async function applyPage(deps: PullerDeps, peer: PeerRow, after: string | null, 
   });
 }
 
-const eqPeer = (peerId: string) => eq(syncState.peerId, peerId);
 
 /**
  * One pass: pulls pages from the peer until its feed says there is no more now. Any failure (the peer

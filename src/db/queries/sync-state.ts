@@ -15,6 +15,18 @@ export async function ensureSyncState(db: Db, peerId: string): Promise<void> {
   await db.insert(syncState).values({ peerId }).onConflictDoNothing();
 }
 
+/** Locks the peer's row for a page's transaction and answers its cursor: one pass at a time applies a page. */
+export async function lockCursor(tx: Tx, peerId: string): Promise<string | null> {
+  const [row] = await tx.select({ cursor: syncState.cursor }).from(syncState).where(eq(syncState.peerId, peerId)).for('update');
+  return row?.cursor ?? null;
+}
+
+/** Provenance (issue 17, item 4): the records a page brought, in our access log as the peer instance's write. */
+export async function recordReceipt(tx: Tx, actor: Pick<NewAuditEvent, 'actorSub' | 'actorOrgId'>, reportIds: readonly string[], observationIds: readonly string[]): Promise<void> {
+  if (!reportIds.length && !observationIds.length) return;
+  await tx.insert(auditEvents).values({ kind: 'WRITE', ...actor, action: 'sync.receive', reportIds: [...new Set(reportIds)], observationIds: [...new Set(observationIds)] });
+}
+
 /** The page is applied: its cursor, written in the page's own transaction (no gap, no duplicate after a crash). */
 export async function advanceCursor(tx: Tx, peerId: string, cursor: string | null): Promise<void> {
   const values = { cursor, lastSuccessAt: sql`now()`, consecutiveFailures: 0, nextAttemptAt: null, lastError: null };
